@@ -1,0 +1,106 @@
+"""Roles, the scoping dimension each one uses, and what each may do to each model.
+
+Declared as data so that a reviewer can read the whole permission matrix in one place.
+Letters: v view, a add, c change, d delete.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Platform administrator")
+    BUREAU = "bureau", _("Bureau staff")
+    ASSOCIATION = "association", _("Association staff")
+    OPERATOR = "operator", _("Carrier operator")
+    FIRM = "firm", _("Firm user")
+    SERVICE_PROVIDER = "service_provider", _("Service provider")
+    MENTOR = "mentor", _("Mentor")
+    INVESTOR = "investor", _("Investor")
+    EXPERT = "expert", _("Expert reviewer")
+
+
+# Which Scope dimension a role is limited by, and which RoleGrant field holds its value.
+ROLE_DIMENSION: dict[str, tuple[str, str] | None] = {
+    Role.ADMIN: None,
+    Role.BUREAU: ("region", "region"),
+    Role.ASSOCIATION: ("association", "organisation"),
+    Role.OPERATOR: ("operator", "organisation"),
+    Role.FIRM: ("firm", "firm"),
+    Role.SERVICE_PROVIDER: ("organisation", "organisation"),
+    Role.MENTOR: ("mentor", "mentor"),
+    Role.INVESTOR: ("investor", "investor"),
+    Role.EXPERT: None,
+}
+
+_REFERENCE = {"registry.region": "v"}
+
+PERMISSIONS: dict[str, dict[str, str]] = {
+    Role.BUREAU: {
+        **_REFERENCE,
+        "registry.organisation": "vacd",
+        "registry.carrier": "vacd",
+        "registry.recognition": "vacd",
+        "registry.associationmembership": "vacd",
+        "registry.firm": "vacd",
+        "registry.firmdesignation": "vacd",
+        "registry.startupteam": "vacd",
+        "registry.mentorprofile": "v",
+        "registry.investorprofile": "v",
+        "incubation.incubation": "vacd",
+    },
+    # Associations read their member carriers; firm-level data reaches them only as aggregates.
+    Role.ASSOCIATION: {
+        **_REFERENCE,
+        "registry.carrier": "v",
+        "registry.recognition": "v",
+        "registry.associationmembership": "v",
+        "registry.organisation": "v",
+    },
+    Role.OPERATOR: {
+        **_REFERENCE,
+        "registry.organisation": "vc",
+        "registry.carrier": "vc",
+        "registry.recognition": "v",
+        "registry.firm": "vc",
+        "registry.firmdesignation": "vac",
+        "registry.startupteam": "vac",
+        "registry.mentorprofile": "v",
+        "incubation.incubation": "vac",
+    },
+    Role.FIRM: {
+        **_REFERENCE,
+        "registry.firm": "vc",
+        "registry.firmdesignation": "v",
+        "incubation.incubation": "v",
+    },
+    Role.SERVICE_PROVIDER: {**_REFERENCE, "registry.organisation": "vc"},
+    Role.MENTOR: {**_REFERENCE, "registry.mentorprofile": "vc"},
+    Role.INVESTOR: {**_REFERENCE, "registry.investorprofile": "vc"},
+    Role.EXPERT: {**_REFERENCE},
+}
+
+_LETTER = {"view": "v", "add": "a", "change": "c", "delete": "d"}
+
+
+def role_allows(role: str, model, action: str) -> bool:
+    if role == Role.ADMIN:
+        return True
+    return _LETTER[action] in PERMISSIONS.get(role, {}).get(model._meta.label_lower, "")
+
+
+def grants_of(user):
+    """The user's role grants, loaded once per user object (a request or a command)."""
+    cached = getattr(user, "_fuhua_grants", None)
+    if cached is None:
+        cached = list(user.role_grants.select_related("region").all())
+        user._fuhua_grants = cached
+    return cached
+
+
+def roles_of(user) -> set[str]:
+    if user.is_superuser:
+        return {Role.ADMIN}
+    return {g.role for g in grants_of(user)}

@@ -1,0 +1,111 @@
+"""The `fuhua` command: demo, serve, worker, manage, and the domain commands of each app."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fuhua.settings")
+    import django
+
+    django.setup()
+
+
+def _call(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+@click.group()
+def main() -> None:
+    """Fuhua (孵化): the incubation network platform."""
+
+
+@main.command()
+@click.option("--scale", type=click.Choice(["small", "province", "national"]), default="province", show_default=True)
+@click.option("--no-serve", is_flag=True, help="Prepare the database and accounts, then stop.")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--reset", is_flag=True, help="Delete the demo database first.")
+def demo(scale: str, no_serve: bool, port: int, reset: bool) -> None:
+    """Create the SQLite demo in $FUHUA_HOME (default ./var), fill it and serve it."""
+    home = Path(os.environ.get("FUHUA_HOME", "var")).resolve()
+    os.environ["FUHUA_HOME"] = str(home)
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            (home / f"fuhua.sqlite3{suffix}").unlink(missing_ok=True)
+    _setup_django()
+    from fuhua.registry.demo import ensure_demo_accounts, load_demo
+
+    started = time.perf_counter()
+    _call("migrate", "--no-input", "-v", "0")
+    summary = load_demo(scale, progress=click.echo)
+    accounts = ensure_demo_accounts()
+    click.echo(summary)
+    click.echo(f"Ready in {time.perf_counter() - started:.1f} s. Demo accounts (password for all: "
+               f"{accounts.password}):")
+    for row in accounts.rows:
+        click.echo(f"  {row.username:<22} {row.role_label:<12} {row.scope}")
+    if not no_serve:
+        click.echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+        from .server import run_gunicorn
+
+        run_gunicorn(f"127.0.0.1:{port}", workers=2, production=False)
+
+
+@main.command()
+@click.option("--bind", default=lambda: os.environ.get("FUHUA_BIND", "127.0.0.1:8000"), show_default="127.0.0.1:8000")
+@click.option(
+    "--workers", type=int, default=lambda: int(os.environ.get("FUHUA_WORKERS", 2 * (os.cpu_count() or 1) + 1))
+)
+@click.option("--insecure-http", is_flag=True, help="Serve plain HTTP without TLS settings (testing only).")
+def serve(bind: str, workers: int, insecure_http: bool) -> None:
+    """Serve in production: gunicorn sync workers, persistent database connections."""
+    if not insecure_http:
+        os.environ.setdefault("FUHUA_PRODUCTION", "1")
+    _setup_django()
+    _call("collectstatic", "--no-input", "-v", "0")
+    from .server import run_gunicorn
+
+    run_gunicorn(bind, workers=workers, production=not insecure_http)
+
+
+@main.command()
+def worker() -> None:
+    """Run background tasks (reminders, imports, retention) from the database queue."""
+    _setup_django()
+    _call("db_worker")
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def manage(ctx: click.Context) -> None:
+    """Pass the arguments to Django's management commands."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fuhua.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["fuhua manage", *ctx.args])
+
+
+def _attach_domain_commands() -> None:
+    """Each app may contribute a click group in its cli module."""
+    import importlib
+
+    for module_name, attr in [("fuhua.rules.cli", "rules")]:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        main.add_command(getattr(module, attr))
+
+
+_attach_domain_commands()
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Automatic audit trail: every create, update and delete of every audited model becomes an ObjectChange.
+
+Connected once to Django's model signals for all models, so no service has to remember to log.
+Bulk operations (bulk_create, QuerySet.update) bypass signals; services that use them for imports
+call `record_bulk` instead.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+from .context import current_actor, current_reason
+
+# Every model of Fuhua's own apps is audited, and the accounts of django.contrib.auth; third-party
+# framework tables (sessions, migrations, login attempts, the task queue) are not. Exceptions:
+NOT_AUDITED = {"core.objectchange": "the audit trail itself"}
+ALSO_AUDITED = {"auth.user", "auth.group"}
+MASKED_FIELDS = {"password", "key_hash"}
+
+
+def is_audited(model) -> bool:
+    meta = model._meta
+    if meta.label_lower in NOT_AUDITED or meta.proxy or meta.app_config is None:
+        return False
+    return meta.app_config.name.startswith("fuhua.") or meta.label_lower in ALSO_AUDITED
+
+
+def audited_models() -> list:
+    return [m for m in apps.get_models() if is_audited(m)]
+
+
+def _jsonable(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return "<binary>"
+    return value
+
+
+def snapshot(instance) -> dict:
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in ("created_at", "updated_at", "search"):
+            continue
+        value = field.value_from_object(instance)
+        data[field.attname] = "********" if field.name in MASKED_FIELDS and value else _jsonable(value)
+    return data
+
+
+def _write(instance, action: str, before: dict | None, after: dict | None) -> None:
+    from .models import ObjectChange
+
+    actor = current_actor()
+    ObjectChange.objects.create(
+        user_id=actor.user_id,
+        username=actor.username,
+        request_id=actor.request_id,
+        source=actor.source,
+        action=action,
+        reason=current_reason()[:500],
+        content_type=ContentType.objects.get_for_model(type(instance)),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        before=before,
+        after=after,
+    )
+
+
+def _pre_save(sender, instance, raw=False, **kwargs):
+    if raw or not is_audited(sender) or instance._state.adding or instance.pk is None:
+        return
+    old = sender._base_manager.filter(pk=instance.pk).first()
+    instance._audit_before = snapshot(old) if old is not None else None
+
+
+def _post_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not is_audited(sender):
+        return
+    before = instance.__dict__.pop("_audit_before", None)
+    after = snapshot(instance)
+    if created or before is None:
+        _write(instance, "create", None, after)
+    elif before != after:
+        _write(instance, "update", before, after)
+
+
+def _pre_delete(sender, instance, **kwargs):
+    if is_audited(sender):
+        instance._audit_before = snapshot(instance)
+
+
+def _post_delete(sender, instance, **kwargs):
+    if is_audited(sender):
+        _write(instance, "delete", instance.__dict__.pop("_audit_before", snapshot(instance)), None)
+
+
+def _m2m_changed(sender, instance, action, model, pk_set, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear"} or not is_audited(type(instance)):
+        return
+    field = next(
+        (f.name for f in instance._meta.many_to_many if f.remote_field.through is sender), sender._meta.model_name
+    )
+    pks = sorted(pk_set or [])
+    _write(instance, "update", {field: {"removed": pks}} if action != "post_add" else None,
+           {field: {"added": pks}} if action == "post_add" else None)
+
+
+def record_bulk(model, action: str, objects, reason: str = "") -> None:
+    """Audit rows written by bulk_create or QuerySet.update, one entry per object."""
+    from .models import ObjectChange
+
+    actor = current_actor()
+    content_type = ContentType.objects.get_for_model(model)
+    ObjectChange.objects.bulk_create(
+        [
+            ObjectChange(
+                user_id=actor.user_id, username=actor.username, request_id=actor.request_id,
+                source=actor.source, action=action, reason=(reason or current_reason())[:500],
+                content_type=content_type, object_id=str(obj.pk), object_repr=str(obj)[:200],
+                before=None, after=snapshot(obj) if action != "delete" else None,
+            )
+            for obj in objects
+        ],
+        batch_size=2000,
+    )
+
+
+def connect_all() -> None:
+    pre_save.connect(_pre_save, dispatch_uid="fuhua_audit_pre_save")
+    post_save.connect(_post_save, dispatch_uid="fuhua_audit_post_save")
+    pre_delete.connect(_pre_delete, dispatch_uid="fuhua_audit_pre_delete")
+    post_delete.connect(_post_delete, dispatch_uid="fuhua_audit_post_delete")
+    m2m_changed.connect(_m2m_changed, dispatch_uid="fuhua_audit_m2m")

@@ -1,0 +1,61 @@
+"""Who is acting and in which request: read by the audit trail, set by middleware and the CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    username: str
+    request_id: str
+    source: str  # "web", "api", "cli", "task", "system"
+
+
+_SYSTEM = Actor(user_id=None, username="system", request_id="", source="system")
+_current: ContextVar[Actor] = ContextVar("fuhua_actor", default=_SYSTEM)
+
+
+def current_actor() -> Actor:
+    return _current.get()
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+@contextlib.contextmanager
+def acting_as(user=None, *, source: str, request_id: str | None = None):
+    """Attribute every change made inside the block to `user` (None: the system)."""
+    actor = Actor(
+        user_id=getattr(user, "pk", None),
+        username=getattr(user, "username", "") or "system",
+        request_id=request_id or new_request_id(),
+        source=source,
+    )
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)
+
+
+_reason: ContextVar[str] = ContextVar("fuhua_change_reason", default="")
+
+
+def current_reason() -> str:
+    return _reason.get()
+
+
+@contextlib.contextmanager
+def change_reason(reason: str):
+    """Record `reason` on every audited change made inside the block (transitions, overrides)."""
+    token = _reason.set(reason)
+    try:
+        yield
+    finally:
+        _reason.reset(token)

@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import RestrictedQuerySet, Scope
+
+
+class FuhuaModel(models.Model):
+    """Base of every domain model: scoped queries, timestamps; audited by signals (core.audit)."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope = Scope()
+
+    class Meta:
+        abstract = True
+
+
+class ObjectChange(models.Model):
+    """One create, update or delete of any audited object: who, when, in which request, before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+        DELETE = "delete", _("deleted")
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(_("user"), max_length=150)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
+    source = models.CharField(_("source"), max_length=16)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="objectchange_object_idx")]
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_repr}"
+
+    @property
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

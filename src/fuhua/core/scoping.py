@@ -1,0 +1,112 @@
+"""One mechanism decides what each user may see and do: `Model.objects.restrict(user, action)`.
+
+Every domain model declares a `Scope`: for each scoping dimension, the ORM path from the model to it.
+Each role (accounts.roles) names its dimension and the actions it has on each model. Pages, API and
+CLI all query through `restrict`, so a new endpoint inherits the rules instead of re-stating them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+@dataclass(frozen=True)
+class Scope:
+    # Each dimension: the ORM path (or paths, any of which grants) from the model to its value.
+    region: str | tuple[str, ...] | None = None  # path to a Region (filtered by its code prefix)
+    operator: str | None = None  # path to the operating Organisation
+    association: str | None = None  # path to the association Organisation a carrier is a member of
+    organisation: str | None = None  # path to the Organisation itself
+    firm: str | None = None
+    mentor: str | None = None
+    investor: str | None = None
+    public: bool = False  # reference data that every signed-in user may read
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self):
+        return self.allowed
+
+
+def _crosses_many(model, path: str) -> bool:
+    """True when the path walks a to-many relation, where a plain filter would duplicate rows."""
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
+            return False
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
+def scope_filter(model, user, action: str) -> Q | None:
+    """The Q that limits `model` to what `user` may do `action` on; None means unlimited."""
+    from fuhua.accounts.roles import grants_of, role_allows
+
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if not (user and user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    scope: Scope = model.scope
+    q = Q(pk__in=[])
+    for grant in grants_of(user):
+        if not role_allows(grant.role, model, action):
+            continue
+        if grant.is_unlimited:
+            return None
+        if scope.public and action == "view":
+            return None
+        condition = grant.condition_for(scope)
+        if condition is not None:
+            q |= condition
+    return q
+
+
+def _lookup_paths(q: Q):
+    for child in q.children:
+        if isinstance(child, Q):
+            yield from _lookup_paths(child)
+        else:
+            yield child[0]
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        q = scope_filter(self.model, user, action)
+        if q is None:
+            return self
+        if any(_crosses_many(self.model, p) for p in _lookup_paths(q)):
+            return self.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
+        return self.filter(q)
+
+
+def check(user, action: str, obj_or_model) -> Decision:
+    """May `user` do `action` on this object (or on the model at all)? With the reason when not."""
+    from fuhua.accounts.roles import grants_of, role_allows
+
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    name = model._meta.verbose_name
+    if not (user and user.is_authenticated):
+        return Decision(False, "not signed in")
+    if not user.is_superuser and not any(role_allows(g.role, model, action) for g in grants_of(user)):
+        return Decision(False, f"your role may not {action} {name}")
+    if isinstance(obj_or_model, type):
+        return Decision(True)
+    if model._default_manager.restrict(user, action).filter(pk=obj_or_model.pk).exists():
+        return Decision(True)
+    return Decision(False, f"this {name} is outside your scope")

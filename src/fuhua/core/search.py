@@ -1,0 +1,25 @@
+"""Search text for Chinese names: the name itself, its pinyin and its initials.
+
+So 苏州工业园区 is found by 工业园, by "suzhou" and by "szgyyq". Stored lower case in one column and
+matched with icontains, which behaves the same on SQLite and PostgreSQL.
+"""
+
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+
+@lru_cache(maxsize=65536)
+def _pinyin(text: str) -> tuple[str, str]:
+    syllables = lazy_pinyin(text, errors="ignore")
+    initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(syllables), "".join(initials)
+
+
+def search_text(*parts: str) -> str:
+    words = [p for p in parts if p]
+    extra = []
+    for word in words:
+        full, initials = _pinyin(word)
+        extra += [full, initials]
+    return " ".join(words + extra).lower()

@@ -1,0 +1,98 @@
+"""Generic write services: validate, check scope, save, all in one transaction.
+
+Pages, the API and the CLI call these (or a domain service built on them), so every write is
+validated the same way, stays inside the user's scope, and is audited by the signals.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+
+from .models import ObjectChange
+from .scoping import check
+
+
+def _ensure_in_scope(user, instance, action: str) -> None:
+    decision = check(user, action, instance)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def apply_changes(instance, data: dict) -> None:
+    """Set attributes by field name; unknown or non-editable fields are refused, naming them."""
+    errors = {}
+    for name, value in data.items():
+        try:
+            field = instance._meta.get_field(name)
+        except Exception:
+            errors[name] = "unknown field"
+            continue
+        if not field.editable or (field.primary_key and not instance._state.adding):
+            errors[name] = "this field cannot be changed here"
+            continue
+        if field.many_to_many:
+            continue
+        by_key = field.is_relation and not isinstance(value, models.Model)
+        setattr(instance, field.attname if by_key else name, value)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_many(instance, data: dict) -> None:
+    for field in instance._meta.many_to_many:
+        if field.name in data:
+            getattr(instance, field.name).set(data[field.name])
+
+
+@transaction.atomic
+def create_object(user, model: type[models.Model], data: dict):
+    decision = check(user, "add", model)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    instance = model()
+    apply_changes(instance, data)
+    instance.full_clean()
+    try:
+        instance.save()
+    except IntegrityError as exc:  # a concurrent duplicate slipped past validate_unique
+        raise ValidationError(str(exc)) from exc
+    _set_many(instance, data)
+    _ensure_in_scope(user, instance, "add")
+    return instance
+
+
+@transaction.atomic
+def update_object(user, instance, data: dict):
+    _ensure_in_scope(user, instance, "change")
+    apply_changes(instance, data)
+    instance.full_clean()
+    try:
+        instance.save()
+    except IntegrityError as exc:
+        raise ValidationError(str(exc)) from exc
+    _set_many(instance, data)
+    # Moving an object out of one's own scope (e.g. into another city) is a write outside it.
+    _ensure_in_scope(user, instance, "change")
+    return instance
+
+
+@transaction.atomic
+def delete_object(user, instance) -> None:
+    _ensure_in_scope(user, instance, "delete")
+    try:
+        instance.delete()
+    except models.ProtectedError as exc:
+        count = len(exc.protected_objects)
+        raise ValidationError(
+            f"{instance} is still referred to by {count} other record(s); remove those first."
+        ) from exc
+
+
+def history(user, instance):
+    """The audit trail of one object, if the user may see the object."""
+    _ensure_in_scope(user, instance, "view")
+    return ObjectChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(instance)), object_id=str(instance.pk)
+    ).select_related("user")

@@ -1,0 +1,111 @@
+"""Enumerations of the registry. Stored values are stable English codes; labels are translated."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("province")
+    PREFECTURE = "prefecture", _("prefecture city")
+    COUNTY = "county", _("district / county")
+
+
+class OrganisationKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("enterprise")
+    UNIVERSITY = "university", _("university")
+    INSTITUTE = "institute", _("research institute")
+    GOVERNMENT = "government", _("government body")
+    PUBLIC_INSTITUTION = "public_institution", _("public institution")
+    ASSOCIATION = "association", _("association")
+    SERVICE_PROVIDER = "service_provider", _("service provider")
+    INVESTOR = "investor", _("investment institution")
+    OTHER = "other", _("other")
+
+
+class CarrierKind(models.TextChoices):
+    MAKER_SPACE = "maker_space", _("maker space")
+    INCUBATOR = "incubator", _("incubator")
+    ACCELERATOR = "accelerator", _("accelerator")
+    UNIVERSITY_PARK = "university_park", _("university science park")
+    RURAL_STAR = "rural_star", _("rural innovation hub (星创天地)")
+    RETURNEE_PARK = "returnee_park", _("returned-scholar venture park")
+    COMMUNITY = "community", _("innovation community (众创社区)")
+    OFFSHORE = "offshore", _("offshore / enclave incubator")
+    INDUSTRIAL_PARK = "industrial_park", _("industrial park")
+    DEMO_BASE = "demo_base", _("mass-innovation demonstration base")
+
+
+class DemoBaseType(models.TextChoices):
+    REGIONAL = "regional", _("regional")
+    UNIVERSITY = "university", _("university and institute")
+    ENTERPRISE = "enterprise", _("enterprise")
+
+
+class Specialisation(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", _("comprehensive")
+    SPECIALISED = "specialised", _("specialised")
+
+
+class IndustryField(models.TextChoices):
+    ELECTRONIC_INFO = "electronic_info", _("electronic information")
+    AI = "ai", _("artificial intelligence")
+    INTEGRATED_CIRCUITS = "integrated_circuits", _("integrated circuits")
+    BIOMEDICINE = "biomedicine", _("biomedicine")
+    ADVANCED_MANUFACTURING = "advanced_manufacturing", _("advanced manufacturing")
+    NEW_MATERIALS = "new_materials", _("new materials")
+    NEW_ENERGY = "new_energy", _("new energy and energy saving")
+    ENVIRONMENT = "environment", _("resources and environment")
+    MODERN_AGRICULTURE = "modern_agriculture", _("modern agriculture")
+    AEROSPACE = "aerospace", _("aerospace")
+    DIGITAL_CREATIVE = "digital_creative", _("digital and cultural creative")
+    MODERN_SERVICES = "modern_services", _("technology services")
+    OTHER = "other", _("other")
+
+
+class CarrierStatus(models.TextChoices):
+    OPERATING = "operating", _("operating")
+    SUSPENDED = "suspended", _("suspended")
+    CLOSED = "closed", _("closed")
+
+
+class RecognitionLevel(models.TextChoices):
+    NATIONAL = "national", _("national")
+    PROVINCIAL = "provincial", _("provincial")
+    MUNICIPAL = "municipal", _("municipal")
+    DISTRICT = "district", _("district")
+
+
+class RecognitionKind(models.TextChoices):
+    RECOGNITION = "recognition", _("recognition (认定)")
+    FILING = "filing", _("filing (备案)")
+
+
+class NationalGrade(models.TextChoices):
+    STANDARD = "standard", _("standard grade (标准级)")
+    EXCELLENCE = "excellence", _("excellence grade (卓越级)")
+
+
+class SizeClass(models.TextChoices):
+    MICRO = "micro", _("micro")
+    SMALL = "small", _("small")
+    MEDIUM = "medium", _("medium")
+    LARGE = "large", _("large")
+
+
+class DesignationKind(models.TextChoices):
+    TECH_SME = "tech_sme", _("technology-based SME (科技型中小企业)")
+    HIGH_TECH = "high_tech", _("high-tech enterprise (高新技术企业)")
+    SRDI = "srdi", _("specialised and sophisticated SME (专精特新)")
+    LITTLE_GIANT = "little_giant", _("'little giant' (专精特新小巨人)")
+    GAZELLE = "gazelle", _("gazelle (瞪羚)")
+    UNICORN = "unicorn", _("unicorn (独角兽)")
+
+
+class ListingBoard(models.TextChoices):
+    MAIN = "main", _("main board")
+    STAR = "star", _("STAR market (科创板)")
+    CHINEXT = "chinext", _("ChiNext (创业板)")
+    BSE = "bse", _("Beijing Stock Exchange")
+    NEEQ = "neeq", _("NEEQ (新三板)")
+    HKEX = "hkex", _("Hong Kong")
+    OVERSEAS = "overseas", _("overseas")

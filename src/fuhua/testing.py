@@ -1,0 +1,145 @@
+"""A small, fully linked world for tests: two cities, their carriers, tenants and a user per role.
+
+Used by every app's tests (and the scope tests generated from the URL and API route lists), so that
+"user X must not see object Y" reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+
+from fuhua.accounts.models import RoleGrant
+from fuhua.accounts.roles import Role
+from fuhua.core.validators import credit_code_check_char
+from fuhua.incubation.models import Incubation, IncubationStatus
+from fuhua.registry.models import (
+    AssociationMembership,
+    Carrier,
+    Firm,
+    FirmDesignation,
+    InvestorProfile,
+    MentorProfile,
+    Organisation,
+    Recognition,
+    Region,
+    StartupTeam,
+)
+
+PASSWORD = "Test-pass-2026"
+_serial = itertools.count(1)
+
+
+def credit_code(region_code: str = "320500", kind: str = "91") -> str:
+    """A valid unified social credit code, different on every call."""
+    body = f"{kind}{region_code}{next(_serial):08d}"[:17]
+    body = body.ljust(17, "0")
+    return body + credit_code_check_char(body)
+
+
+def make_user(username: str, role: str | None = None, **scope):
+    user = get_user_model().objects.create_user(username, f"{username}@example.cn", PASSWORD)
+    if role == Role.ADMIN:
+        user.is_staff = True
+        user.save()
+    if role:
+        RoleGrant.objects.create(user=user, role=role, **scope)
+    return user
+
+
+def regions():
+    js = Region.objects.create(code="320000", name="江苏省", level="province")
+    sz = Region.objects.create(code="320500", name="苏州市", level="prefecture", parent=js)
+    nj = Region.objects.create(code="320100", name="南京市", level="prefecture", parent=js)
+    sip = Region.objects.create(code="320571", name="苏州工业园区", level="county", parent=sz)
+    xw = Region.objects.create(code="320102", name="玄武区", level="county", parent=nj)
+    return SimpleNamespace(js=js, sz=sz, nj=nj, sip=sip, xw=xw)
+
+
+def organisation(name: str, region, kind: str = "enterprise") -> Organisation:
+    return Organisation.objects.create(name=name, credit_code=credit_code(region.code), kind=kind, region=region)
+
+
+def carrier(name: str, operator, region, **fields) -> Carrier:
+    values = dict(
+        kind="incubator", established=datetime.date(2015, 6, 1), incubation_area_m2=12000,
+        tenant_area_m2=9500, workstations=300,
+    )
+    values.update(fields)
+    return Carrier.objects.create(name=name, operator=operator, region=region, **values)
+
+
+def firm(name: str, region, **fields) -> Firm:
+    values = dict(founded=datetime.date(2023, 3, 1), industry_field="ai")
+    values.update(fields)
+    return Firm.objects.create(name=name, credit_code=credit_code(region.code), region=region, **values)
+
+
+def world() -> SimpleNamespace:
+    r = regions()
+    op_a = organisation("苏州纳米科技发展有限公司", r.sip)
+    op_b = organisation("南京紫金科创投资有限公司", r.xw)
+    assoc = organisation("江苏省科技企业孵化器协会", r.js, kind="association")
+    provider = organisation("苏州知识产权服务有限公司", r.sz, kind="service_provider")
+    fund = organisation("苏州元禾创业投资管理有限公司", r.sz, kind="investor")
+    carrier_a = carrier("苏州纳米城孵化器", op_a, r.sip)
+    carrier_b = carrier(
+        "南京紫金众创空间", op_b, r.xw, kind="maker_space", incubation_area_m2=3000, tenant_area_m2=2400
+    )
+    AssociationMembership.objects.create(association=assoc, carrier=carrier_a, joined_on=datetime.date(2019, 1, 1))
+    rec_a = Recognition.objects.create(
+        carrier=carrier_a, level="national", kind="recognition", carrier_kind="incubator", authority="科学技术部",
+        document_number="国科发区〔2019〕321号", granted_on=datetime.date(2019, 12, 1),
+    )
+    rec_b = Recognition.objects.create(
+        carrier=carrier_b, level="provincial", kind="filing", carrier_kind="maker_space", authority="江苏省科学技术厅",
+        document_number="苏科高发〔2020〕100号", granted_on=datetime.date(2020, 6, 1),
+    )
+    firm_a = firm("苏州微纳传感科技有限公司", r.sip)
+    firm_b = firm("南京智算云科技有限公司", r.xw, industry_field="electronic_info")
+    team_b = StartupTeam.objects.create(
+        name="紫金机器人创业团队", leader="王磊", members=4, industry_field="ai",
+        formed_on=datetime.date(2025, 3, 1), region=r.xw,
+    )
+    FirmDesignation.objects.create(firm=firm_a, kind="tech_sme", granted_on=datetime.date(2024, 5, 1))
+    FirmDesignation.objects.create(firm=firm_b, kind="tech_sme", granted_on=datetime.date(2024, 5, 1))
+    inc_a = Incubation.objects.create(
+        firm=firm_a, carrier=carrier_a, status=IncubationStatus.INCUBATING, entered_on=datetime.date(2024, 1, 1)
+    )
+    inc_b = Incubation.objects.create(
+        firm=firm_b, carrier=carrier_b, status=IncubationStatus.INCUBATING, entered_on=datetime.date(2024, 2, 1)
+    )
+    inc_team = Incubation.objects.create(
+        team=team_b, carrier=carrier_b, status=IncubationStatus.INCUBATING, entered_on=datetime.date(2025, 3, 1)
+    )
+    mentor_a = MentorProfile.objects.create(name="李明", industry_field="ai", region=r.sz)
+    mentor_a.carriers.add(carrier_a)
+    mentor_b = MentorProfile.objects.create(name="赵静", industry_field="biomedicine", region=r.nj)
+    mentor_b.carriers.add(carrier_b)
+    investor_a = InvestorProfile.objects.create(name="陈晨", institution=fund, focus_field="ai", region=r.sz)
+    investor_b = InvestorProfile.objects.create(name="孙悦", institution=fund, focus_field="ai", region=r.nj)
+    users = SimpleNamespace(
+        admin=make_user("admin", Role.ADMIN),
+        bureau_js=make_user("bureau_js", Role.BUREAU, region=r.js),
+        bureau_sz=make_user("bureau_sz", Role.BUREAU, region=r.sz),
+        bureau_nj=make_user("bureau_nj", Role.BUREAU, region=r.nj),
+        association=make_user("association", Role.ASSOCIATION, organisation=assoc),
+        operator_a=make_user("operator_a", Role.OPERATOR, organisation=op_a),
+        operator_b=make_user("operator_b", Role.OPERATOR, organisation=op_b),
+        firm_a=make_user("firm_a", Role.FIRM, firm=firm_a),
+        firm_b=make_user("firm_b", Role.FIRM, firm=firm_b),
+        provider=make_user("provider", Role.SERVICE_PROVIDER, organisation=provider),
+        mentor_a=make_user("mentor_a", Role.MENTOR, mentor=mentor_a),
+        investor_a=make_user("investor_a", Role.INVESTOR, investor=investor_a),
+        expert=make_user("expert", Role.EXPERT),
+        nobody=make_user("nobody"),
+    )
+    return SimpleNamespace(
+        regions=r, users=users, op_a=op_a, op_b=op_b, assoc=assoc, provider=provider, fund=fund,
+        carrier_a=carrier_a, carrier_b=carrier_b, rec_a=rec_a, rec_b=rec_b, firm_a=firm_a, firm_b=firm_b,
+        team_b=team_b, inc_a=inc_a, inc_b=inc_b, inc_team=inc_team, mentor_a=mentor_a, mentor_b=mentor_b,
+        investor_a=investor_a, investor_b=investor_b,
+    )

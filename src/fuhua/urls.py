@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from .api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("fuhua.accounts.urls")),
+    path("registry/", include("fuhua.registry.urls")),
+    path("incubation/", include("fuhua.incubation.urls")),
+    path("", include("fuhua.core.urls")),
+]
