@@ -50,12 +50,18 @@ def make_user(username: str, role: str | None = None, **scope):
     return user
 
 
+def _region(code: str, name: str, level: str, parent=None) -> Region:
+    # The registry ships regions as data (a migration); create them only where that data is absent.
+    region, _ = Region.objects.get_or_create(code=code, defaults={"name": name, "level": level, "parent": parent})
+    return region
+
+
 def regions():
-    js = Region.objects.create(code="320000", name="江苏省", level="province")
-    sz = Region.objects.create(code="320500", name="苏州市", level="prefecture", parent=js)
-    nj = Region.objects.create(code="320100", name="南京市", level="prefecture", parent=js)
-    sip = Region.objects.create(code="320571", name="苏州工业园区", level="county", parent=sz)
-    xw = Region.objects.create(code="320102", name="玄武区", level="county", parent=nj)
+    js = _region("320000", "江苏省", "province")
+    sz = _region("320500", "苏州市", "prefecture", js)
+    nj = _region("320100", "南京市", "prefecture", js)
+    sip = _region("320571", "苏州工业园区", "county", sz)
+    xw = _region("320102", "玄武区", "county", nj)
     return SimpleNamespace(js=js, sz=sz, nj=nj, sip=sip, xw=xw)
 
 
