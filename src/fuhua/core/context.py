@@ -44,6 +44,18 @@ def acting_as(user=None, *, source: str, request_id: str | None = None):
         _current.reset(token)
 
 
+@contextlib.contextmanager
+def acting_for(user):
+    """Within a request (or command), attribute changes to the user a service acts for."""
+    actor = current_actor()
+    if user is None or getattr(user, "pk", None) == actor.user_id:
+        yield actor
+        return
+    with acting_as(user, source=actor.source if actor.source != "system" else "service",
+                   request_id=actor.request_id or None) as inner:
+        yield inner
+
+
 _reason: ContextVar[str] = ContextVar("fuhua_change_reason", default="")
 
 

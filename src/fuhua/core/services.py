@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 
+from .context import acting_for
 from .models import ObjectChange
 from .scoping import check
 
@@ -48,6 +49,11 @@ def _set_many(instance, data: dict) -> None:
 
 @transaction.atomic
 def create_object(user, model: type[models.Model], data: dict):
+    with acting_for(user):
+        return _create(user, model, data)
+
+
+def _create(user, model, data):
     decision = check(user, "add", model)
     if not decision:
         raise PermissionDenied(decision.reason)
@@ -65,6 +71,11 @@ def create_object(user, model: type[models.Model], data: dict):
 
 @transaction.atomic
 def update_object(user, instance, data: dict):
+    with acting_for(user):
+        return _update(user, instance, data)
+
+
+def _update(user, instance, data):
     _ensure_in_scope(user, instance, "change")
     apply_changes(instance, data)
     instance.full_clean()
@@ -82,7 +93,8 @@ def update_object(user, instance, data: dict):
 def delete_object(user, instance) -> None:
     _ensure_in_scope(user, instance, "delete")
     try:
-        instance.delete()
+        with acting_for(user):
+            instance.delete()
     except models.ProtectedError as exc:
         count = len(exc.protected_objects)
         raise ValidationError(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from .context import change_reason
+from .context import acting_for, change_reason
 from .scoping import Decision, check
 
 
@@ -61,6 +61,6 @@ class Workflow:
         if transition.effect:
             transition.effect(obj, reason=reason, **kwargs)
         obj.full_clean()
-        with change_reason(reason or transition.label):
+        with acting_for(user), change_reason(reason or transition.label):
             obj.save()
         return obj

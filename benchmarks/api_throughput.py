@@ -1,0 +1,102 @@
+"""API throughput and p99 under gunicorn (sync workers, persistent connections), measured with wrk.
+
+Side by side in one run: a bare one-row django-ninja endpoint, a carrier detail and a filtered firm
+list of 50 rows, as the Suzhou bureau user (scoped queries, token auth) over the province demo.
+
+    .venv/bin/python benchmarks/api_throughput.py [--home DIR] [--seconds 10] [--connections 16]
+
+Goals: detail ≥ 60% and list ≥ 30% of the bare endpoint's requests per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def ensure_demo(home: Path) -> None:
+    if not (home / "fuhua.sqlite3").exists():
+        print(f"building the province demo in {home} …", flush=True)
+        subprocess.run([BIN / "fuhua", "demo", "--scale", "province", "--no-serve"], check=True,
+                       env={**os.environ, "FUHUA_HOME": str(home)}, stdout=subprocess.DEVNULL)
+
+
+def django_shell(home: Path, code: str) -> str:
+    env = {**os.environ, "FUHUA_HOME": str(home), "DJANGO_SETTINGS_MODULE": "fuhua.settings"}
+    out = subprocess.run([BIN / "fuhua", "manage", "shell", "-c", code], env=env, check=True,
+                         capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def wrk(url: str, token: str, seconds: int, connections: int) -> tuple[float, str]:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Authorization: Bearer {token}", url],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
+    if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        raise SystemExit(f"{url} answered errors:\n{out}")
+    return rps, p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--home", type=Path, default=ROOT / "benchmarks" / "results" / "province")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    home = args.home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    ensure_demo(home)
+    token = django_shell(home, (
+        "from django.contrib.auth import get_user_model as g;"
+        "from fuhua.accounts.models import ApiToken as T;"
+        "print(T.issue(g().objects.get(username='bureau_sz'), 'benchmark')[1])"))
+    carrier_id = django_shell(home, (
+        "from fuhua.registry.models import Carrier;"
+        "print(Carrier.objects.filter(region__code__startswith='3205').order_by('id').first().id)"))
+    port = 8765
+    env = {**os.environ, "FUHUA_HOME": str(home), "DJANGO_SETTINGS_MODULE": "bench_settings",
+           "PYTHONPATH": str(ROOT / "benchmarks")}
+    server = subprocess.Popen(
+        [BIN / "gunicorn", "--workers", str(args.workers), "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "fuhua.wsgi:application"], env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(50):
+            try:
+                urllib.request.urlopen(f"{base}/bench/region", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        cases = {
+            "bare one-row ninja endpoint": f"{base}/bench/region",
+            "carrier detail": f"{base}/api/v1/carriers/{carrier_id}",
+            "firm list, 50 rows, filtered": f"{base}/api/v1/firms?region=320500&industry_field=ai&limit=50",
+        }
+        results = {}
+        for name, url in cases.items():
+            wrk(url, token, 2, args.connections)  # warm up: connections, caches
+            results[name] = wrk(url, token, args.seconds, args.connections)
+    finally:
+        server.terminate()
+        server.wait()
+    bare_rps = results["bare one-row ninja endpoint"][0]
+    print(f"{'endpoint':<32}{'req/s':>10}{'p99':>10}{'of bare':>10}")
+    for name, (rps, p99) in results.items():
+        print(f"{name:<32}{rps:>10.0f}{p99:>10}{rps / bare_rps:>10.0%}")
+
+
+if __name__ == "__main__":
+    main()
