@@ -1,0 +1,31 @@
+"""Fuhua rules as code: versioned rule packs (YAML) evaluated by a safe, vectorised engine.
+
+See README.md in this directory.  Public API::
+
+    from fuhua.rules import load_registry, Population, evaluate_population, explain, run_pack_tests
+"""
+
+from .engine import (
+    CaseResult,
+    EvaluationError,
+    ExpressionError,
+    Pack,
+    PackError,
+    PackRegistry,
+    Population,
+    PopulationError,
+    RulesError,
+    Trace,
+    evaluate_population,
+    explain,
+    load_pack_file,
+    load_registry,
+    run_pack_tests,
+)
+from .entities import Attribute, Relation, Schema, default_schema
+
+__all__ = [
+    "Attribute", "CaseResult", "EvaluationError", "ExpressionError", "Pack", "PackError", "PackRegistry",
+    "Population", "PopulationError", "Relation", "RulesError", "Schema", "Trace", "default_schema",
+    "evaluate_population", "explain", "load_pack_file", "load_registry", "run_pack_tests",
+]

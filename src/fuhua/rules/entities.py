@@ -1,0 +1,177 @@
+"""Entity schema for the rules engine: what a rule pack may refer to.
+
+An entity kind is a columnar table (one row per entity).  Attributes have a
+type; relations link tables:
+
+* ``one``  — this table has a foreign-key column ``fk`` holding the id of one
+  row of ``target`` (e.g. ``incubation.firm`` via ``firm_id``).  Rules write
+  ``firm.high_tech`` inside the incubation scope.
+* ``many`` — rows of ``target`` whose ``fk`` column holds this row's id
+  (e.g. ``carrier.incubations`` = incubation rows with ``carrier_id`` = the
+  carrier).  Rules aggregate them with ``count/sum/any/all/mean``.
+
+Types: ``bool``, ``int`` (int64; money is int64 **fen**), ``float``,
+``date`` (datetime64[D]), ``str``.  Missing values: ``float`` → NaN,
+``date`` → NaT, ``str`` → None; ``int``/``bool`` cannot be missing, so they
+either declare a ``default`` or the population builder rejects the record.
+
+Callers extend the schema without touching the engine::
+
+    schema = default_schema().extend("carrier", [Attribute("rent_cut_fen", "int", default=0)])
+
+The Django adapter fills these tables from its models; the names below are
+the contract between the two sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+TYPES = ("bool", "int", "float", "date", "str")
+_NO_DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    type: str
+    doc: str = ""
+    unit: str = ""
+    default: object = _NO_DEFAULT
+
+    def __post_init__(self) -> None:
+        if self.type not in TYPES:
+            raise ValueError(f"attribute {self.name}: unknown type {self.type!r}")
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not _NO_DEFAULT
+
+
+@dataclass(frozen=True)
+class Relation:
+    name: str
+    target: str
+    kind: str  # "one" | "many"
+    fk: str  # "one": column on this table; "many": column on the target table
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    name: str
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+    relations: dict[str, Relation] = field(default_factory=dict)
+    doc: str = ""
+
+
+class Schema:
+    """Registry of entity kinds; immutable — ``extend`` returns a new schema."""
+
+    def __init__(self, kinds: dict[str, EntityKind]):
+        self.kinds = dict(kinds)
+
+    def __getitem__(self, name: str) -> EntityKind:
+        return self.kinds[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.kinds
+
+    def extend(self, kind: str, attributes=(), relations=(), doc: str = "") -> Schema:
+        old = self.kinds.get(kind, EntityKind(kind, doc=doc))
+        attrs = dict(old.attributes) | {a.name: a for a in attributes}
+        rels = dict(old.relations) | {r.name: r for r in relations}
+        kinds = dict(self.kinds)
+        kinds[kind] = replace(old, attributes=attrs, relations=rels)
+        return Schema(kinds)
+
+
+def _kind(name: str, doc: str, attrs: list[Attribute], rels: list[Relation]) -> EntityKind:
+    return EntityKind(name, {a.name: a for a in attrs}, {r.name: r for r in rels}, doc)
+
+
+A = Attribute
+
+CARRIER = _kind(
+    "carrier",
+    "孵化载体 — incubator, maker space, accelerator, … (one row per carrier)",
+    [
+        A("kind", "str", "incubator | maker_space | accelerator | university_park | …"),
+        A("specialised", "bool", "专业孵化器/专业化众创空间 (else comprehensive 综合)", default=False),
+        A("industry_field", "str", "main industry field code of a specialised carrier"),
+        A("has_tech_platform", "bool", "own public technical service platform", default=False),
+        A("independent_legal_entity", "bool", "operator has independent legal personality", default=False),
+        A("established", "date", "registration/operation start date"),
+        A("stats_years_consecutive", "int", "consecutive years of Torch statistics reported", "years", 0),
+        A("hardship_region", "bool", "全国艰苦边远地区 (MOHRSS list)", default=False),
+        A("incubation_area_m2", "float", "self-controlled incubation area", "m2"),
+        A("tenant_area_m2", "float", "area used by tenants incl. public service area", "m2"),
+        A("workstations", "int", "workstations offered (maker spaces)", "count", 0),
+        A("workstation_public_area_m2", "float", "workstation + public service area (maker spaces)", "m2"),
+        A("seed_fund_fen", "int", "own or partner seed/incubation fund", "fen", 0),
+        A("fund_use_cases", "int", "cases of seed-fund use", "count", 0),
+        A("staff_total", "int", "operator staff", "count", 0),
+        A("staff_professional", "int", "professional incubation staff", "count", 0),
+        A("staff_fulltime", "int", "full-time staff with professional service skills", "count", 0),
+        A("mentors", "int", "start-up mentors", "count", 0),
+        A("graduates_cumulative", "int", "firms graduated since establishment", "count", 0),
+        A("teams_entered_last_year", "int", "teams and firms entering by agreement, last year", "count", 0),
+        A("teams_registered_firms_last_year", "int", "teams that registered a firm, last year", "count", 0),
+        A("teams_financed_last_year", "int", "teams/firms that obtained financing, last year", "count", 0),
+        A("incubation_cases_last_year", "int", "typical incubation cases, last year", "count", 0),
+        A("events_last_year", "int", "salons, roadshows, contests, trainings, last year", "count", 0),
+        A("has_clear_model", "bool", "clear direction and model (reviewer judgement)", default=False),
+        A("dedicated_operator", "bool", "dedicated operating organisation", default=False),
+        A("stats_reported", "bool", "statistics reported as required, truthfully", default=False),
+        A("stats_reports_missed_consecutive", "int", "consecutive missed statistics reports", "count", 0),
+        A("evaluation_grade_last", "str", "latest evaluation grade A/B/C/D"),
+        A("evaluation_grade_prev", "str", "evaluation grade the year before"),
+        A("income_total_fen", "int", "total income, prior year", "fen", 0),
+        A("income_rent_property_fen", "int", "rent and property-fee income, prior year", "fen", 0),
+        A("incubation_income_separate", "bool", "incubation-service income accounted separately", default=False),
+    ],
+    [Relation("incubations", "incubation", "many", "carrier_id", "all incubation records at this carrier")],
+)
+
+FIRM = _kind(
+    "firm",
+    "企业 — a (tenant) firm",
+    [
+        A("founded", "date", "registration date"),
+        A("industry_field", "str", "industry field code, e.g. biomedicine, ic, modern_agriculture"),
+        A("tech_sme", "bool", "科技型中小企业", default=False),
+        A("high_tech", "bool", "recognised 高新技术企业", default=False),
+        A("vc_investment_cumulative_fen", "int", "cumulative angel/VC investment", "fen", 0),
+        A("revenue_last_year_fen", "int", "revenue, last full year", "fen", 0),
+        A("revenue_prev_year_fen", "int", "revenue, the year before", "fen", 0),
+        A("rd_spend_last_year_fen", "int", "R&D spend, last full year", "fen", 0),
+        A("rd_spend_prev_year_fen", "int", "R&D spend, the year before", "fen", 0),
+        A("listed", "bool", "listed or quoted on a capital market", default=False),
+        A("merged_or_acquired", "bool", "merged or acquired", default=False),
+        A("patents_applied", "int", "patent applications filed", "count", 0),
+        A("ip_valid", "int", "valid IP rights held", "count", 0),
+    ],
+    [Relation("incubations", "incubation", "many", "firm_id", "the firm's incubation chain")],
+)
+
+INCUBATION = _kind(
+    "incubation",
+    "孵化记录 — firm × carrier stay",
+    [
+        A("entered", "date", "date the firm entered the carrier"),
+        A("left", "date", "date it left (NaT while incubating)"),
+        A("status", "str", "applied | admitted | incubating | graduated | exited | expired"),
+        A("registered_on_site", "bool", "firm registered and working on site", default=False),
+        A("financed", "bool", "obtained investment/financing while incubated (reporting period)", default=False),
+        A("own_fund_equity", "bool", "received equity from the carrier's own or co-founded fund", default=False),
+    ],
+    [
+        Relation("carrier", "carrier", "one", "carrier_id", "the carrier"),
+        Relation("firm", "firm", "one", "firm_id", "the firm"),
+    ],
+)
+
+
+def default_schema() -> Schema:
+    """The national schema (carrier, firm, incubation)."""
+    return Schema({k.name: k for k in (CARRIER, FIRM, INCUBATION)})
