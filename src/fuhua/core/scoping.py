@@ -11,8 +11,16 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 ACTIONS = ("view", "add", "change", "delete")
+ACTION_LABELS = {
+    "view": gettext_lazy("view"),
+    "add": gettext_lazy("add"),
+    "change": gettext_lazy("change"),
+    "delete": gettext_lazy("delete"),
+}
 
 
 @dataclass(frozen=True)
@@ -102,11 +110,13 @@ def check(user, action: str, obj_or_model) -> Decision:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     name = model._meta.verbose_name
     if not (user and user.is_authenticated):
-        return Decision(False, "not signed in")
+        return Decision(False, _("not signed in"))
     if not user.is_superuser and not any(role_allows(g.role, model, action) for g in grants_of(user)):
-        return Decision(False, f"your role may not {action} {name}")
+        return Decision(
+            False, _("your role may not %(action)s %(model)s") % {"action": ACTION_LABELS[action], "model": name}
+        )
     if isinstance(obj_or_model, type):
         return Decision(True)
     if model._default_manager.restrict(user, action).filter(pk=obj_or_model.pk).exists():
         return Decision(True)
-    return Decision(False, f"this {name} is outside your scope")
+    return Decision(False, _("this %(model)s is outside your scope") % {"model": name})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 from .context import acting_for
 from .models import ObjectChange
@@ -28,10 +29,10 @@ def apply_changes(instance, data: dict) -> None:
         try:
             field = instance._meta.get_field(name)
         except Exception:
-            errors[name] = "unknown field"
+            errors[name] = _("unknown field")
             continue
         if not field.editable or (field.primary_key and not instance._state.adding):
-            errors[name] = "this field cannot be changed here"
+            errors[name] = _("this field cannot be changed here")
             continue
         if field.many_to_many:
             continue
@@ -98,7 +99,8 @@ def delete_object(user, instance) -> None:
     except models.ProtectedError as exc:
         count = len(exc.protected_objects)
         raise ValidationError(
-            f"{instance} is still referred to by {count} other record(s); remove those first."
+            _("%(object)s is still referred to by %(count)d other record(s); remove those first.")
+            % {"object": instance, "count": count}
         ) from exc
 
 

@@ -2,6 +2,9 @@ from django.urls import path
 
 from . import views
 
+# Not namespaced: settings.LOGIN_REDIRECT_URL names "dashboard".
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("search/", views.search, name="search"),
+    path("regions/picker/", views.region_picker, name="region_picker"),
 ]

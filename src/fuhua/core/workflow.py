@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .context import acting_for, change_reason
 from .scoping import Decision, check
@@ -18,7 +19,7 @@ from .scoping import Decision, check
 @dataclass(frozen=True)
 class Transition:
     name: str
-    label: str
+    label: str  # translatable (gettext_lazy)
     sources: frozenset[str]
     target: str
     needs_reason: bool = False
@@ -39,10 +40,12 @@ class Workflow:
     def can(self, user, obj, name: str) -> Decision:
         transition = self.transitions.get(name)
         if transition is None:
-            return Decision(False, f"unknown transition {name!r}")
+            return Decision(False, _("unknown step %(name)s") % {"name": name})
         state = getattr(obj, self.state_field)
         if state not in transition.sources:
-            return Decision(False, f"cannot {transition.name} from {state}")
+            return Decision(
+                False, _("cannot %(step)s from %(state)s") % {"step": transition.label, "state": state}
+            )
         return check(user, "change", obj)
 
     @transaction.atomic
@@ -52,7 +55,7 @@ class Workflow:
             raise PermissionDenied(decision.reason)
         transition = self.transitions[name]
         if transition.needs_reason and not reason.strip():
-            raise ValidationError({"reason": "a reason is required for this step"})
+            raise ValidationError({"reason": _("A reason is required for this step.")})
         for guard in transition.guards:
             verdict = guard(user, obj, reason=reason, **kwargs)
             if not verdict:

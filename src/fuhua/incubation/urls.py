@@ -1,1 +1,15 @@
-urlpatterns = []
+from django.urls import path
+
+from fuhua.core.views.generic import object_urls as crud
+
+from . import views
+
+app_name = "incubation"
+
+urlpatterns = [
+    *crud("incubations", "incubation", {
+        "list": views.IncubationList, "create": views.IncubationCreate, "detail": views.IncubationDetail,
+        "edit": views.IncubationEdit, "delete": views.IncubationDelete, "history": views.IncubationHistory,
+    }),
+    path("incubations/<int:pk>/transition/", views.IncubationTransition.as_view(), name="incubation_transition"),
+]

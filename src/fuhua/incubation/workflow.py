@@ -1,6 +1,7 @@
 """The incubation record's states: applied → admitted → incubating → graduated | exited | expired."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.workflow import Transition, Workflow
 
@@ -19,13 +20,13 @@ def _leave(incubation, on=None, reason="", **_):
 INCUBATION_WORKFLOW = Workflow(
     "status",
     [
-        Transition("admit", "admit", frozenset({S.APPLIED}), S.ADMITTED),
-        Transition("start", "start incubation", frozenset({S.ADMITTED}), S.INCUBATING, effect=_enter),
-        Transition("graduate", "graduate", frozenset({S.INCUBATING}), S.GRADUATED, needs_reason=True, effect=_leave),
+        Transition("admit", _("admit"), frozenset({S.APPLIED}), S.ADMITTED),
+        Transition("start", _("start incubation"), frozenset({S.ADMITTED}), S.INCUBATING, effect=_enter),
+        Transition("graduate", _("graduate"), frozenset({S.INCUBATING}), S.GRADUATED, needs_reason=True, effect=_leave),
         Transition(
-            "exit", "exit", frozenset({S.APPLIED, S.ADMITTED, S.INCUBATING}), S.EXITED, needs_reason=True,
+            "exit", _("exit"), frozenset({S.APPLIED, S.ADMITTED, S.INCUBATING}), S.EXITED, needs_reason=True,
             effect=_leave,
         ),
-        Transition("expire", "expire", frozenset({S.INCUBATING}), S.EXPIRED, needs_reason=True, effect=_leave),
+        Transition("expire", _("expire"), frozenset({S.INCUBATING}), S.EXPIRED, needs_reason=True, effect=_leave),
     ],
 )

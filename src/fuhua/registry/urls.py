@@ -1,1 +1,32 @@
-urlpatterns = []
+from fuhua.core.views.generic import object_urls as crud
+
+from .views import carriers, directory, firms, recognitions
+
+app_name = "registry"
+
+
+urlpatterns = [
+    *crud("carriers", "carrier", {
+        "list": carriers.CarrierList, "create": carriers.CarrierCreate, "detail": carriers.CarrierDetail,
+        "edit": carriers.CarrierEdit, "delete": carriers.CarrierDelete, "history": carriers.CarrierHistory,
+    }),
+    *crud("recognitions", "recognition", {
+        "list": recognitions.RecognitionList, "create": recognitions.RecognitionCreate,
+        "detail": recognitions.RecognitionDetail, "edit": recognitions.RecognitionEdit,
+        "delete": recognitions.RecognitionDelete, "history": recognitions.RecognitionHistory,
+    }),
+    *crud("firms", "firm", {
+        "list": firms.FirmList, "create": firms.FirmCreate, "detail": firms.FirmDetail,
+        "edit": firms.FirmEdit, "delete": firms.FirmDelete, "history": firms.FirmHistory,
+    }),
+    *crud("organisations", "organisation", {
+        "list": directory.OrganisationList, "detail": directory.OrganisationDetail,
+        "history": directory.OrganisationHistory,
+    }),
+    *crud("mentors", "mentorprofile", {
+        "list": directory.MentorList, "detail": directory.MentorDetail, "history": directory.MentorHistory,
+    }),
+    *crud("investors", "investorprofile", {
+        "list": directory.InvestorList, "detail": directory.InvestorDetail, "history": directory.InvestorHistory,
+    }),
+]

@@ -1,0 +1,136 @@
+"""Form plumbing shared by every app: scoped choices and service errors mapped onto fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from fuhua.registry.models import Region
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm that is never saved itself: the view hands `service_data()` to core.services.
+
+    `user` narrows every choice field to what the user may view, so people pick only what they may
+    see; the services check the scope again on write anyway.
+    """
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ModelChoiceField) and name != "region":
+                field.queryset = field.queryset.model.objects.restrict(user, "view")
+        if "region" in self.fields:
+            self.fields["region"] = RegionField(user=user, required=self.fields["region"].required,
+                                                label=self.fields["region"].label)
+            if self.instance.pk and not self.is_bound:
+                self.initial["region"] = self.instance.region_id
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+
+    def save(self, commit=True):  # pragma: no cover - guard against the easy mistake
+        raise NotImplementedError("save through fuhua.core.services (create_object/update_object)")
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: keyed messages on their fields, the rest on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, messages in exc.message_dict.items():
+        target = field if field in form.fields else None
+        if field not in form.fields and field != NON_FIELD_ERRORS:
+            messages = [f"{field}: {m}" for m in messages]
+        form.add_error(target, messages)
+
+
+class RegionField(forms.ModelChoiceField):
+    """A region select, limited to the user's own region for bureau staff (their writes must stay in it)."""
+
+    def __init__(self, *, user=None, **kwargs):
+        from fuhua.accounts.roles import Role, grants_of
+
+        qs = Region.objects.select_related("parent").order_by("code")
+        prefixes = [] if user is None or user.is_superuser else [
+            g.region.code_prefix for g in grants_of(user) if g.role == Role.BUREAU and g.region_id
+        ]
+        has_other_roles = user is not None and any(g.role != Role.BUREAU for g in grants_of(user))
+        if prefixes and not has_other_roles:
+            from django.db.models import Q
+
+            q = Q()
+            for prefix in prefixes:
+                q |= Q(code__startswith=prefix)
+            qs = qs.filter(q)
+        kwargs.setdefault("label", _("region"))
+        super().__init__(queryset=qs, **kwargs)
+
+    def label_from_instance(self, obj):
+        parent = f"{obj.parent.name} · " if obj.parent and obj.level == "county" else ""
+        return f"{obj.code} {parent}{obj.name}"
+
+
+class CreditCodeChoiceField(forms.ModelChoiceField):
+    """Pick an organisation or firm by its unified social credit code (too many of them for a select)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("help_text", _("Enter the 18-character unified social credit code."))
+        kwargs.setdefault("error_messages", {"invalid_choice": _("No record with this credit code in your scope.")})
+        super().__init__(queryset, to_field_name="credit_code", **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value.strip().upper() if isinstance(value, str) else value)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):  # an initial primary key from the instance
+            obj = self.queryset.model._base_manager.filter(pk=value).first()
+            return obj.credit_code if obj else value
+        return super().prepare_value(value)
+
+
+class FilterForm(forms.Form):
+    """List filters. `lookups` maps each field to its ORM lookup; `region_path` is the path to a Region.
+
+    The region comes from the cascading picker (several `region` values, deepest consistent wins) or a
+    typed code; it filters by code prefix, so a province includes its cities and districts.
+    """
+
+    region_path: str | None = "region"
+    lookups: dict[str, str] = {}
+
+    def __init__(self, data=None, *, user=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.user = user
+        self.region_values = data.getlist("region") if data is not None else []
+        if self.region_path:
+            self.fields = {"region": forms.CharField(required=False, label=_("region")), **self.fields}
+        for field in self.fields.values():
+            if isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] != "":
+                field.choices = [("", _("all")), *field.choices]
+            field.required = False
+
+    @property
+    def region_levels(self):
+        from fuhua.core.views.regions import picker_context
+
+        return picker_context(self.region_values)["region_levels"]
+
+    def filter(self, queryset):
+        from fuhua.core.views.regions import chosen_region_prefix
+
+        prefix = chosen_region_prefix(self.region_values)
+        if self.region_path and prefix:
+            queryset = queryset.filter(**{f"{self.region_path}__code__startswith": prefix})
+        for name, lookup in self.lookups.items():
+            value = self.cleaned_data.get(name)
+            if value not in (None, ""):
+                queryset = self.apply(queryset, name, lookup, value)
+        return queryset
+
+    def apply(self, queryset, name, lookup, value):
+        return queryset.filter(**{lookup: value})

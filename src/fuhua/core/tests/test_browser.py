@@ -1,0 +1,122 @@
+"""End-to-end in Debian's chromium: sign in, live search, edit, history, scope, language switch."""
+
+import os
+import re
+import shutil
+
+import pytest
+
+from fuhua.testing import PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+FIRM = "苏州微纳传感科技有限公司"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_world(transactional_db):
+    """The `world` of fuhua.testing, committed so that the live server's thread sees it."""
+    from fuhua.testing import world
+
+    return world()
+
+
+@pytest.fixture
+def page():
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian chromium not installed: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+        context.set_default_timeout(10_000)
+        yield context.new_page()
+        browser.close()
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]:has-text('登录')")
+    page.wait_for_url(f"{base}/")
+
+
+def sign_out(page):
+    page.click("header form button:has-text('退出登录')")
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+
+
+def live_search(page, text):
+    page.fill("#id_q", text)
+    rows = page.locator("#results tbody tr")
+    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    return rows
+
+
+def test_operator_edits_firm_and_other_city_gets_404(page, live_server, live_world):
+    base = live_server.url
+    sign_in(page, base, "operator_a")
+    page.click("[data-nav=firms]")
+    page.wait_for_url(f"{base}/registry/firms/")
+
+    # Live search (htmx) by pinyin initials, then by Chinese; the table updates without a reload.
+    for query in ("szwncg", "微纳传感"):
+        rows = live_search(page, query)
+        assert FIRM in rows.first.inner_text()
+    page.click(f"#results a:has-text('{FIRM}')")
+    firm_url = page.url
+    assert re.search(r"/registry/firms/\d+/$", firm_url)
+
+    page.click("a.button:has-text('编辑')")
+    page.select_option("#id_size_class", "small")
+    page.click("button:has-text('保存')")
+    page.wait_for_url(firm_url)
+    assert "已保存" in page.inner_text(".messages")
+    assert "小型" in page.inner_text("dl.fields")
+
+    page.click("nav.tabs a:has-text('变更历史')")
+    change = page.locator("table.history tbody tr").first
+    assert "operator_a" in change.inner_text()
+    assert change.locator("del").first.inner_text() == "微型"
+    assert change.locator("ins").first.inner_text() == "小型"
+
+    sign_out(page)
+    sign_in(page, base, "bureau_nj")
+    response = page.goto(firm_url)
+    assert response.status == 404
+    assert "未找到" in page.inner_text("main")
+
+
+def test_language_switch_and_carrier_list_layout(page, live_server, live_world):
+    base = live_server.url
+    sign_in(page, base, "bureau_js")
+    assert page.inner_text("[data-nav=carriers]") == "载体"
+    page.click("form.langswitch button[value=en]")
+    page.wait_for_load_state()
+    assert page.inner_text("[data-nav=carriers]") == "Carriers"
+    assert page.inner_text("[data-nav=firms]") == "Firms"
+    page.click("form.langswitch button[value=zh-hans]")
+    page.wait_for_load_state()
+    assert page.inner_text("[data-nav=carriers]") == "载体"
+
+    page.click("[data-nav=carriers]")
+    page.wait_for_selector("#results table.data")
+    assert page.locator("#results tbody tr").count() == 2
+    # Cascading region picker: choosing the province reveals its cities; choosing Nanjing filters the table.
+    page.select_option(".region-picker select >> nth=0", "320000")
+    page.wait_for_selector(".region-picker select >> nth=1")
+    page.select_option(".region-picker select >> nth=1", "320100")
+    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 1")
+    assert "南京紫金众创空间" in page.inner_text("#results")
+    page.goto(f"{base}/registry/carriers/")
+    page.screenshot(path="/tmp/fuhua-carriers.png", full_page=True)

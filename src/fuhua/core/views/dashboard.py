@@ -1,0 +1,82 @@
+"""The dashboard: counts within the user's scope, each one aggregate query on a restricted queryset."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Substr
+from django.shortcuts import render
+from django.utils import timezone
+
+from fuhua.accounts.roles import Role, roles_of
+from fuhua.core.scoping import check
+from fuhua.incubation.models import Incubation, IncubationStatus
+from fuhua.registry.choices import CarrierKind, RecognitionLevel
+from fuhua.registry.models import Carrier, Firm, Recognition, Region
+from fuhua.registry.models.carrier import LEVEL_RANK
+
+_RANK_TO_LEVEL = {rank: level for level, rank in LEVEL_RANK.items()}
+
+
+def _top_level_subquery(today):
+    """Rank of each carrier's highest active recognition (4 national … 1 district), NULL if none."""
+    rank = Case(*(When(level=lvl, then=Value(r)) for lvl, r in LEVEL_RANK.items()), output_field=IntegerField())
+    active = Recognition.objects.active(today).filter(carrier=OuterRef("pk"))
+    return Subquery(active.annotate(rank=rank).order_by("-rank").values("rank")[:1])
+
+
+def carrier_counts(user, today) -> dict:
+    carriers = Carrier.objects.restrict(user)
+    by_kind = dict(carriers.order_by().values_list("kind").annotate(n=Count("pk")))
+    by_rank = dict(
+        carriers.annotate(top=_top_level_subquery(today)).order_by().values_list("top").annotate(n=Count("pk"))
+    )
+    return {
+        "total": sum(by_kind.values()),
+        "by_kind": [(label, by_kind[value]) for value, label in CarrierKind.choices if by_kind.get(value)],
+        "by_level": [(label, by_rank.get(LEVEL_RANK[value], 0)) for value, label in RecognitionLevel.choices]
+        + [(None, by_rank.get(None, 0))],
+    }
+
+
+def incubation_counts(user, today) -> dict:
+    return Incubation.objects.restrict(user).aggregate(
+        incubating=Count("pk", filter=Q(status=IncubationStatus.INCUBATING)),
+        graduated_this_year=Count("pk", filter=Q(status=IncubationStatus.GRADUATED, left_on__year=today.year)),
+    )
+
+
+def carriers_per_city(user) -> list[dict]:
+    """One row per prefecture city: carriers, incubating tenants (two grouped queries, one name lookup)."""
+    carriers = (
+        Carrier.objects.restrict(user).order_by().annotate(city=Substr("region_id", 1, 4))
+        .values("city").annotate(carriers=Count("pk"))
+    )
+    tenants = dict(
+        Incubation.objects.restrict(user).filter(status=IncubationStatus.INCUBATING).order_by()
+        .annotate(city=Substr("carrier__region_id", 1, 4)).values_list("city").annotate(n=Count("pk"))
+    )
+    names = dict(Region.objects.filter(code__in=[f"{c['city']}00" for c in carriers]).values_list("code", "name"))
+    rows = [
+        {"code": f"{c['city']}00", "name": names.get(f"{c['city']}00", f"{c['city']}00"),
+         "carriers": c["carriers"], "incubating": tenants.get(c["city"], 0)}
+        for c in carriers
+    ]
+    return sorted(rows, key=lambda r: r["code"])
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    today = timezone.localdate()
+    context = {"today": today}
+    if check(user, "view", Carrier):
+        context["carriers"] = carrier_counts(user, today)
+    if check(user, "view", Firm):
+        context["firm_count"] = Firm.objects.restrict(user).count()
+    if check(user, "view", Incubation):
+        context["incubations"] = incubation_counts(user, today)
+    # Associations see aggregates only; the per-city table is for the administrations.
+    if roles_of(user) & {Role.BUREAU, Role.ADMIN} and check(user, "view", Carrier):
+        context["cities"] = carriers_per_city(user)
+    return render(request, "core/dashboard.html", context)

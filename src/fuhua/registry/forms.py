@@ -1,0 +1,122 @@
+"""Registry forms: edit forms saved through core.services, and the list filters."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fuhua.core.forms import CreditCodeChoiceField, FilterForm, ServiceModelForm
+
+from .choices import (
+    CarrierKind,
+    CarrierStatus,
+    DesignationKind,
+    IndustryField,
+    NationalGrade,
+    OrganisationKind,
+    RecognitionKind,
+    RecognitionLevel,
+    SizeClass,
+    Specialisation,
+)
+from .models import Carrier, Firm, Organisation, Recognition
+
+
+def date_input():
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class CarrierForm(ServiceModelForm):
+    operator = CreditCodeChoiceField(Organisation.objects.all(), label=_("operator"))
+
+    class Meta:
+        model = Carrier
+        fields = [
+            "name", "kind", "demo_base_type", "operator", "region", "address", "established",
+            "incubation_area_m2", "tenant_area_m2", "workstations", "specialisation", "industry_field", "status",
+        ]
+        widgets = {"established": date_input()}
+
+
+class RecognitionForm(ServiceModelForm):
+    class Meta:
+        model = Recognition
+        fields = [
+            "carrier", "level", "kind", "carrier_kind", "authority", "document_number", "granted_on",
+            "valid_until", "revoked_on", "revoked_reason", "national_grade",
+        ]
+        widgets = {"granted_on": date_input(), "valid_until": date_input(), "revoked_on": date_input()}
+
+
+class FirmForm(ServiceModelForm):
+    class Meta:
+        model = Firm
+        fields = [
+            "name", "credit_code", "founded", "industry_field", "size_class", "region", "listed_on",
+            "listing_board", "acquired_on", "deregistered_on",
+        ]
+        widgets = {f: date_input() for f in ("founded", "listed_on", "acquired_on", "deregistered_on")}
+
+
+class CarrierFilter(FilterForm):
+    kind = forms.ChoiceField(label=_("kind"), choices=CarrierKind.choices)
+    level = forms.ChoiceField(label=_("recognition level"), choices=RecognitionLevel.choices)
+    status = forms.ChoiceField(label=_("status"), choices=CarrierStatus.choices)
+    industry_field = forms.ChoiceField(label=_("industry field"), choices=IndustryField.choices)
+    specialisation = forms.ChoiceField(label=_("specialisation"), choices=Specialisation.choices)
+    lookups = {
+        "kind": "kind", "level": "level", "status": "status", "industry_field": "industry_field",
+        "specialisation": "specialisation",
+    }
+
+    def apply(self, queryset, name, lookup, value):
+        if name == "level":  # carriers holding an active recognition at this level
+            active = Recognition.objects.active().filter(level=value).values("carrier_id")
+            return queryset.filter(pk__in=active)
+        return super().apply(queryset, name, lookup, value)
+
+
+class RecognitionFilter(FilterForm):
+    region_path = "carrier__region"
+    level = forms.ChoiceField(label=_("level"), choices=RecognitionLevel.choices)
+    kind = forms.ChoiceField(label=_("kind"), choices=RecognitionKind.choices)
+    carrier_kind = forms.ChoiceField(label=_("recognised as"), choices=CarrierKind.choices)
+    national_grade = forms.ChoiceField(label=_("national grade"), choices=NationalGrade.choices)
+    active = forms.ChoiceField(label=_("validity"), choices=[("yes", _("active")), ("no", _("expired or revoked"))])
+    lookups = {"level": "level", "kind": "kind", "carrier_kind": "carrier_kind", "national_grade": "national_grade",
+               "active": "active"}
+
+    def apply(self, queryset, name, lookup, value):
+        if name == "active":
+            active = Recognition.objects.active().values("pk")
+            return queryset.filter(pk__in=active) if value == "yes" else queryset.exclude(pk__in=active)
+        return super().apply(queryset, name, lookup, value)
+
+
+class FirmFilter(FilterForm):
+    industry_field = forms.ChoiceField(label=_("industry field"), choices=IndustryField.choices)
+    size_class = forms.ChoiceField(label=_("size class"), choices=SizeClass.choices)
+    designation = forms.ChoiceField(label=_("designation"), choices=DesignationKind.choices)
+    lookups = {"industry_field": "industry_field", "size_class": "size_class", "designation": "designation"}
+
+    def apply(self, queryset, name, lookup, value):
+        if name == "designation":
+            from .models import FirmDesignation
+
+            return queryset.filter(pk__in=FirmDesignation.objects.filter(kind=value).values("firm_id"))
+        return super().apply(queryset, name, lookup, value)
+
+
+class OrganisationFilter(FilterForm):
+    kind = forms.ChoiceField(label=_("kind"), choices=OrganisationKind.choices)
+    lookups = {"kind": "kind"}
+
+
+class MentorFilter(FilterForm):
+    industry_field = forms.ChoiceField(label=_("field"), choices=IndustryField.choices)
+    lookups = {"industry_field": "industry_field"}
+
+
+class InvestorFilter(FilterForm):
+    focus_field = forms.ChoiceField(label=_("focus"), choices=IndustryField.choices)
+    lookups = {"focus_field": "focus_field"}

@@ -1,0 +1,1 @@
+"""Registry pages. Each model's views are configured subclasses of core.views.generic."""

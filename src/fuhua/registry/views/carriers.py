@@ -1,0 +1,89 @@
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fuhua.core.scoping import check
+from fuhua.core.views import generic as g
+from fuhua.incubation.models import Incubation
+from fuhua.registry.models import Carrier, MentorProfile, Recognition
+from fuhua.registry.models.carrier import LEVEL_RANK
+
+from ..choices import RecognitionLevel
+from ..forms import CarrierFilter, CarrierForm
+
+_LEVEL_LABEL = {LEVEL_RANK[value]: label for value, label in RecognitionLevel.choices}
+
+
+def _with_top_rank(qs):
+    """Annotate `top_rank`: the rank of the carrier's highest active recognition (for a sortable column)."""
+    rank = Case(*(When(level=lvl, then=Value(r)) for lvl, r in LEVEL_RANK.items()), output_field=IntegerField())
+    active = Recognition.objects.active().filter(carrier=OuterRef("pk")).annotate(rank=rank).order_by("-rank")
+    return qs.annotate(top_rank=Subquery(active.values("rank")[:1]))
+
+
+class CarrierList(g.ObjectListView):
+    model = Carrier
+    filter_form = CarrierFilter
+    select_related = ("region", "operator")
+    columns = [
+        g.Column("name", sort="name", link=True),
+        g.Column("kind", sort="kind"),
+        g.Column("top_rank", _("highest level"), sort="top_rank", value=lambda c: _LEVEL_LABEL.get(c.top_rank)),
+        g.Column("region", sort="region"),
+        g.Column("operator"),
+        g.Column("incubation_area_m2", sort="incubation_area_m2"),
+        g.Column("established", sort="established"),
+        g.Column("status", sort="status"),
+    ]
+
+    def get_queryset(self):
+        return _with_top_rank(super().get_queryset())
+
+
+class CarrierDetail(g.ObjectDetailView):
+    model = Carrier
+
+    def sections(self, carrier):
+        user = self.request.user
+        sections = []
+        if check(user, "view", Recognition):
+            add = reverse("registry:recognition_create") + f"?carrier={carrier.pk}"
+            sections.append(g.Section(_("Recognitions"), [
+                g.Column("document_number", _("document number"), link=True), g.Column("level", _("level")),
+                g.Column("kind", _("kind")), g.Column("granted_on", _("date")),
+                g.Column("valid_until", _("valid until")), g.Column("revoked_on", _("revoked on")),
+            ], list(Recognition.objects.restrict(user).filter(carrier=carrier)),
+                add if check(user, "add", Recognition) else None))
+        if check(user, "view", Incubation):
+            tenants = (Incubation.objects.restrict(user).filter(carrier=carrier)
+                       .select_related("firm", "team").order_by("-entered_on", "-pk"))
+            add = reverse("incubation:incubation_create") + f"?carrier={carrier.pk}"
+            sections.append(g.Section(_("Tenants"), [
+                g.Column("tenant", _("tenant")), g.Column("status", _("status"), link=True),
+                g.Column("entered_on", _("entered on")), g.Column("left_on", _("left on")),
+            ], list(tenants), add if check(user, "add", Incubation) else None))
+        if check(user, "view", MentorProfile):
+            mentors = MentorProfile.objects.restrict(user).filter(carriers=carrier)
+            sections.append(g.Section(_("Mentors"), [
+                g.Column("name", _("name"), link=True), g.Column("title", _("title")),
+                g.Column("industry_field", _("field")), g.Column("full_time", _("full-time")),
+            ], list(mentors)))
+        return sections
+
+
+class CarrierCreate(g.ObjectCreateView):
+    model = Carrier
+    form_class = CarrierForm
+
+
+class CarrierEdit(g.ObjectEditView):
+    model = Carrier
+    form_class = CarrierForm
+
+
+class CarrierDelete(g.ObjectDeleteView):
+    model = Carrier
+
+
+class CarrierHistory(g.ObjectHistoryView):
+    model = Carrier

@@ -1,0 +1,66 @@
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from fuhua.core.scoping import check
+from fuhua.core.views import generic as g
+from fuhua.incubation.models import Incubation
+from fuhua.registry.models import Firm, FirmDesignation
+
+from ..forms import FirmFilter, FirmForm
+
+
+class FirmList(g.ObjectListView):
+    model = Firm
+    filter_form = FirmFilter
+    select_related = ("region",)
+    columns = [
+        g.Column("name", sort="name", link=True),
+        g.Column("credit_code", sort="credit_code"),
+        g.Column("industry_field", sort="industry_field"),
+        g.Column("size_class", sort="size_class"),
+        g.Column("region", sort="region"),
+        g.Column("founded", sort="founded"),
+    ]
+
+
+class FirmDetail(g.ObjectDetailView):
+    model = Firm
+
+    def sections(self, firm):
+        user = self.request.user
+        sections = []
+        if check(user, "view", FirmDesignation):
+            sections.append(g.Section(_("Designations"), [
+                g.Column("kind", _("designation")), g.Column("granted_on", _("granted on")),
+                g.Column("expires_on", _("expires on")), g.Column("certificate_number", _("certificate number")),
+            ], list(FirmDesignation.objects.restrict(user).filter(firm=firm))))
+        if check(user, "view", Incubation):
+            # The incubation chain (孵化链条): maker space → incubator → accelerator → park, by entry.
+            chain = (
+                Incubation.objects.restrict(user).filter(firm=firm).select_related("carrier")
+                .order_by(F("entered_on").asc(nulls_last=True), F("applied_on").asc(nulls_last=True), "pk")
+            )
+            sections.append(g.Section(_("Incubation chain"), [
+                g.Column("carrier", _("carrier")), g.Column("carrier__kind", _("carrier kind")),
+                g.Column("status", _("status"), link=True), g.Column("entered_on", _("entered on")),
+                g.Column("left_on", _("left on")), g.Column("leave_reason", _("reason")),
+            ], list(chain)))
+        return sections
+
+
+class FirmCreate(g.ObjectCreateView):
+    model = Firm
+    form_class = FirmForm
+
+
+class FirmEdit(g.ObjectEditView):
+    model = Firm
+    form_class = FirmForm
+
+
+class FirmDelete(g.ObjectDeleteView):
+    model = Firm
+
+
+class FirmHistory(g.ObjectHistoryView):
+    model = Firm
