@@ -41,6 +41,7 @@ def demo(scale: str, no_serve: bool, port: int, reset: bool) -> None:
         for suffix in ("", "-wal", "-shm"):
             (home / f"fuhua.sqlite3{suffix}").unlink(missing_ok=True)
     _setup_django()
+    from fuhua.core.text import pad_display
     from fuhua.registry.demo import ensure_demo_accounts, load_demo
 
     started = time.perf_counter()
@@ -51,7 +52,7 @@ def demo(scale: str, no_serve: bool, port: int, reset: bool) -> None:
     click.echo(f"Ready in {time.perf_counter() - started:.1f} s. Demo accounts (password for all: "
                f"{accounts.password}):")
     for row in accounts.rows:
-        click.echo(f"  {row.username:<22} {row.role_label:<12} {row.scope}")
+        click.echo(f"  {row.username:<14} {pad_display(str(row.role_label), 16)} {row.scope}")
     if not no_serve:
         click.echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
         from .server import run_gunicorn

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-import unicodedata
 from collections.abc import Callable
 
 from django.db import transaction
 
+from fuhua.core.text import pad_display
 from fuhua.incubation.models import Incubation
 from fuhua.registry import models as registry
 
@@ -30,14 +30,8 @@ def counts() -> list[tuple[str, int]]:
     return [(str(m._meta.verbose_name_plural), m.objects.count()) for m in SUMMARY_MODELS]
 
 
-def _pad(text: str, width: int) -> str:
-    # Chinese characters take two columns in a terminal.
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(0, width - used)
-
-
 def _table(rows: list[tuple[str, int]]) -> str:
-    return "\n".join(f"  {_pad(label, 24)} {n:>10,}" for label, n in rows)
+    return "\n".join(f"  {pad_display(label, 24)} {n:>10,}" for label, n in rows)
 
 
 def _groups(plans: list[CarrierPlan]) -> dict[str, list[CarrierPlan]]:
