@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 
 import click
+import numpy as np
 
 from .engine import RulesError, load_registry, run_pack_tests
 from .engine.units import display
@@ -42,15 +43,33 @@ def list_packs(registry) -> None:
 @click.option("--as-of", default=None, help="Date YYYY-MM-DD (default: today).")
 @click.pass_obj
 def show(registry, pack_id: str, as_of: str | None) -> None:
-    """Show the version of PACK in force on a date, with parameter values and citations."""
-    as_of = as_of or dt.date.today().isoformat()
+    """Show the version of PACK in force on a date, with parameter values and citations.
+
+    Without --as-of, a pack with no version in force today (superseded, or not yet in force)
+    shows its latest version, with a note."""
+    note = ""
     try:
-        pack = registry.get(pack_id, as_of)
+        pack = registry.get(pack_id, as_of or dt.date.today().isoformat())
+        as_of = as_of or dt.date.today().isoformat()
     except RulesError as exc:
-        raise click.ClickException(str(exc)) from None
+        versions = registry.versions(pack_id)
+        if as_of is not None or not versions:
+            raise click.ClickException(str(exc)) from None
+        pack, today = versions[-1], np.datetime64(dt.date.today().isoformat(), "D")
+        if pack.effective_to is not None and pack.effective_to < today:
+            as_of = str(pack.effective_to)  # its last day in force
+            note = f"NO LONGER IN FORCE: ended {pack.effective_to}"
+            if pack.superseded_by:
+                note += f"; superseded by {pack.superseded_by}"
+        else:
+            as_of = str(pack.effective_from)
+            note = f"NOT YET IN FORCE: from {pack.effective_from}"
+        note += f" (latest version shown; values as of {as_of})"
     click.echo(f"{pack.id} — {pack.title}")
     click.echo(f"{pack.document.name} {pack.document.number} ({pack.document.issuer})  file: {pack.file}")
     click.echo(f"in force {pack.effective_from}..{pack.effective_to or ''}; as of {as_of}")
+    if note:
+        click.echo(note)
     if not pack.complete:
         click.echo("INCOMPLETE — todo:")
         for item in pack.todo:

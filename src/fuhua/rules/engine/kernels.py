@@ -86,7 +86,8 @@ def _as_days(d) -> tuple[np.ndarray, np.ndarray | None]:
     missing = days == _NAT
     if not missing.any():
         return days, None
-    return np.where(missing, 0, days), missing
+    first = np.argmin(missing)  # fill with a present day (results there are masked) so the day range stays narrow
+    return np.where(missing, days.flat[first] if not missing.flat[first] else 0, days), missing
 
 
 def _month_and_day(days: np.ndarray):
@@ -105,6 +106,67 @@ def _month_length(month_index: np.ndarray) -> np.ndarray:
     return _month_days(month_index // 12, month_index % 12 + 1)
 
 
+# -- per-day tables ---------------------------------------------------------
+# A date column of a large table holds few distinct days (500,000 incubations span ~3,500 days),
+# so a date function of one column (the other arguments fixed) is computed once per day of the
+# column's [min, max] range and gathered.  The table is small enough to stay in cache, and the
+# gather is the only pass over the column that writes a full-size array.  Small arrays (the row
+# evaluator's length-1 values) use the arithmetic directly; both paths run the same arithmetic
+# on the same day numbers, so they agree exactly.
+_DIRECT_TABLE_DAYS = 1 << 20  # days 0..2**20 (1970 .. ~4840) index a table directly (no offset pass)
+
+
+def _per_day(days: np.ndarray, width: int = 1):
+    """Day range (lo, hi) of ``days`` when a per-day table (``width`` entries per day) pays off, else None."""
+    if days.size < 4096:
+        return None
+    lo, hi = int(days.min()), int(days.max())
+    return (lo, hi) if (hi - lo + 1) * width <= days.size // 2 else None
+
+
+def _gather_per_day(days: np.ndarray, lo: int, hi: int, values: np.ndarray) -> np.ndarray:
+    """``values[d - lo]`` for every day d of ``days`` (values computed for lo..hi)."""
+    if lo >= 0 and hi < _DIRECT_TABLE_DAYS:  # index by day number: no offset array needed
+        table = np.empty(hi + 1, values.dtype)  # pages below lo are never touched
+        table[lo:] = values
+        return table[days]
+    return values[days - lo]
+
+
+def _months_between_days(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whole months from day a to day b (int64), by calendar arithmetic."""
+    sign = np.where(b >= a, 1, -1)
+    lo_month, lo_day = _month_and_day(np.minimum(a, b))
+    hi_month, hi_day = _month_and_day(np.maximum(a, b))
+    incomplete = (hi_day < lo_day) & (hi_day != _month_length(hi_month))
+    hi_month -= lo_month
+    hi_month -= incomplete
+    hi_month *= sign
+    return hi_month
+
+
+def _months_between_any(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Day numbers (no missing) → whole months as int64; through a per-day table when one side is fixed."""
+    if a.size == 1 or b.size == 1:
+        column, fixed = (b, a) if a.size == 1 else (a, b)
+        span = _per_day(column)
+        if span is not None:
+            lo, hi = span
+            domain = np.arange(lo, hi + 1, dtype=np.int64)
+            values = _months_between_days(fixed, domain) if a.size == 1 else _months_between_days(domain, fixed)
+            return _gather_per_day(column, lo, hi, values)
+    return _months_between_days(a, b)
+
+
+def _with_missing(out: np.ndarray, *masks) -> np.ndarray:
+    for missing in masks:
+        if missing is not None:
+            if out.shape != missing.shape:
+                out = np.array(np.broadcast_to(out, np.broadcast_shapes(out.shape, missing.shape)))
+            out[missing] = np.nan
+    return out
+
+
 def months_between(d1, d2) -> np.ndarray:
     """Whole months from d1 to d2 (negative if d2 < d1); NaN if a date is missing.
 
@@ -112,19 +174,15 @@ def months_between(d1, d2) -> np.ndarray:
     because the end of a shorter month completes the month.
     """
     (a, miss_a), (b, miss_b) = _as_days(d1), _as_days(d2)
-    sign = np.where(b >= a, 1, -1)
-    lo_month, lo_day = _month_and_day(np.minimum(a, b))
-    hi_month, hi_day = _month_and_day(np.maximum(a, b))
-    incomplete = (hi_day < lo_day) & (hi_day != _month_length(hi_month))
-    out = (sign * (hi_month - lo_month - incomplete)).astype(np.float64)
-    for missing in (miss_a, miss_b):
-        if missing is not None:
-            out[missing] = np.nan
-    return out
+    return _with_missing(_months_between_any(a, b).astype(np.float64), miss_a, miss_b)
 
 
 def years_between(d1, d2) -> np.ndarray:
-    return np.trunc(months_between(d1, d2) / 12)
+    (a, miss_a), (b, miss_b) = _as_days(d1), _as_days(d2)
+    months = _months_between_any(a, b)
+    years = np.abs(months) // 12  # truncation towards zero, in integers
+    years *= np.sign(months)
+    return _with_missing(years.astype(np.float64), miss_a, miss_b)
 
 
 def days_between(d1, d2) -> np.ndarray:
@@ -134,19 +192,47 @@ def days_between(d1, d2) -> np.ndarray:
     return out
 
 
-def add_months(d, k) -> np.ndarray:
-    """d + k calendar months, day clipped to the month's end (Jan 31 + 1 → Feb 28/29)."""
-    days, missing = _as_days(d)
+def _add_months_days(days: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Day numbers + k calendar months (int64 day numbers), by calendar arithmetic."""
     month, day = _month_and_day(days)
-    target = month + np.asarray(k, np.int64)
+    target = month + k
     local = target - _FIRST_MONTH
     if local.size == 0 or (local.min() >= 0 and local.max() < len(_MONTH_LEN)):
         out = np.minimum(day, _MONTH_LEN[local])
         out += _MONTH_START[local]
         out -= 1
-    else:
-        year, mon = np.floor_divide(target, 12), target % 12 + 1
-        out = _days(year, mon, np.minimum(day, _month_days(year, mon)))
+        return out
+    year, mon = np.floor_divide(target, 12), target % 12 + 1
+    return _days(year, mon, np.minimum(day, _month_days(year, mon)))
+
+
+def add_months(d, k) -> np.ndarray:
+    """d + k calendar months, day clipped to the month's end (Jan 31 + 1 → Feb 28/29)."""
+    days, missing = _as_days(d)
+    k = np.asarray(k, np.int64)
+    out = None
+    if k.size == 1:  # one month count: a table per day of the column
+        span = _per_day(days)
+        if span is not None:
+            lo, hi = span
+            out = _gather_per_day(days, lo, hi, _add_months_days(np.arange(lo, hi + 1, dtype=np.int64), k))
+            out = out.reshape(np.broadcast_shapes(days.shape, k.shape))
+    elif days.shape == k.shape and days.size >= 4096:  # a few distinct month counts: a (day, k) table
+        k_lo, k_hi = int(k.min()), int(k.max())
+        width = k_hi - k_lo + 1
+        span = _per_day(days, width)
+        if span is not None:
+            lo, hi = span
+            grid_days = np.repeat(np.arange(lo, hi + 1, dtype=np.int64), width)
+            grid_k = np.tile(np.arange(k_lo, k_hi + 1, dtype=np.int64), hi - lo + 1)
+            grid = _add_months_days(grid_days, grid_k)
+            index = days - lo
+            index *= width
+            index += k
+            index -= k_lo
+            out = grid[index]
+    if out is None:
+        out = _add_months_days(days, k)
     out = out.view("datetime64[D]")
     if missing is not None:
         out[missing] = np.datetime64("NaT")
@@ -197,3 +283,25 @@ def lookup(table: dict, keys, default=None, what: str = "lookup()") -> np.ndarra
         default = np.asarray(default)
         out = np.where(found[inverse], out, default)
     return out
+
+
+def lookup_codes(table: dict, codes: np.ndarray, strings: list[str], default=None,
+                 what: str = "lookup()") -> np.ndarray:
+    """:func:`lookup` for categorical str keys (codes into ``strings``; -1 = missing), without decoding:
+    the table is mapped once per vocabulary entry, then gathered by code.  Same results and errors."""
+    codes = np.asarray(codes, np.int64)
+    names = [*strings, str(None)]  # code -1 (missing) indexes the last slot, as str(None) would
+    found = np.array([k in table for k in names], dtype=bool)
+    is_int = all(type(v) is int for v in table.values())
+    values = np.array([table.get(k, 0) for k in names], np.int64 if is_int else np.float64)
+    if default is None:
+        used = np.bincount(codes + 1, minlength=len(names)) > 0  # slot 0 counts code -1
+        used = np.roll(used, -1)
+        if not found[used].all():
+            missing = ", ".join(repr(k) for k in sorted(np.array(names, dtype=object)[used & ~found])[:5])
+            raise EvaluationError(f"{what}: key(s) {missing} not in table (keys: {', '.join(table)})")
+        return values[codes]
+    default = np.asarray(default)
+    if default.size == 1:
+        return np.where(found, values, default.reshape(()))[codes]
+    return np.where(found[codes], values[codes], default)

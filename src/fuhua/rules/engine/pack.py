@@ -115,6 +115,8 @@ class Pack:
     fixtures: dict[str, dict] = field(default_factory=dict)
     file: str = ""
     schema: object = None  # entities.Schema used to bind the pack
+    # evaluator hint: (definitions it was computed from, keys of repeated sub-expressions); see vector_eval
+    shared_subtrees: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def rules(self) -> list[str]:

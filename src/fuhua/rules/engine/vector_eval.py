@@ -1,17 +1,25 @@
 """Vectorised evaluator: one pass per node over a whole entity table.
 
-Collections aggregate with ``np.add.reduceat`` over the CSR grouping, so there
-is no Python loop per entity.  Variables are computed once per evaluation and
-cached.  Note: both branches of ``a if c else b`` are computed for every row
-(then selected), so guard missing values with ``coalesce``/``present``.
+Collections aggregate with ``np.bincount``/``np.add.reduceat`` over the CSR
+grouping, so there is no Python loop per entity.  Variables are computed once
+per evaluation and cached, and so is every sub-expression that occurs more than
+once in the pack (same text, same entity).  Note: both branches of ``a if c else b``
+are computed for every row (then selected), so guard missing values with
+``coalesce``/``present``.
+
+Large tables make memory traffic the cost, so chains of ``and``/``or`` and chained
+comparisons combine into the first fresh result in place rather than allocating
+one array per operator.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
+from . import kernels, ops
 from . import nodes as n
-from . import ops
 from .errors import EvaluationError
 from .pack import Pack
 from .population import Grouping, Population
@@ -35,12 +43,45 @@ def segment_sum(values: np.ndarray, grouping: Grouping) -> np.ndarray:
     return out
 
 
+def shared_subtrees(pack: Pack) -> frozenset:
+    """Keys ``(entity, type, text)`` of compound sub-expressions that occur more than once in ``pack``
+    (computed once per pack).  Equal text in the same entity scope binds to the same value, so the
+    set only decides what is memoised, never what a value is."""
+    if pack.shared_subtrees is None or pack.shared_subtrees[0] is not pack.definitions:
+        counts: Counter = Counter()
+
+        def visit(node: n.Node, entity: str) -> None:
+            if not isinstance(node, (n.Const, n.Name)) and node.text:
+                counts[(entity, node.type, node.text)] += 1
+            if isinstance(node, n.Call) and node.inner_entity:
+                visit(node.args[0], entity)
+                for arg in node.args[1:]:
+                    visit(arg, node.inner_entity)
+                return
+            for child in n.children(node):
+                visit(child, entity)
+
+        for d in pack.definitions.values():
+            visit(d.node, d.entity)
+        pack.shared_subtrees = (pack.definitions, frozenset(k for k, c in counts.items() if c > 1))
+    return pack.shared_subtrees[1]
+
+
+def _combine(fn, result: np.ndarray, value: np.ndarray, fresh: bool) -> np.ndarray:
+    """``fn(result, value)``, written into ``result`` when it is a temporary of the right shape."""
+    if fresh and result.shape == np.broadcast_shapes(result.shape, value.shape):
+        return fn(result, value, out=result)
+    return fn(result, value)
+
+
 class VectorEvaluator:
     def __init__(self, pack: Pack, population: Population, as_of, overrides: dict | None = None):
         self.pack, self.pop = pack, population
         self.as_of = np.datetime64(as_of, "D")
         self.params = pack.resolve_params(self.as_of, overrides)
         self.cache: dict[str, np.ndarray] = {}
+        self.shared = shared_subtrees(pack)
+        self.memo: dict[tuple, np.ndarray] = {}  # shared sub-expressions of this evaluation
 
     def size(self, entity: str) -> int:
         return len(self.pop[entity])
@@ -59,7 +100,20 @@ class VectorEvaluator:
         return value if value.shape == (size,) else np.broadcast_to(value, (size,))
 
     def eval(self, node: n.Node, entity: str) -> np.ndarray:
-        """Value of ``node`` for every row of ``entity``: an array of that length, or of length 1 (constant)."""
+        """Value of ``node`` for every row of ``entity``: an array of that length, or of length 1 (constant).
+
+        The result may be a cached array (a column, a variable, a shared sub-expression):
+        callers never write into it."""
+        if self.shared and not isinstance(node, (n.Const, n.Name)):
+            key = (entity, node.type, node.text)
+            if key in self.shared:
+                value = self.memo.get(key)
+                if value is None:
+                    value = self.memo[key] = self._eval(node, entity)
+                return value
+        return self._eval(node, entity)
+
+    def _eval(self, node: n.Node, entity: str) -> np.ndarray:
         if isinstance(node, n.Const):
             return ops.const(self.encode(node.value, node.type), node.type)
         if isinstance(node, n.Name):
@@ -72,15 +126,16 @@ class VectorEvaluator:
             left, result = self.eval(node.left, entity), None
             for op, comp in zip(node.ops, node.comparators, strict=True):
                 right = self.eval(comp, entity)
-                step = ops.compare(op, left, right)
-                result = step if result is None else result & step
+                step = ops.compare(op, left, right)  # a fresh array
+                result = step if result is None else _combine(np.logical_and, result, step, True)
                 left = right
             return result
         if isinstance(node, n.BoolOp):
-            result = self.eval(node.values[0], entity)
+            fn = np.logical_and if node.op == "and" else np.logical_or
+            result, fresh = self.eval(node.values[0], entity), False
             for v in node.values[1:]:
-                value = self.eval(v, entity)
-                result = (result & value) if node.op == "and" else (result | value)
+                result = _combine(fn, result, self.eval(v, entity), fresh)
+                fresh = True
             return result
         if isinstance(node, n.IfExp):
             test = self.eval(node.test, entity)
@@ -146,8 +201,10 @@ class VectorEvaluator:
         if node.func == "lookup":
             table = self.params[node.args[0].name].value
             args = [None] + [self.eval(a, entity) for a in node.args[1:]]
-            if node.args[1].type == "str":
-                args[1] = self.pop.vocabulary.decode(args[1])
+            if node.args[1].type == "str":  # map the table over the vocabulary, gather by code
+                default = args[2] if len(args) > 2 else None
+                value = kernels.lookup_codes(table, args[1], self.pop.vocabulary.strings, default, node.text)
+                return ops.cast(value, node.type)
             return ops.call("lookup", args, [], node.type, node.text, table)
         args = [self.eval(a, entity) for a in node.args]
         return ops.call(node.func, args, [a.type for a in node.args], node.type, node.text)

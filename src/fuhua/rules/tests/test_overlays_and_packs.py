@@ -90,3 +90,16 @@ def test_cli_list_show_test(tmp_path):
     (tmp_path / "bad.yaml").write_text("id: bad\ntitle: [\n", encoding="utf-8")
     failed = runner.invoke(rules_cli, ["--packs", str(tmp_path), "test"])
     assert failed.exit_code == 1 and "bad.yaml:" in failed.output
+
+
+def test_cli_show_without_as_of_shows_a_superseded_pack_with_a_note():
+    runner = CliRunner()
+    shown = runner.invoke(rules_cli, ["show", "cn-most-2018"])  # ended 2025-06-30
+    assert shown.exit_code == 0, shown.output
+    assert "NO LONGER IN FORCE: ended 2025-06-30; superseded by cn-miit-2025" in shown.output
+    assert "as of 2025-06-30" in shown.output and "min_seed_fund" in shown.output
+    # an explicit date outside every version is still an error, and so is an unknown pack
+    assert runner.invoke(rules_cli, ["show", "cn-most-2018", "--as-of", "2026-01-01"]).exit_code == 1
+    assert runner.invoke(rules_cli, ["show", "no-such-pack"]).exit_code == 1
+    current = runner.invoke(rules_cli, ["show", "cn-miit-2025"])
+    assert current.exit_code == 0 and "IN FORCE:" not in current.output
