@@ -1,5 +1,60 @@
-"""The REST API root: /api/v1, OpenAPI docs at /api/v1/docs. Each app contributes a Router."""
+"""The REST API root at /api/v1 (OpenAPI docs at /api/v1/docs); each app contributes routers."""
 
+from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
-api = NinjaAPI(title="Fuhua API", version="1", urls_namespace="api", docs_url="/docs")
+from fuhua.accounts.api import router as accounts_router
+from fuhua.core import api_errors
+from fuhua.core.api_auth import API_AUTH
+from fuhua.incubation.api import router as incubation_router
+from fuhua.registry.api import routers as registry_routers
+
+DESCRIPTION = """The registry of a region's incubation network: carriers, recognitions, firms, teams,
+mentors, investors and incubation records. Every answer is limited to what the caller may see.
+
+**Authentication**: `Authorization: Bearer fh_…` (create a token at `POST /api/v1/tokens` or with
+`fuhua manage create_api_token USERNAME NAME`), or the browser session with the `X-CSRFToken` header
+on writes.
+
+**Errors** always look like `{"status": 422, "code": "validation_error", "message": "…",
+"errors": [{"field": "credit_code", "message": "…", "code": "check_character"}]}`; `field` is null
+for errors about the whole object. 403 means your role may not do this (the message says why), 404
+that the object does not exist or is outside your scope.
+
+**Lists** take `limit` / `offset`, `q` (name in Chinese, pinyin or initials), `ordering` (comma
+separated, `-` to reverse) and filters; `region` filters include everything under the code.
+"""
+
+
+class ReadableJSON(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # Chinese as itself, not \u escapes
+
+
+class FuhuaAPI(NinjaAPI):
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = api_errors.with_json_errors(pattern.callback)
+        # Last: any other path under /api/v1 is a JSON 404, not the site's HTML page.
+        patterns.append(re_path(r"^.*$", api_errors.not_found_view, name="not-found"))
+        return patterns, app_name, namespace
+
+
+api = FuhuaAPI(
+    title="Fuhua API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    docs_url="/docs",
+    auth=API_AUTH,
+    renderer=ReadableJSON(),
+)
+api_errors.install(api)
+
+api.add_router("/", accounts_router)
+for prefix, router in registry_routers().items():
+    api.add_router(f"/{prefix}", router)
+api.add_router("/incubations", incubation_router())

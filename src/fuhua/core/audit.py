@@ -12,8 +12,10 @@ import decimal
 import uuid
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
 
 from .context import current_actor, current_reason
 
@@ -139,3 +141,15 @@ def connect_all() -> None:
     pre_delete.connect(_pre_delete, dispatch_uid="fuhua_audit_pre_delete")
     post_delete.connect(_post_delete, dispatch_uid="fuhua_audit_post_delete")
     m2m_changed.connect(_m2m_changed, dispatch_uid="fuhua_audit_m2m")
+
+
+def prune_audit_trail(now: datetime.datetime | None = None) -> int:
+    """Delete audit entries older than AUDIT_RETENTION_DAYS; returns how many went.
+
+    The system check fuhua.E001 keeps the retention at six months or more (MLPS 2.0).
+    """
+    from .models import ObjectChange
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    deleted, _ = ObjectChange.objects.filter(time__lt=cutoff).delete()
+    return deleted

@@ -56,6 +56,13 @@ def acting_for(user):
         yield inner
 
 
+def bind_user(user, *, source: str) -> None:
+    """Attribute the rest of the current request to `user`: for authentication that runs after the
+    middleware opened the request's context (API tokens). The middleware resets it at the end."""
+    actor = current_actor()
+    _current.set(Actor(user_id=user.pk, username=user.get_username(), request_id=actor.request_id, source=source))
+
+
 _reason: ContextVar[str] = ContextVar("fuhua_change_reason", default="")
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from .context import acting_for
+from .exceptions import Conflict
 from .models import ObjectChange
 from .scoping import check
 
@@ -43,9 +44,18 @@ def apply_changes(instance, data: dict) -> None:
 
 
 def _set_many(instance, data: dict) -> None:
+    errors = {}
     for field in instance._meta.many_to_many:
-        if field.name in data:
-            getattr(instance, field.name).set(data[field.name])
+        if field.name not in data:
+            continue
+        ids = set(data[field.name] or [])
+        # Checked here: SQLite would only notice unknown ids when the transaction commits.
+        if field.related_model._default_manager.filter(pk__in=ids).count() != len(ids):
+            errors[field.name] = _("Some of these ids do not exist.")
+            continue
+        getattr(instance, field.name).set(ids)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -64,7 +74,7 @@ def _create(user, model, data):
     try:
         instance.save()
     except IntegrityError as exc:  # a concurrent duplicate slipped past validate_unique
-        raise ValidationError(str(exc)) from exc
+        raise Conflict(_("The change conflicts with data saved meanwhile; reload and try again.")) from exc
     _set_many(instance, data)
     _ensure_in_scope(user, instance, "add")
     return instance
@@ -83,7 +93,7 @@ def _update(user, instance, data):
     try:
         instance.save()
     except IntegrityError as exc:
-        raise ValidationError(str(exc)) from exc
+        raise Conflict(_("The change conflicts with data saved meanwhile; reload and try again.")) from exc
     _set_many(instance, data)
     # Moving an object out of one's own scope (e.g. into another city) is a write outside it.
     _ensure_in_scope(user, instance, "change")
@@ -98,7 +108,7 @@ def delete_object(user, instance) -> None:
             instance.delete()
     except models.ProtectedError as exc:
         count = len(exc.protected_objects)
-        raise ValidationError(
+        raise Conflict(
             _("%(object)s is still referred to by %(count)d other record(s); remove those first.")
             % {"object": instance, "count": count}
         ) from exc

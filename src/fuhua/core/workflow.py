@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .context import acting_for, change_reason
+from .exceptions import Conflict
 from .scoping import Decision, check
 
 
@@ -50,10 +51,14 @@ class Workflow:
 
     @transaction.atomic
     def apply(self, user, obj, name: str, *, reason: str = "", **kwargs):
-        decision = self.can(user, obj, name)
+        """Take a step: Conflict from the wrong state, PermissionDenied outside the user's scope."""
+        transition = self.transitions.get(name)
+        state = getattr(obj, self.state_field)
+        if transition is None or state not in transition.sources:
+            raise Conflict(self.can(user, obj, name).reason)
+        decision = check(user, "change", obj)
         if not decision:
             raise PermissionDenied(decision.reason)
-        transition = self.transitions[name]
         if transition.needs_reason and not reason.strip():
             raise ValidationError({"reason": _("A reason is required for this step.")})
         for guard in transition.guards:

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from fuhua.core.exceptions import Conflict
 from fuhua.core.models import ObjectChange
 from fuhua.incubation.models import Incubation, IncubationStatus
 from fuhua.incubation.workflow import INCUBATION_WORKFLOW as WF
@@ -33,7 +34,7 @@ def test_full_path_with_dates_and_audited_reasons(world, application):
 def test_transition_from_wrong_state_is_refused(world, application):
     decision = WF.can(world.users.operator_a, application, "graduate")
     assert not decision and "from applied" in decision.reason
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Conflict):
         WF.apply(world.users.operator_a, application, "graduate", reason="x")
 
 

@@ -1,0 +1,193 @@
+"""A small CRUD kit: one `Resource` declaration gives a model its list, detail, create, update,
+delete and history endpoints.
+
+Every query starts from `Model.objects.restrict(user, action)`: a role without the action gets 403,
+an object outside the user's scope 404. Writes go through `core.services`, which validate, check
+scope before and after, and run in one transaction (the audit signals record them).
+
+    router = crud_router(Resource(Carrier, CarrierOut, CarrierIn, filters=CarrierFilters,
+                                  ordering=("name", "established"), select_related=("region",)))
+"""
+
+# No `from __future__ import annotations` here: the endpoint functions below are declared inside
+# `crud_router` and ninja reads their annotations, which refer to the resource's schemas.
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, FilterSchema, PatchDict, Query, Router, Schema, Status
+from pydantic import create_model, field_validator
+
+from . import services
+from .api_errors import COMMON_ERRORS, OBJECT_ERRORS, WRITE_ERRORS
+from .schemas import ChangeOut, storable_text
+from .scoping import check
+
+
+class ListParams(Schema):
+    q: str | None = Field(None, max_length=100, description="Search: name (Chinese), its pinyin or initials.")
+    ordering: str | None = Field(
+        None, max_length=200, description="Comma-separated sort keys, `-` for descending; see the operation."
+    )
+    limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
+    offset: int = Field(0, ge=0, le=2_000_000_000)
+
+    _storable_text = field_validator("q", "ordering", mode="after")(storable_text)
+
+
+class PageParams(Schema):
+    limit: int = Field(50, ge=1, le=settings.API_PAGE_SIZE_MAX)
+    offset: int = Field(0, ge=0, le=2_000_000_000)
+
+
+class NoFilters(FilterSchema):
+    pass
+
+
+def search_column(q: str) -> Q:
+    """SearchableModel keeps name, pinyin and initials, lower-cased, in one `search` column."""
+    return Q(search__icontains=q.lower())
+
+
+@dataclass(frozen=True)
+class Resource:
+    model: type[models.Model]
+    out: type[Schema]
+    create: type[Schema] | None = None  # None: read-only (no POST, PATCH, DELETE)
+    filters: type[FilterSchema] = NoFilters
+    ordering: tuple[str, ...] = ("id",)  # the keys a client may sort by
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    search: Callable[[str], Q] | None = search_column
+
+    @property
+    def name(self) -> str:
+        return self.model._meta.model_name
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    def queryset(self, user, action: str):
+        return (
+            self.model._default_manager.restrict(user, action)
+            .select_related(*self.select_related)
+            .prefetch_related(*self.prefetch_related)
+        )
+
+
+# --- shared helpers, also used by hand-written endpoints -------------------------------------------
+
+
+def require(user, action: str, model) -> None:
+    """403 with the reason when the user's role lacks `action` on `model` altogether."""
+    decision = check(user, action, model)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def get_scoped(resource: Resource, user, pk, action: str = "view"):
+    """The object if the user may do `action` on it; 404 if they cannot even see it."""
+    require(user, action, resource.model)
+    obj = resource.queryset(user, action).filter(pk=pk).first()
+    if obj is not None:
+        return obj
+    if action != "view" and resource.model._default_manager.restrict(user, "view").filter(pk=pk).exists():
+        raise PermissionDenied(_("You may see this %(name)s but not %(action)s it.") % {
+            "name": resource.label, "action": action})
+    raise Http404
+
+
+def order_keys(allowed: tuple[str, ...], ordering: str | None, default: list[str]) -> list[str]:
+    if not ordering:
+        return [*default, "pk"]
+    keys = [k.strip() for k in ordering.split(",") if k.strip()]
+    unknown = [k for k in keys if k.lstrip("-") not in allowed]
+    if unknown:
+        raise ValidationError({"ordering": _("Cannot sort by %(keys)s; use %(allowed)s (prefix - to reverse).") % {
+            "keys": ", ".join(unknown), "allowed": ", ".join(allowed)}})
+    return [*keys, "pk"]  # pk last: a stable order, so pages do not overlap
+
+
+def paginate(queryset, limit: int, offset: int) -> dict:
+    items = list(queryset[offset : offset + limit])
+    return {"count": queryset.count(), "limit": limit, "offset": offset, "items": items}
+
+
+def page_schema(item: type[Schema]) -> type[Schema]:
+    return create_model(f"{item.__name__}Page", __base__=Schema, count=(int, ...), limit=(int, ...),
+                        offset=(int, ...), items=(list[item], ...))
+
+
+ChangePage = page_schema(ChangeOut)
+
+
+# --- the router ------------------------------------------------------------------------------------
+
+
+def operation(name: str, summary: str, **extra) -> dict:
+    """Decorator arguments naming an operation once: OpenAPI operationId and URL name `api:<name>`."""
+    return {"operation_id": name, "url_name": name, "summary": summary, **extra}
+
+
+def crud_router(res: Resource, tag: str | None = None) -> Router:
+    router = Router(tags=[tag or str(res.model._meta.verbose_name_plural)])
+    Out, Filters, Page = res.out, res.filters, page_schema(res.out)
+    pk_type = str if isinstance(res.model._meta.pk, models.CharField) else int
+    name, label, plural = res.name, res.label, res.model._meta.verbose_name_plural
+
+    @router.get("", response={200: Page, **COMMON_ERRORS},
+                **operation(f"{name}_list", f"List {plural}", description=f"Sort keys: {', '.join(res.ordering)}."))
+    def list_objects(request, filters: Query[Filters], params: Query[ListParams]):
+        require(request.auth_user, "view", res.model)
+        queryset = filters.filter(res.queryset(request.auth_user, "view"))
+        if params.q and params.q.strip() and res.search:
+            queryset = queryset.filter(res.search(params.q.strip()))
+        queryset = queryset.order_by(*order_keys(res.ordering, params.ordering, list(res.model._meta.ordering)))
+        return paginate(queryset, params.limit, params.offset)
+
+    @router.get("/{id}", response={200: Out, **OBJECT_ERRORS}, **operation(f"{name}_detail", f"Get one {label}"))
+    def get_object(request, id: pk_type):
+        return get_scoped(res, request.auth_user, id)
+
+    @router.get("/{id}/history", response={200: ChangePage, **OBJECT_ERRORS},
+                **operation(f"{name}_history", f"Change history of one {label}"))
+    def object_history(request, id: pk_type, params: Query[PageParams]):
+        obj = get_scoped(res, request.auth_user, id)
+        return paginate(services.history(request.auth_user, obj), params.limit, params.offset)
+
+    if res.create is None:
+        return router
+    In = res.create
+
+    def fresh(obj):  # re-read with the relations the output schema shows
+        manager = res.model._default_manager
+        return manager.select_related(*res.select_related).prefetch_related(*res.prefetch_related).get(pk=obj.pk)
+
+    @router.post("", response={201: Out, **WRITE_ERRORS}, **operation(f"{name}_create", f"Create a {label}"))
+    def create_object(request, payload: In):
+        data = payload.model_dump(exclude_unset=True)
+        require(request.auth_user, "add", res.model)
+        obj = services.create_object(request.auth_user, res.model, data)
+        return Status(201, fresh(obj))
+
+    @router.patch("/{id}", response={200: Out, **WRITE_ERRORS},
+                  **operation(f"{name}_update", f"Change some fields of a {label}"))
+    def update_object(request, id: pk_type, payload: PatchDict[In]):
+        obj = get_scoped(res, request.auth_user, id, "change")
+        services.update_object(request.auth_user, obj, payload)
+        return fresh(obj)
+
+    @router.delete("/{id}", response={204: None, **WRITE_ERRORS}, **operation(f"{name}_delete", f"Delete a {label}"))
+    def delete_object(request, id: pk_type):
+        obj = get_scoped(res, request.auth_user, id, "delete")
+        services.delete_object(request.auth_user, obj)
+        return Status(204, None)
+
+    return router

@@ -1,0 +1,62 @@
+"""API schemas of incubation records. Status, left_on and leave_reason change only by transitions."""
+
+
+import datetime
+
+from django.db.models import Q
+from ninja import Field, FilterSchema, Schema
+
+from fuhua.core.schemas import Id, InputSchema
+from fuhua.registry.schemas import Brief, region_q
+
+from .models import IncubationStatus
+
+
+class IncubationIn(InputSchema):
+    firm: Id | None = Field(None, description="the firm incubated (or give `team`)")
+    team: Id | None = Field(None, description="the start-up team incubated (or give `firm`)")
+    carrier: Id
+    applied_on: datetime.date | None = None
+    entered_on: datetime.date | None = None
+
+
+class IncubationOut(Schema):
+    id: int
+    firm: Brief | None
+    team: Brief | None
+    carrier: Brief
+    status: str
+    applied_on: datetime.date | None
+    entered_on: datetime.date | None
+    left_on: datetime.date | None
+    leave_reason: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class IncubationFilters(FilterSchema):
+    carrier: Id | None = None
+    firm: Id | None = None
+    team: Id | None = None
+    status: IncubationStatus | None = None
+    region: str | None = Field(None, pattern=r"^\d{6}$", description="carriers in this region or under it")
+
+    def filter_region(self, value):
+        return region_q("carrier__region", value)
+
+
+def search_incubation(q: str) -> Q:
+    q = q.lower()
+    return Q(firm__search__icontains=q) | Q(team__search__icontains=q) | Q(carrier__search__icontains=q)
+
+
+class TransitionOut(Schema):
+    name: str
+    label: str
+    target: str
+    needs_reason: bool
+
+
+class TransitionIn(InputSchema):
+    reason: str = Field("", max_length=200, description="required to graduate, exit or expire")
+    on: datetime.date | None = Field(None, description="date of entry or departure; default today")

@@ -1,0 +1,72 @@
+"""REST endpoints of the registry, one `Resource` per model (see core.api_crud)."""
+
+from ninja import Router
+
+from fuhua.core.api_crud import Resource, crud_router
+
+from . import schemas as s
+from .models import (
+    Carrier,
+    Firm,
+    FirmDesignation,
+    InvestorProfile,
+    MentorProfile,
+    Organisation,
+    Recognition,
+    Region,
+    StartupTeam,
+)
+
+REGIONS = Resource(
+    Region, s.RegionOut, filters=s.RegionFilters, ordering=("code", "name", "level"), search=s.search_region
+)
+ORGANISATIONS = Resource(
+    Organisation, s.OrganisationOut, s.OrganisationIn, filters=s.OrganisationFilters,
+    ordering=("name", "credit_code", "founded", "created_at"), select_related=("region",),
+)
+CARRIERS = Resource(
+    Carrier, s.CarrierOut, s.CarrierIn, filters=s.CarrierFilters,
+    ordering=("name", "established", "incubation_area_m2", "tenant_area_m2", "workstations", "created_at"),
+    select_related=("region", "operator"),
+)
+RECOGNITIONS = Resource(
+    Recognition, s.RecognitionOut, s.RecognitionIn, filters=s.RecognitionFilters,
+    ordering=("granted_on", "valid_until", "level"), select_related=("carrier",), search=s.search_recognition,
+)
+FIRMS = Resource(
+    Firm, s.FirmOut, s.FirmIn, filters=s.FirmFilters, ordering=("name", "founded", "credit_code", "created_at"),
+    select_related=("region",), prefetch_related=("designations",),
+)
+DESIGNATIONS = Resource(
+    FirmDesignation, s.DesignationOut, s.DesignationIn, filters=s.DesignationFilters,
+    ordering=("granted_on", "expires_on", "kind"), select_related=("firm",), search=s.search_designation,
+)
+TEAMS = Resource(
+    StartupTeam, s.TeamOut, s.TeamIn, filters=s.TeamFilters, ordering=("name", "formed_on", "members"),
+    select_related=("region", "firm"),
+)
+MENTORS = Resource(
+    MentorProfile, s.MentorOut, s.MentorIn, filters=s.MentorFilters, ordering=("name",),
+    select_related=("region",), prefetch_related=("carriers",),
+)
+INVESTORS = Resource(
+    InvestorProfile, s.InvestorOut, s.InvestorIn, filters=s.InvestorFilters, ordering=("name",),
+    select_related=("region", "institution"),
+)
+
+# URL prefix → resource; api.py mounts each under /api/v1/<prefix>.
+RESOURCES = {
+    "regions": REGIONS,
+    "organisations": ORGANISATIONS,
+    "carriers": CARRIERS,
+    "recognitions": RECOGNITIONS,
+    "firms": FIRMS,
+    "designations": DESIGNATIONS,
+    "teams": TEAMS,
+    "mentors": MENTORS,
+    "investors": INVESTORS,
+}
+
+
+def routers() -> dict[str, Router]:
+    return {prefix: crud_router(resource) for prefix, resource in RESOURCES.items()}

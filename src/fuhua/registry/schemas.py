@@ -1,0 +1,442 @@
+"""API schemas of the registry: `…Out` answers, `…In` request bodies (PATCH makes every field
+optional), `…Filters` list query parameters. Relations are written as ids and read as brief objects.
+"""
+
+
+import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, FilterSchema, Schema
+
+from fuhua.core.schemas import Id, InputSchema
+
+from .choices import (
+    CarrierKind,
+    CarrierStatus,
+    DemoBaseType,
+    DesignationKind,
+    IndustryField,
+    ListingBoard,
+    NationalGrade,
+    OrganisationKind,
+    RecognitionKind,
+    RecognitionLevel,
+    RegionLevel,
+    SizeClass,
+    Specialisation,
+)
+from .models import FirmDesignation, Recognition, Region
+
+RegionCode = Field(..., pattern=r"^\d{6}$", description="GB/T 2260 region code, e.g. 320500")
+Blank = Literal[""]
+
+
+# --- filter helpers ------------------------------------------------------------------------------
+
+
+def region_q(path: str, code: str | None, param: str = "region") -> Q:
+    """Everything whose region at `path` ("" for regions themselves) is `code` or lies under it
+    (320500: all of Suzhou). An unknown code is an error on the query parameter `param`."""
+    if code is None:
+        return Q()
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        message = _("Unknown region code %(code)s.") % {"code": code}
+        raise ValidationError({param: ValidationError(message, code="unknown_region")})
+    lookup = f"{path}__pk__startswith" if path else "pk__startswith"
+    return Q(**{lookup: region.code_prefix})
+
+
+def carriers_at_level(level: str | None) -> Q:
+    if level is None:
+        return Q()
+    return Q(pk__in=Recognition.objects.active().filter(level=level).values("carrier_id"))
+
+
+# --- briefs: how other objects appear inside an answer ------------------------------------------
+
+
+class RegionBrief(Schema):
+    code: str
+    name: str
+    level: str
+
+
+class Brief(Schema):
+    id: int
+    name: str
+
+
+# --- regions ------------------------------------------------------------------------------------
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    is_hardship: bool
+
+    @staticmethod
+    def resolve_parent(obj):
+        return obj.parent_id
+
+
+class RegionFilters(FilterSchema):
+    level: RegionLevel | None = None
+    parent: str | None = Field(None, pattern=r"^\d{6}$", description="direct children of this region")
+    within: str | None = Field(None, pattern=r"^\d{6}$", description="this region and everything under it")
+
+    def filter_parent(self, value):
+        return Q(parent_id=value) if value else Q()
+
+    def filter_within(self, value):
+        return region_q("", value, "within") if value else Q()
+
+
+def search_region(q: str) -> Q:
+    return Q(name__icontains=q) | Q(code__startswith=q)
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+class OrganisationIn(InputSchema):
+    name: str
+    credit_code: str = Field(..., description="统一社会信用代码, 18 characters (GB 32100-2015)")
+    kind: OrganisationKind
+    region: str = RegionCode
+    legal_representative: str = ""
+    founded: datetime.date | None = None
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    kind: str
+    region: RegionBrief
+    legal_representative: str
+    founded: datetime.date | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class OrganisationFilters(FilterSchema):
+    region: str | None = Field(None, pattern=r"^\d{6}$")
+    kind: OrganisationKind | None = None
+
+    def filter_region(self, value):
+        return region_q("region", value)
+
+
+# --- carriers ------------------------------------------------------------------------------------
+
+
+class CarrierIn(InputSchema):
+    name: str
+    kind: CarrierKind
+    demo_base_type: DemoBaseType | Blank = ""
+    operator: Id = Field(..., description="id of the operating organisation")
+    region: str = RegionCode
+    address: str = ""
+    established: datetime.date
+    incubation_area_m2: int
+    tenant_area_m2: int
+    workstations: int = 0
+    specialisation: Specialisation = Specialisation.COMPREHENSIVE
+    industry_field: IndustryField | Blank = ""
+    status: CarrierStatus = CarrierStatus.OPERATING
+
+
+class CarrierOut(Schema):
+    id: int
+    name: str
+    kind: str
+    demo_base_type: str
+    operator: Brief
+    region: RegionBrief
+    address: str
+    established: datetime.date
+    incubation_area_m2: int
+    tenant_area_m2: int
+    workstations: int
+    specialisation: str
+    industry_field: str
+    status: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class CarrierFilters(FilterSchema):
+    region: str | None = Field(None, pattern=r"^\d{6}$", description="this region and everything under it")
+    kind: CarrierKind | None = None
+    specialisation: Specialisation | None = None
+    industry_field: IndustryField | None = None
+    status: CarrierStatus | None = None
+    level: RecognitionLevel | None = Field(None, description="holds an active recognition at this level")
+    operator: Id | None = None
+
+    def filter_region(self, value):
+        return region_q("region", value)
+
+    def filter_level(self, value):
+        return carriers_at_level(value)
+
+
+# --- recognitions --------------------------------------------------------------------------------
+
+
+class RecognitionIn(InputSchema):
+    carrier: Id
+    level: RecognitionLevel
+    kind: RecognitionKind
+    carrier_kind: CarrierKind
+    authority: str
+    document_number: str = Field(..., description="文号")
+    granted_on: datetime.date
+    valid_until: datetime.date | None = None
+    revoked_on: datetime.date | None = None
+    revoked_reason: str = ""
+    national_grade: NationalGrade | Blank = ""
+
+
+class RecognitionOut(Schema):
+    id: int
+    carrier: Brief
+    level: str
+    kind: str
+    carrier_kind: str
+    authority: str
+    document_number: str
+    granted_on: datetime.date
+    valid_until: datetime.date | None
+    revoked_on: datetime.date | None
+    revoked_reason: str
+    national_grade: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_is_active(obj):
+        return obj.is_active()
+
+
+class RecognitionFilters(FilterSchema):
+    carrier: Id | None = None
+    level: RecognitionLevel | None = None
+    kind: RecognitionKind | None = None
+    region: str | None = Field(None, pattern=r"^\d{6}$", description="carriers in this region or under it")
+    active: bool | None = Field(None, description="in force today")
+
+    def filter_region(self, value):
+        return region_q("carrier__region", value)
+
+    def filter_active(self, value):
+        if value is None:
+            return Q()
+        active = Q(pk__in=Recognition.objects.active().values("pk"))
+        return active if value else ~active
+
+
+def search_recognition(q: str) -> Q:
+    return Q(document_number__icontains=q) | Q(authority__icontains=q) | Q(carrier__search__icontains=q.lower())
+
+
+# --- firms ---------------------------------------------------------------------------------------
+
+
+class FirmIn(InputSchema):
+    name: str
+    credit_code: str = Field(..., description="统一社会信用代码, 18 characters (GB 32100-2015)")
+    founded: datetime.date
+    industry_field: IndustryField
+    size_class: SizeClass = SizeClass.MICRO
+    region: str = RegionCode
+    listed_on: datetime.date | None = None
+    listing_board: ListingBoard | Blank = ""
+    acquired_on: datetime.date | None = None
+    deregistered_on: datetime.date | None = None
+
+
+class FirmOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    founded: datetime.date
+    industry_field: str
+    size_class: str
+    region: RegionBrief
+    listed_on: datetime.date | None
+    listing_board: str
+    acquired_on: datetime.date | None
+    deregistered_on: datetime.date | None
+    designations: list[str] = Field(..., description="designations held today")
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_designations(obj):
+        return sorted(obj.designations_active())
+
+
+class FirmFilters(FilterSchema):
+    region: str | None = Field(None, pattern=r"^\d{6}$", description="registered in this region or under it")
+    industry_field: IndustryField | None = None
+    size_class: SizeClass | None = None
+    designation: DesignationKind | None = Field(None, description="holds this designation today")
+    carrier: Id | None = Field(None, description="has been incubated at this carrier")
+
+    def filter_region(self, value):
+        return region_q("region", value)
+
+    def filter_designation(self, value):
+        if value is None:
+            return Q()
+        today = timezone.localdate()
+        held = FirmDesignation.objects.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today), kind=value, granted_on__lte=today
+        )
+        return Q(pk__in=held.values("firm_id"))
+
+    def filter_carrier(self, value):
+        from fuhua.incubation.models import Incubation
+
+        return Q() if value is None else Q(pk__in=Incubation.objects.filter(carrier_id=value).values("firm_id"))
+
+
+# --- firm designations ---------------------------------------------------------------------------
+
+
+class DesignationIn(InputSchema):
+    firm: Id
+    kind: DesignationKind
+    granted_on: datetime.date
+    expires_on: datetime.date | None = None
+    certificate_number: str = ""
+
+
+class DesignationOut(Schema):
+    id: int
+    firm: Brief
+    kind: str
+    granted_on: datetime.date
+    expires_on: datetime.date | None
+    certificate_number: str
+
+
+class DesignationFilters(FilterSchema):
+    firm: Id | None = None
+    kind: DesignationKind | None = None
+
+
+def search_designation(q: str) -> Q:
+    return Q(certificate_number__icontains=q) | Q(firm__search__icontains=q.lower())
+
+
+# --- start-up teams ------------------------------------------------------------------------------
+
+
+class TeamIn(InputSchema):
+    name: str
+    leader: str
+    members: int = 1
+    industry_field: IndustryField
+    formed_on: datetime.date
+    student_founded: bool = False
+    region: str = RegionCode
+    firm: Id | None = Field(None, description="the firm the team registered as")
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    leader: str
+    members: int
+    industry_field: str
+    formed_on: datetime.date
+    student_founded: bool
+    region: RegionBrief
+    firm: Brief | None
+
+
+class TeamFilters(FilterSchema):
+    region: str | None = Field(None, pattern=r"^\d{6}$")
+    industry_field: IndustryField | None = None
+    student_founded: bool | None = None
+
+    def filter_region(self, value):
+        return region_q("region", value)
+
+
+# --- mentors and investors -----------------------------------------------------------------------
+
+
+class MentorIn(InputSchema):
+    name: str
+    title: str = ""
+    employer: str = ""
+    industry_field: IndustryField
+    region: str = RegionCode
+    carriers: list[Id] = Field([], description="ids of the carriers served")
+    full_time: bool = False
+
+
+class MentorOut(Schema):
+    id: int
+    name: str
+    title: str
+    employer: str
+    industry_field: str
+    region: RegionBrief
+    carriers: list[Brief]
+    full_time: bool
+
+    @staticmethod
+    def resolve_carriers(obj):
+        return list(obj.carriers.all())
+
+
+class MentorFilters(FilterSchema):
+    region: str | None = Field(None, pattern=r"^\d{6}$")
+    industry_field: IndustryField | None = None
+    carrier: Id | None = Field(None, description="serves this carrier")
+    full_time: bool | None = None
+
+    def filter_region(self, value):
+        return region_q("region", value)
+
+    def filter_carrier(self, value):
+        from .models import MentorProfile
+
+        through = MentorProfile.carriers.through.objects.filter(carrier_id=value)
+        return Q() if value is None else Q(pk__in=through.values("mentorprofile_id"))
+
+
+class InvestorIn(InputSchema):
+    name: str
+    institution: Id = Field(..., description="id of the investment institution (organisation)")
+    position: str = ""
+    focus_field: IndustryField
+    region: str = RegionCode
+
+
+class InvestorOut(Schema):
+    id: int
+    name: str
+    institution: Brief
+    position: str
+    focus_field: str
+    region: RegionBrief
+
+
+class InvestorFilters(FilterSchema):
+    region: str | None = Field(None, pattern=r"^\d{6}$")
+    focus_field: IndustryField | None = None
+    institution: Id | None = None
+
+    def filter_region(self, value):
+        return region_q("region", value)
