@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.models import FuhuaModel
+from fuhua.core.scoping import crosses_many
 
 from .roles import ROLE_DIMENSION, Role
 
@@ -52,23 +53,25 @@ class RoleGrant(FuhuaModel):
     def is_unlimited(self) -> bool:
         return self.role == Role.ADMIN
 
-    def condition_for(self, scope) -> Q | None:
-        """The filter this grant contributes for a model with `scope`; None when it contributes nothing."""
+    def condition_for(self, model) -> Q | None:
+        """The filter this grant contributes for `model` (by its Scope); None when it contributes nothing."""
         dimension = ROLE_DIMENSION.get(self.role)
         if dimension is None:
             return None
         name, field = dimension
-        path = getattr(scope, name)
+        path = getattr(model.scope, name)
         value = getattr(self, f"{field}_id")
         if not path or value is None:
             return None
         paths = (path,) if isinstance(path, str) else path
         q = Q()
         for p in paths:
-            if name == "region":
-                q |= Q(**{f"{p}__pk__startswith": self.region.code_prefix})
-            else:
-                q |= Q(**{p: value})
+            condition = self.region.subtree_q(p) if name == "region" else Q(**{p: value})
+            if crosses_many(model, p):
+                # A join through a to-many relation would repeat rows; an id subquery per path
+                # keeps each condition index-driven (and ORs of subqueries stay cheap).
+                condition = Q(pk__in=model._base_manager.filter(condition).values("pk"))
+            q |= condition
         return q
 
 

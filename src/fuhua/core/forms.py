@@ -7,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.registry.models import Region
+from fuhua.registry.models.region import under_prefix
 
 
 class ServiceModelForm(forms.ModelForm):
@@ -63,7 +64,7 @@ class RegionField(forms.ModelChoiceField):
 
             q = Q()
             for prefix in prefixes:
-                q |= Q(code__startswith=prefix)
+                q |= under_prefix("", prefix)
             qs = qs.filter(q)
         kwargs.setdefault("label", _("region"))
         super().__init__(queryset=qs, **kwargs)
@@ -125,7 +126,7 @@ class FilterForm(forms.Form):
 
         prefix = chosen_region_prefix(self.region_values)
         if self.region_path and prefix:
-            queryset = queryset.filter(**{f"{self.region_path}__code__startswith": prefix})
+            queryset = queryset.filter(under_prefix(self.region_path, prefix))
         for name, lookup in self.lookups.items():
             value = self.cleaned_data.get(name)
             if value not in (None, ""):

@@ -47,8 +47,7 @@ def region_q(path: str, code: str | None, param: str = "region") -> Q:
     if region is None:
         message = _("Unknown region code %(code)s.") % {"code": code}
         raise ValidationError({param: ValidationError(message, code="unknown_region")})
-    lookup = f"{path}__pk__startswith" if path else "pk__startswith"
-    return Q(**{lookup: region.code_prefix})
+    return region.subtree_q(path)
 
 
 def carriers_at_level(level: str | None) -> Q:

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.models import FuhuaModel
@@ -6,6 +7,18 @@ from fuhua.core.scoping import Scope
 from fuhua.core.validators import validate_region_code
 
 from ..choices import RegionLevel
+
+
+def under_prefix(path: str, prefix: str) -> Q:
+    """Objects whose region (at `path`, "" for regions) has a code starting with `prefix`.
+
+    Written as a range, not LIKE, so that SQLite and PostgreSQL both use the index on the code:
+    '3205' ≤ code < '3206' is all of Suzhou.
+    """
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    field = f"{path}__pk" if path else "pk"
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
 
 _PREFIX_LENGTH = {RegionLevel.PROVINCE: 2, RegionLevel.PREFECTURE: 4, RegionLevel.COUNTY: 6}
 
@@ -36,6 +49,10 @@ class Region(FuhuaModel):
     def code_prefix(self) -> str:
         """Codes of this region and everything under it start with this prefix."""
         return self.code[: _PREFIX_LENGTH[self.level]]
+
+    def subtree_q(self, path: str = "") -> Q:
+        """Objects whose region at `path` is this region or lies under it."""
+        return under_prefix(path, self.code_prefix)
 
     @property
     def full_name(self) -> str:
