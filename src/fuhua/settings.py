@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fuhua.accounts",
     "fuhua.registry",
     "fuhua.incubation",
+    "fuhua.evaluation",
 ]
 
 MIDDLEWARE = [
