@@ -98,7 +98,10 @@ def _attach_domain_commands() -> None:
     """Each app may contribute a click group in its cli module."""
     import importlib
 
-    for module_name, attr in [("fuhua.rules.cli", "rules")]:
+    for module_name, attr in [
+        ("fuhua.rules.cli", "rules"), ("fuhua.registry.cli", "readiness"), ("fuhua.incubation.cli", "incubation"),
+        ("fuhua.statistics.cli", "stats"), ("fuhua.statistics.cli", "firms"),
+    ]:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 
@@ -19,13 +21,18 @@ from fuhua.incubation.models import Incubation, IncubationStatus
 from fuhua.registry.models import (
     AssociationMembership,
     Carrier,
+    CarrierStaffing,
     Firm,
     FirmDesignation,
+    FirmYearFigures,
+    IntellectualProperty,
+    Investment,
     InvestorProfile,
     MentorProfile,
     Organisation,
     Recognition,
     Region,
+    SeedFund,
     StartupTeam,
 )
 
@@ -149,3 +156,37 @@ def world() -> SimpleNamespace:
         team_b=team_b, inc_a=inc_a, inc_b=inc_b, inc_team=inc_team, mentor_a=mentor_a, mentor_b=mentor_b,
         investor_a=investor_a, investor_b=investor_b,
     )
+
+
+# --- the rules' facts (issue #3): one way to create each new model, for the audit test's FACTORIES ----------
+
+
+class ModelFactory(NamedTuple):
+    create: Callable  # world -> a new, unreferenced instance
+    change: dict  # attribute -> new value, for an update
+
+
+def investment(firm, **fields) -> Investment:
+    values = dict(date=datetime.date(2024, 6, 1), amount_fen=300_000_000, round="angel", investor_name="元禾原点")
+    values.update(fields)
+    return Investment.objects.create(firm=firm, **values)
+
+
+RULES_FACT_FACTORIES: dict[str, ModelFactory] = {
+    "registry.investment": ModelFactory(lambda w: investment(w.firm_a), {"amount_fen": 400_000_000}),
+    "registry.firmyearfigures": ModelFactory(
+        lambda w: FirmYearFigures.objects.create(firm=w.firm_a, year=2024, revenue_fen=100_000_000),
+        {"revenue_fen": 200_000_000}),
+    "registry.intellectualproperty": ModelFactory(
+        lambda w: IntellectualProperty.objects.create(firm=w.firm_a, kind="utility", number="ZL202420000001",
+                                                      applied_on=datetime.date(2024, 3, 1)),
+        {"granted_on": datetime.date(2024, 9, 1)}),
+    "registry.seedfund": ModelFactory(
+        lambda w: SeedFund.objects.create(carrier=w.carrier_a, name="纳米城种子资金", size_fen=600_000_000,
+                                          established_on=datetime.date(2018, 1, 1)),
+        {"size_fen": 700_000_000}),
+    "registry.carrierstaffing": ModelFactory(
+        lambda w: CarrierStaffing.objects.create(carrier=w.carrier_a, year=2024, staff_total=10,
+                                                 staff_professional=8, staff_fulltime=9),
+        {"staff_total": 12}),
+}

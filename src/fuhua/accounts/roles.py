@@ -36,6 +36,9 @@ ROLE_DIMENSION: dict[str, tuple[str, str] | None] = {
 }
 
 _REFERENCE = {"registry.region": "v"}
+# Annual statistics: carriers fill in and submit, bureaus review; associations get aggregates only.
+_STATISTICS = {"statistics.annualreport": "vac", "statistics.reportvalue": "vac", "statistics.fieldcomment": "vac",
+               "statistics.reminder": "v"}
 
 PERMISSIONS: dict[str, dict[str, str]] = {
     Role.BUREAU: {
@@ -49,7 +52,13 @@ PERMISSIONS: dict[str, dict[str, str]] = {
         "registry.startupteam": "vacd",
         "registry.mentorprofile": "v",
         "registry.investorprofile": "v",
+        "registry.investment": "vacd",
+        "registry.firmyearfigures": "vacd",
+        "registry.intellectualproperty": "vacd",
+        "registry.seedfund": "vacd",
+        "registry.carrierstaffing": "vacd",
         "incubation.incubation": "vacd",
+        **_STATISTICS,
     },
     # Associations read their member carriers; firm-level data reaches them only as aggregates.
     Role.ASSOCIATION: {
@@ -58,6 +67,8 @@ PERMISSIONS: dict[str, dict[str, str]] = {
         "registry.recognition": "v",
         "registry.associationmembership": "v",
         "registry.organisation": "v",
+        "registry.seedfund": "v",
+        "registry.carrierstaffing": "v",
     },
     Role.OPERATOR: {
         **_REFERENCE,
@@ -68,12 +79,21 @@ PERMISSIONS: dict[str, dict[str, str]] = {
         "registry.firmdesignation": "vac",
         "registry.startupteam": "vac",
         "registry.mentorprofile": "v",
+        "registry.investment": "vac",
+        "registry.firmyearfigures": "vac",
+        "registry.intellectualproperty": "vac",
+        "registry.seedfund": "vac",
+        "registry.carrierstaffing": "vac",
         "incubation.incubation": "vac",
+        **_STATISTICS,
     },
     Role.FIRM: {
         **_REFERENCE,
         "registry.firm": "vc",
         "registry.firmdesignation": "v",
+        "registry.investment": "v",
+        "registry.firmyearfigures": "v",
+        "registry.intellectualproperty": "v",
         "incubation.incubation": "v",
     },
     Role.SERVICE_PROVIDER: {**_REFERENCE, "registry.organisation": "vc"},

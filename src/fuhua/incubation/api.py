@@ -6,6 +6,7 @@ from ninja import Router
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation
 from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
 
+from . import lifecycle
 from . import schemas as s
 from .models import Incubation
 from .workflow import INCUBATION_WORKFLOW
@@ -43,7 +44,8 @@ def router() -> Router:
     def take_transition(request, id: int, name: str, payload: s.TransitionIn):
         obj = get_scoped(INCUBATIONS, request.auth_user, id, "change")
         _transition(obj, name)
-        INCUBATION_WORKFLOW.apply(request.auth_user, obj, name, reason=payload.reason, on=payload.on)
+        lifecycle.take_transition(request.auth_user, obj, name, reason=payload.reason, on=payload.on,
+                                  override=payload.override)
         return INCUBATIONS.queryset(request.auth_user, "view").get(pk=obj.pk)
 
     return r

@@ -33,6 +33,7 @@ class TransitionForm(forms.Form):
     transition = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
     on = forms.DateField(label=_("date"), required=False, widget=date_input())
+    override = forms.BooleanField(label=_("override the admission rules"), required=False)
 
     def __init__(self, *args, transitions=(), **kwargs):
         super().__init__(*args, **kwargs)

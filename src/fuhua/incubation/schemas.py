@@ -60,3 +60,4 @@ class TransitionOut(Schema):
 class TransitionIn(InputSchema):
     reason: str = Field("", max_length=200, description="required to graduate, exit or expire")
     on: datetime.date | None = Field(None, description="date of entry or departure; default today")
+    override: bool = Field(False, description="admit despite the tenant rules (bureau staff, with a reason)")

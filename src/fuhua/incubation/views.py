@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from fuhua.core.views import generic as g
 
+from . import lifecycle
 from .forms import IncubationFilter, IncubationForm, TransitionForm
 from .models import Incubation
 from .workflow import INCUBATION_WORKFLOW
@@ -44,7 +45,8 @@ class IncubationDetail(g.ObjectDetailView):
     def detail_context(self, obj, **extra):
         transitions = INCUBATION_WORKFLOW.available(self.request.user, obj)
         extra.setdefault("transition_form", TransitionForm(transitions=transitions))
-        return super().detail_context(obj, transitions=transitions, **extra)
+        return super().detail_context(obj, transitions=transitions, checks=lifecycle.checks(obj),
+                                      may_override=lifecycle.may_override(self.request.user), **extra)
 
 
 class IncubationTransition(IncubationDetail):
@@ -62,8 +64,8 @@ class IncubationTransition(IncubationDetail):
         if form.is_valid():
             name = form.cleaned_data["transition"]
             try:
-                INCUBATION_WORKFLOW.apply(request.user, obj, name, reason=form.cleaned_data["reason"].strip(),
-                                          on=form.cleaned_data["on"])
+                lifecycle.take_transition(request.user, obj, name, reason=form.cleaned_data["reason"].strip(),
+                                          on=form.cleaned_data["on"], override=form.cleaned_data["override"])
             except ValidationError as exc:
                 for message in exc.messages:
                     form.add_error(None, message)

@@ -17,10 +17,17 @@ def _leave(incubation, on=None, reason="", **_):
     incubation.leave_reason = reason
 
 
+def _admission_rules(user, incubation, **kwargs):
+    from .lifecycle import admission_guard  # lifecycle imports the rules engine; keep this module light
+
+    return admission_guard(user, incubation, **kwargs)
+
+
 INCUBATION_WORKFLOW = Workflow(
     "status",
     [
-        Transition("admit", _("admit"), frozenset({S.APPLIED}), S.ADMITTED),
+        # Admission is checked against the tenant rules of the pack in force on the entry date.
+        Transition("admit", _("admit"), frozenset({S.APPLIED}), S.ADMITTED, guards=(_admission_rules,)),
         Transition("start", _("start incubation"), frozenset({S.ADMITTED}), S.INCUBATING, effect=_enter),
         Transition("graduate", _("graduate"), frozenset({S.INCUBATING}), S.GRADUATED, needs_reason=True, effect=_leave),
         Transition(

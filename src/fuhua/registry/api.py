@@ -1,8 +1,13 @@
 """REST endpoints of the registry, one `Resource` per model (see core.api_crud)."""
 
-from ninja import Router
+import datetime
 
-from fuhua.core.api_crud import Resource, crud_router
+from django.core.exceptions import ValidationError
+from ninja import Field, Query, Router, Schema
+
+from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation
+from fuhua.core.api_errors import OBJECT_ERRORS
+from fuhua.rules.engine import RulesError
 
 from . import schemas as s
 from .models import (
@@ -68,5 +73,44 @@ RESOURCES = {
 }
 
 
+class ReadinessParams(Schema):
+    pack: str | None = Field(None, max_length=40, description="Pack id; default: the one in force for the kind.")
+    as_of: datetime.date | None = Field(None, description="Date; default: today.")
+
+
+class ReadinessOut(Schema):
+    carrier: dict
+    pack: str
+    document: str
+    title: str
+    complete: bool
+    as_of: str
+    note: str
+    rule: str
+    eligible: bool
+    failed: list[str]
+    criteria: list[dict]
+    assumed: dict
+    not_collected: list[str]
+    seconds: dict
+
+
+def _with_readiness(router: Router) -> Router:
+    from .readiness import carrier_readiness
+
+    @router.get("/{id}/readiness", response={200: ReadinessOut, **OBJECT_ERRORS},
+                **operation("carrier_readiness", "Criteria for national recognition, with data and citations"))
+    def readiness(request, id: int, params: Query[ReadinessParams]):
+        carrier = get_scoped(CARRIERS, request.auth_user, id)
+        try:
+            return carrier_readiness(carrier, params.pack, params.as_of)
+        except RulesError as exc:
+            raise ValidationError({"pack": str(exc)}) from exc
+
+    return router
+
+
 def routers() -> dict[str, Router]:
-    return {prefix: crud_router(resource) for prefix, resource in RESOURCES.items()}
+    out = {prefix: crud_router(resource) for prefix, resource in RESOURCES.items()}
+    _with_readiness(out["carriers"])
+    return out

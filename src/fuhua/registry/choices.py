@@ -109,3 +109,30 @@ class ListingBoard(models.TextChoices):
     NEEQ = "neeq", _("NEEQ (新三板)")
     HKEX = "hkex", _("Hong Kong")
     OVERSEAS = "overseas", _("overseas")
+
+
+class InvestmentRound(models.TextChoices):
+    SEED = "seed", _("seed")
+    ANGEL = "angel", _("angel")
+    PRE_A = "pre_a", _("pre-A")
+    A = "a", _("series A")
+    B = "b", _("series B")
+    C = "c", _("series C")
+    LATER = "later", _("later stage")
+    STRATEGIC = "strategic", _("strategic")
+
+
+class IpKind(models.TextChoices):
+    INVENTION = "invention", _("invention patent")
+    UTILITY = "utility", _("utility model")
+    DESIGN = "design", _("design patent")
+    SOFTWARE = "software", _("software copyright")
+    IC_LAYOUT = "ic_layout", _("integrated circuit layout design")
+
+
+PATENT_KINDS = (IpKind.INVENTION, IpKind.UTILITY, IpKind.DESIGN)
+
+
+class FundOwnership(models.TextChoices):
+    OWN = "own", _("own fund")
+    PARTNER = "partner", _("partner fund")

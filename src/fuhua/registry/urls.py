@@ -1,6 +1,8 @@
+from django.urls import path
+
 from fuhua.core.views.generic import object_urls as crud
 
-from .views import carriers, directory, firms, recognitions
+from .views import carriers, directory, firms, readiness, recognitions
 
 app_name = "registry"
 
@@ -29,4 +31,6 @@ urlpatterns = [
     *crud("investors", "investorprofile", {
         "list": directory.InvestorList, "detail": directory.InvestorDetail, "history": directory.InvestorHistory,
     }),
+    path("carriers/<int:pk>/readiness/", readiness.CarrierReadiness.as_view(), name="carrier_readiness"),
+    path("readiness/", readiness.RegionReadiness.as_view(), name="readiness_region"),
 ]

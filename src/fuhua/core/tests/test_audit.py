@@ -87,6 +87,9 @@ FACTORIES: dict[str, Factory] = {
         {"applied_on": D(2024, 2, 1)}),
 }
 
+# Apps whose test helpers live beside their data contribute their factories here.
+FACTORIES.update({label: Factory(f.create, f.change) for label, f in testing.RULES_FACT_FACTORIES.items()})
+
 AUDITED = sorted(m._meta.label_lower for m in audited_models())
 
 

@@ -26,6 +26,9 @@ def as_user(client, user):
 
 @pytest.fixture
 def applied(world):
+    # A firm young enough to be admitted today (the tenant rules limit its age at entry to 24 months).
+    world.firm_a.founded = datetime.date.today() - datetime.timedelta(days=200)
+    world.firm_a.save()
     return Incubation.objects.create(firm=world.firm_a, carrier=world.carrier_a, applied_on=datetime.date(2025, 1, 5))
 
 

@@ -13,6 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def application(world):
+    # A firm young enough to be admitted today (the tenant rules limit its age at entry to 24 months).
+    world.firm_a.founded = datetime.date.today() - datetime.timedelta(days=200)
+    world.firm_a.save()
     return Incubation.objects.create(firm=world.firm_a, carrier=world.carrier_a, applied_on=datetime.date(2026, 1, 5))
 
 

@@ -11,7 +11,7 @@ from fuhua.core.text import pad_display
 from fuhua.incubation.models import Incubation
 from fuhua.registry import models as registry
 
-from . import carriers, people, regions
+from . import carriers, facts, people, regions
 from .calibration import SCALES
 from .context import Context
 from .plan import CarrierPlan, plan_carriers
@@ -22,7 +22,8 @@ TENANT_CHUNK = 200  # carriers whose tenants are built and written together
 SUMMARY_MODELS = [
     registry.Region, registry.Organisation, registry.Carrier, registry.Recognition, registry.AssociationMembership,
     registry.Firm, registry.FirmDesignation, registry.StartupTeam, Incubation, registry.MentorProfile,
-    registry.InvestorProfile,
+    registry.InvestorProfile, registry.Investment, registry.FirmYearFigures, registry.IntellectualProperty,
+    registry.SeedFund, registry.CarrierStaffing,
 ]
 
 
@@ -52,6 +53,7 @@ def _load_group(ctx: Context, key: str, plans: list[CarrierPlan]) -> int:
         for p, carrier in built[start : start + TENANT_CHUNK]:
             tenants.carrier(p, carrier)
         tenants.flush()
+    facts.build(ctx, key, built)
     return sum(p.tenants for p in plans)
 
 

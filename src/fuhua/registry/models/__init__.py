@@ -1,5 +1,7 @@
 from .carrier import AssociationMembership, Carrier, Recognition
+from .carrier_facts import CarrierStaffing, SeedFund
 from .firm import Firm, FirmDesignation, StartupTeam
+from .firm_facts import FirmYearFigures, IntellectualProperty, Investment
 from .organisation import Organisation
 from .people import InvestorProfile, MentorProfile
 from .region import Region
@@ -7,12 +9,17 @@ from .region import Region
 __all__ = [
     "AssociationMembership",
     "Carrier",
+    "CarrierStaffing",
     "Firm",
     "FirmDesignation",
+    "FirmYearFigures",
+    "IntellectualProperty",
+    "Investment",
     "InvestorProfile",
     "MentorProfile",
     "Organisation",
     "Recognition",
     "Region",
+    "SeedFund",
     "StartupTeam",
 ]

@@ -52,6 +52,8 @@ class Carrier(SearchableModel):
         _("specialisation"), max_length=16, choices=Specialisation.choices, default=Specialisation.COMPREHENSIVE
     )
     industry_field = models.CharField(_("industry field"), max_length=24, choices=IndustryField.choices, blank=True)
+    # A specialised incubator needs its own public technical service platform (cn-most-2018 第七条（八）).
+    has_tech_platform = models.BooleanField(_("own technical service platform"), default=False)
     status = models.CharField(
         _("status"), max_length=12, choices=CarrierStatus.choices, default=CarrierStatus.OPERATING, db_index=True
     )

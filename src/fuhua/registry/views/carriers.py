@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
+from fuhua.incubation import lifecycle
 from fuhua.incubation.models import Incubation
 from fuhua.registry.models import Carrier, MentorProfile, Recognition
 from fuhua.registry.models.carrier import LEVEL_RANK
@@ -42,6 +43,17 @@ class CarrierList(g.ObjectListView):
 
 class CarrierDetail(g.ObjectDetailView):
     model = Carrier
+    template_name = "registry/carrier_detail.html"
+
+    def detail_context(self, obj, **extra):
+        user = self.request.user
+        if check(user, "view", Incubation):
+            # Rule-driven lists: tenants meeting a graduation condition (one click to graduate) and overdue ones.
+            here = Carrier.objects.filter(pk=obj.pk)
+            extra["proposals"] = lifecycle.graduation_proposals(user, carriers=here)
+            extra["overdue"] = lifecycle.overdue(user, carriers=here)[0]
+            extra["can_graduate"] = bool(check(user, "change", Incubation))
+        return super().detail_context(obj, **extra)
 
     def sections(self, carrier):
         user = self.request.user

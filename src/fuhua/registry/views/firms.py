@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
-from fuhua.incubation.models import Incubation
+from fuhua.incubation import lifecycle
+from fuhua.incubation.models import Incubation, IncubationStatus
 from fuhua.registry.models import Firm, FirmDesignation
 
 from ..forms import FirmFilter, FirmForm
@@ -25,6 +26,18 @@ class FirmList(g.ObjectListView):
 
 class FirmDetail(g.ObjectDetailView):
     model = Firm
+    template_name = "registry/firm_detail.html"
+
+    def detail_context(self, obj, **extra):
+        user = self.request.user
+        if check(user, "view", Incubation):
+            chain = list(Incubation.objects.restrict(user).filter(firm=obj).select_related("carrier")
+                         .order_by(F("entered_on").asc(nulls_last=True), F("applied_on").asc(nulls_last=True), "pk"))
+            extra["journey"] = chain  # maker space → incubator → accelerator → park, across carriers
+            open_records = [i for i in chain if i.status in (IncubationStatus.APPLIED, IncubationStatus.ADMITTED,
+                                                             IncubationStatus.INCUBATING)]
+            extra["firm_checks"] = [{"incubation": i, "checks": lifecycle.checks(i)} for i in open_records]
+        return super().detail_context(obj, **extra)
 
     def sections(self, firm):
         user = self.request.user
