@@ -1,0 +1,176 @@
+"""REST endpoints of the annual statistics: reports (read, figures, steps, comments, amendments)
+and, under /stats, the overview and workbook uploads. Thin over statistics.services."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Query, Router, Status, UploadedFile
+from pydantic import Field
+
+from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
+from fuhua.core.api_errors import COMMON_ERRORS, OBJECT_ERRORS, WRITE_ERRORS
+from fuhua.registry.models import Carrier, Firm
+
+from . import schemas as s
+from . import services, workflow
+from .exchange.firms import import_firms
+from .exchange.reports import import_reports
+from .models import AnnualReport, FieldComment
+from .prefill import source_label
+from .validation import blocking
+
+REPORTS = Resource(
+    AnnualReport, s.ReportOut, filters=s.ReportFilters, ordering=("year", "version", "status", "updated_at"),
+    select_related=("carrier",), search=lambda q: Q(carrier__search__icontains=q.lower()),
+)
+
+
+def _values_out(report) -> dict:
+    definition = services.form_of(report)
+    rows = {v.code: v for v in report.values.all()}
+    messages = services.messages_of(report)
+    return {
+        "report": report.pk, "form_code": report.form_code, "status": report.status,
+        "values": [{
+            "code": f.code, "label": f.label, "unit": f.unit.label, "scale": f.unit.scale, "required": f.required,
+            "value": rows[f.code].value if f.code in rows else None,
+            "prefilled": rows[f.code].prefilled if f.code in rows else None,
+            "source": source_label(f.prefill) if f.prefill else "",
+            "origin": rows[f.code].origin if f.code in rows else None,
+        } for f in definition.fields.values()],
+        "messages": [m.as_dict() for m in messages],
+        "blocking": [m.as_dict() for m in blocking(messages, services.explained_codes(report))],
+    }
+
+
+def _describe(t) -> dict:
+    return {"name": t.name, "label": str(t.label), "target": str(t.target), "needs_reason": t.needs_reason}
+
+
+def reports_router() -> Router:
+    r = crud_router(REPORTS)
+
+    @r.post("", response={201: s.ReportOut, **WRITE_ERRORS},
+            **operation("annualreport_start", "Open the carrier's report for a year (a prefilled draft if new)"))
+    def start(request, payload: s.StartIn):
+        require(request.auth_user, "add", AnnualReport)
+        carrier = get_object_or_404(Carrier.objects.restrict(request.auth_user, "view"), pk=payload.carrier)
+        report = services.start_report(request.auth_user, carrier, payload.year)
+        return Status(201, REPORTS.queryset(request.auth_user, "view").get(pk=report.pk))
+
+    @r.get("/{id}/values", response={200: s.ValuesOut, **OBJECT_ERRORS},
+           **operation("annualreport_values", "Figures with prefill, sources and validation messages"))
+    def get_values(request, id: int):
+        return _values_out(get_scoped(REPORTS, request.auth_user, id))
+
+    @r.put("/{id}/values", response={200: s.ValuesOut, **WRITE_ERRORS},
+           **operation("annualreport_values_update", "Set figures (storage units: fen, m², counts)"))
+    def put_values(request, id: int, payload: s.ValuesIn):
+        report = get_scoped(REPORTS, request.auth_user, id, "change")
+        if any(v is not None and abs(v) > 2**62 for v in payload.values.values()):
+            raise ValidationError({"values": "a value is out of range"})
+        services.save_values(request.auth_user, report, payload.values)
+        return _values_out(report)
+
+    @r.get("/{id}/transitions", response={200: list[s.TransitionOut], **OBJECT_ERRORS},
+           **operation("annualreport_transitions", "Steps the current user may take now"))
+    def transitions(request, id: int):
+        report = get_scoped(REPORTS, request.auth_user, id)
+        return [_describe(t) for t in workflow.available(request.auth_user, report)]
+
+    @r.post("/{id}/transitions/{name}", response={200: s.ReportOut, **WRITE_ERRORS},
+            **operation("annualreport_transition", "Take a step: submit, return (reason), accept"))
+    def take(request, id: int, name: str, payload: s.ReasonIn):
+        report = get_scoped(REPORTS, request.auth_user, id, "change")
+        if name not in workflow.REPORT_WORKFLOW.transitions:
+            raise Http404
+        if name in workflow.REVIEW_STEPS and not workflow.is_reviewer(request.auth_user):
+            raise PermissionDenied("Only the reviewing bureau may do this.")
+        workflow.apply(request.auth_user, report, name, reason=payload.reason)
+        return REPORTS.queryset(request.auth_user, "view").get(pk=report.pk)
+
+    @r.post("/{id}/amend", response={201: s.ReportOut, **WRITE_ERRORS},
+            **operation("annualreport_amend", "Amend an accepted report: a new draft version, with the reason"))
+    def amend(request, id: int, payload: s.ReasonIn):
+        report = get_scoped(REPORTS, request.auth_user, id, "change")
+        new = services.amend(request.auth_user, report, payload.reason)
+        return Status(201, REPORTS.queryset(request.auth_user, "view").get(pk=new.pk))
+
+    @r.get("/{id}/comments", response={200: list[s.CommentOut], **OBJECT_ERRORS},
+           **operation("annualreport_comments", "Reviewers' comments and operators' explanations"))
+    def comments(request, id: int):
+        report = get_scoped(REPORTS, request.auth_user, id)
+        return list(FieldComment.objects.restrict(request.auth_user, "view").filter(report=report))
+
+    @r.post("/{id}/comments", response={201: s.CommentOut, **WRITE_ERRORS},
+            **operation("annualreport_comment", "Comment on a field (return) or explain a figure"))
+    def comment(request, id: int, payload: s.CommentIn):
+        report = get_scoped(REPORTS, request.auth_user, id, "change")
+        return Status(201, services.add_comment(request.auth_user, report, payload.code, payload.text,
+                                                payload.kind))
+
+    return r
+
+
+class OverviewParams(s.Schema):
+    year: int = Field(..., ge=2000, le=2100)
+
+
+class ReportImportParams(s.Schema):
+    year: int = Field(..., ge=2000, le=2100)
+    dry_run: bool = True
+
+
+def _import_out(result) -> dict:
+    return {"ok": result.ok, "dry_run": result.dry_run, "written": result.written, "filename": result.filename,
+            "sheet": result.sheet, "rows": result.rows, "created": result.created, "updated": result.updated,
+            "unchanged": result.unchanged, "error_count": result.error_count,
+            "errors": [e.as_dict() for e in result.errors], "warnings": [w.as_dict() for w in result.warnings],
+            "summary": result.summary()}
+
+
+def _source(upload: UploadedFile):
+    return upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.read()
+
+
+def stats_router() -> Router:
+    r = Router(tags=["annual statistics"])
+
+    @r.get("/overview", response={200: s.OverviewOut, **COMMON_ERRORS},
+           **operation("stats_overview", "Per city: carriers that have not submitted; totals of accepted figures"))
+    def overview(request, params: Query[OverviewParams]):
+        from .definitions import form_for_year
+        from .views.overview import TOTAL_CODES
+
+        require(request.auth_user, "view", Carrier)
+        definition = form_for_year(params.year)
+        cities = services.overview(request.auth_user, params.year)
+        return {"year": params.year, "deadline": definition.deadline(params.year),
+                "cities": [{**{k: getattr(c, k) for k in ("code", "name", "carriers", "missing", "draft",
+                                                           "returned", "submitted", "accepted")},
+                            "not_submitted": [{"id": x.pk, "name": x.name} for x, _ in c.not_submitted]}
+                           for c in cities],
+                "totals": services.totals(request.auth_user, params.year,
+                                          [c for c in TOTAL_CODES if c in definition.fields])}
+
+    @r.post("/imports/reports", response={200: s.ImportOut, **COMMON_ERRORS},
+            **operation("stats_import_reports", "Import a workbook or CSV of annual reports (all or nothing)"))
+    def import_report_file(request, file: File[UploadedFile], data: Form[ReportImportParams]):
+        require(request.auth_user, "add", AnnualReport)
+        result = import_reports(_source(file), file.name or "upload", data.year, request.auth_user,
+                                dry_run=data.dry_run)
+        return _import_out(result)
+
+    @r.post("/imports/firms", response={200: s.ImportOut, **COMMON_ERRORS},
+            **operation("stats_import_firms", "Import a workbook or CSV of firms keyed by credit code"))
+    def import_firm_file(request, file: File[UploadedFile], dry_run: Form[bool] = True):
+        require(request.auth_user, "add", Firm)
+        return _import_out(import_firms(_source(file), file.name or "upload", request.auth_user, dry_run=dry_run))
+
+    return r
+
+
+def routers() -> dict[str, Router]:
+    """URL prefix → router; api.py mounts each under /api/v1/<prefix>."""
+    return {"reports": reports_router(), "stats": stats_router()}

@@ -1,0 +1,164 @@
+"""Workbook pages: download the template or the export, upload a filled workbook (dry run or
+import), see the result table and download the annotated error workbook.
+
+An upload is kept in FUHUA_HOME/uploads under a random token remembered in the session, so that
+its error workbook can be made on request; nothing else reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from fuhua.core.scoping import check
+from fuhua.registry.models import Carrier, Firm
+
+from ..exchange.annotate import write_error_workbook
+from ..exchange.firms import import_firms, write_firm_template
+from ..exchange.importer import CellError
+from ..exchange.reports import import_reports, sheet_name, write_workbook
+from ..forms import ReportUploadForm, UploadForm, YearRegionForm
+from ..models import AnnualReport
+from .common import carriers_for, export_rows
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SESSION_KEY = "stats_uploads"
+
+
+def _require(user, action, model):
+    decision = check(user, action, model)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def _xlsx_response(write, filename: str) -> FileResponse:
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    write(tmp)
+    tmp.seek(0)
+    return FileResponse(tmp, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.FUHUA_HOME) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _keep(request, upload, errors: list[CellError], sheet: str | None) -> str:
+    token = secrets.token_urlsafe(16)
+    folder = _upload_dir()
+    with open(folder / token, "wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    (folder / f"{token}.json").write_text(json.dumps(
+        {"name": upload.name, "sheet": sheet, "errors": [e.as_dict() for e in errors]}, ensure_ascii=False), "utf-8")
+    request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, [])[-9:], token]
+    return token
+
+
+class TemplateDownload(LoginRequiredMixin, View):
+    def get(self, request):
+        _require(request.user, "view", Carrier)
+        form = YearRegionForm(request.GET or None)
+        year, region = form.year_value(), (form.cleaned_data.get("region") if form.is_valid() else None)
+        carriers = carriers_for(request.user, region)
+        return _xlsx_response(lambda out: write_workbook(out, year, carriers), f"torch-{year}-template.xlsx")
+
+
+class ExportDownload(LoginRequiredMixin, View):
+    def get(self, request):
+        _require(request.user, "view", AnnualReport)
+        form = YearRegionForm(request.GET or None)
+        year, region = form.year_value(), (form.cleaned_data.get("region") if form.is_valid() else None)
+        carriers = list(carriers_for(request.user, region))
+        return _xlsx_response(lambda out: write_workbook(out, year, carriers, export_rows(carriers, year)),
+                              f"torch-{year}-export.xlsx")
+
+
+class FirmTemplateDownload(LoginRequiredMixin, View):
+    def get(self, request):
+        _require(request.user, "add", Firm)
+        return _xlsx_response(write_firm_template, "firms-template.xlsx")
+
+
+class _Upload(LoginRequiredMixin, View):
+    form_class = UploadForm
+    title = ""
+    template_name = "statistics/upload.html"
+
+    def allowed(self, user):
+        raise NotImplementedError
+
+    def get(self, request):
+        self.allowed(request.user)
+        return render(request, self.template_name, {"form": self.form_class(), "title": self.title,
+                                                    "kind": self.kind})
+
+    def post(self, request):
+        self.allowed(request.user)
+        form = self.form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "title": self.title, "kind": self.kind},
+                          status=400)
+        upload = form.cleaned_data["file"]
+        source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.read()
+        result, sheet = self.run(request.user, source, upload.name, form.cleaned_data)
+        token = _keep(request, upload, result.errors, sheet) if result.errors else None
+        return render(request, self.template_name, {"form": form, "title": self.title, "kind": self.kind,
+                                                    "result": result, "token": token},
+                      status=200 if result.ok else 400)
+
+
+class ReportUpload(_Upload):
+    form_class = ReportUploadForm
+    kind = "reports"
+
+    @property
+    def title(self):
+        return _("Import annual reports")
+
+    def allowed(self, user):
+        _require(user, "add", AnnualReport)
+
+    def run(self, user, source, name, data):
+        year = data["year"]
+        return import_reports(source, name, year, user, dry_run=data["dry_run"]), sheet_name(year)
+
+
+class FirmUpload(_Upload):
+    kind = "firms"
+
+    @property
+    def title(self):
+        return _("Import firms")
+
+    def allowed(self, user):
+        _require(user, "add", Firm)
+
+    def run(self, user, source, name, data):
+        return import_firms(source, name, user, dry_run=data["dry_run"]), None
+
+
+class ErrorWorkbook(LoginRequiredMixin, View):
+    def get(self, request, token):
+        if token not in request.session.get(SESSION_KEY, []):
+            raise Http404
+        folder = _upload_dir()
+        meta_path = folder / f"{token}.json"
+        if not meta_path.exists():
+            raise Http404
+        meta = json.loads(meta_path.read_text("utf-8"))
+        errors = [CellError(**e) for e in meta["errors"]]
+        stem = Path(meta["name"]).stem
+        return _xlsx_response(lambda out: write_error_workbook(str(folder / token), meta["name"], errors, out,
+                                                               meta.get("sheet")), f"{stem}-errors.xlsx")

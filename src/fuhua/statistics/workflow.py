@@ -1,0 +1,68 @@
+"""A report's states: draft → submitted → returned (comments per field) | accepted.
+
+Operators submit; the reviewing bureau returns or accepts. An accepted report is locked: a
+correction is an amendment (services.amend), a new version that goes through the same steps.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fuhua.accounts.roles import Role, roles_of
+from fuhua.core.scoping import Decision
+from fuhua.core.workflow import Transition, Workflow
+
+from .models import ReportStatus as S
+
+REVIEW_STEPS = {"return", "accept"}
+
+
+def is_reviewer(user) -> bool:
+    return bool(user and (user.is_superuser or roles_of(user) & {Role.ADMIN, Role.BUREAU}))
+
+
+def _reviewer_only(user, report, **kwargs):
+    return Decision(True) if is_reviewer(user) else Decision(False, _("Only the reviewing bureau may do this."))
+
+
+def _complete_and_explained(user, report, **kwargs):
+    from .services import blocking_messages
+
+    problems = blocking_messages(report)
+    if not problems:
+        return Decision(True)
+    return Decision(False, _("The report cannot be submitted: %(n)d problem(s), e.g. %(first)s") % {
+        "n": len(problems), "first": problems[0]})
+
+
+def _submitted(report, by=None, **kwargs):
+    report.submitted_at, report.submitted_by = timezone.now(), by
+
+
+def _accepted(report, by=None, **kwargs):
+    report.accepted_at, report.accepted_by = timezone.now(), by
+
+
+REPORT_WORKFLOW = Workflow(
+    "status",
+    [
+        Transition("submit", gettext_lazy("submit"), frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED,
+                   effect=_submitted, guards=(_complete_and_explained,)),
+        Transition("return", gettext_lazy("return for correction"), frozenset({S.SUBMITTED}), S.RETURNED,
+                   needs_reason=True, guards=(_reviewer_only,)),
+        Transition("accept", gettext_lazy("accept"), frozenset({S.SUBMITTED}), S.ACCEPTED, effect=_accepted,
+                   guards=(_reviewer_only,)),
+    ],
+)
+
+
+def available(user, report) -> list[Transition]:
+    """The steps this user may take now (review steps only for reviewers)."""
+    steps = REPORT_WORKFLOW.available(user, report)
+    return [t for t in steps if t.name not in REVIEW_STEPS or is_reviewer(user)]
+
+
+def apply(user, report, name: str, reason: str = ""):
+    return REPORT_WORKFLOW.apply(user, report, name, reason=reason, by=user)
