@@ -6,3 +6,15 @@ class EvaluationConfig(AppConfig):
     name = "fuhua.evaluation"
     label = "evaluation"
     verbose_name = _("Evaluation")
+
+    def ready(self):
+        from fuhua.core.audit import NOT_AUDITED
+        from fuhua.core.context_processors import NavItem, register_nav
+
+        register_nav(NavItem("evaluation:evaluationrun_list", _("Evaluations"), "evaluation.evaluationrun",
+                             key="evaluations"))
+        register_nav(NavItem("evaluation:evaluationresult_list", _("Evaluation results"),
+                             "evaluation.evaluationresult", key="evaluation_results"))
+        # Hundreds of thousands of derived rows per run, reproducible from the run's checksummed snapshot;
+        # the run's computation and every later change to a result are audited instead.
+        NOT_AUDITED["evaluation.indicatorscore"] = "derived from the run's snapshot (see evaluation.inputs)"

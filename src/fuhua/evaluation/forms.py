@@ -1,0 +1,59 @@
+"""Forms of the evaluation pages; validation of substance stays in the services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .scheme import scheme_ids
+
+
+class RunForm(forms.Form):
+    scheme = forms.ChoiceField(label=_("scheme"))
+    period = forms.IntegerField(label=_("period (year)"), min_value=2000, max_value=2100)
+    region = forms.RegexField(label=_("region code"), regex=r"^\d{6}$", help_text=_("e.g. 320000 for Jiangsu"))
+    appeal_deadline = forms.DateField(label=_("appeal deadline"), required=False,
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].choices = [(s, s) for s in scheme_ids()]
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class DecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(label=_("decision"), coerce=lambda v: v == "1",
+                                    choices=[("0", _("reject")), ("1", _("uphold"))])
+    decision = forms.CharField(label=_("grounds"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    corrections = forms.CharField(label=_("corrected figures"), required=False,
+                                  help_text=_("upheld only: code=value per line, in stored units (fen, m², counts)"),
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_corrections(self):
+        out = {}
+        for line in (self.cleaned_data.get("corrections") or "").splitlines():
+            if not line.strip():
+                continue
+            code, sep, value = line.partition("=")
+            if not sep or not value.strip().lstrip("-").isdigit():
+                raise forms.ValidationError(_("Write one code=whole number per line: %(line)s") % {"line": line})
+            out[code.strip()] = int(value.strip())
+        return out
+
+
+class ScoreForm(forms.Form):
+    indicator = forms.CharField(widget=forms.HiddenInput)
+    score = forms.DecimalField(label=_("score"), decimal_places=3)
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(forms.Form):
+    expert = forms.ModelChoiceField(label=_("expert"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = get_user_model().objects.filter(
+            role_grants__role="expert", is_active=True).distinct().order_by("username")

@@ -1,0 +1,159 @@
+"""Expert review (qualitative indicators, with conflict-of-interest rules) and appeals (a window after
+publication, decisions recorded with the changes they made to the results)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fuhua.accounts.models import RoleGrant
+from fuhua.accounts.roles import Role
+from fuhua.core import services as core
+from fuhua.core.context import acting_for, change_reason
+from fuhua.core.exceptions import Conflict
+from fuhua.core.scoping import check
+
+from .models import Appeal, AppealStatus, EvaluationResult, EvaluationRun, ExpertAssignment, ExpertScore, RunStatus
+from .services import compute_run, scheme_of
+
+
+def _require(user, action: str, obj) -> None:
+    decision = check(user, action, obj)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+# --- experts -------------------------------------------------------------------------------------
+
+
+def conflict_of_interest(expert, result: EvaluationResult) -> str:
+    """Why this expert may not review this carrier ("" when they may)."""
+    grants = list(RoleGrant.objects.filter(user=expert, role=Role.EXPERT).select_related("region"))
+    if not grants:
+        return _("%(user)s is not an expert reviewer.") % {"user": expert}
+    carrier = result.carrier
+    for grant in grants:
+        if grant.organisation_id and grant.organisation_id == carrier.operator_id:
+            return _("Conflict of interest: %(user)s works for %(org)s, which operates this carrier.") % {
+                "user": expert, "org": carrier.operator}
+        if (grant.region_id and scheme_of(result.run).exclude_own_region
+                and carrier.region_id.startswith(grant.region.code_prefix)):
+            return _("Conflict of interest: the scheme excludes experts from the carrier's own region "
+                     "(%(region)s).") % {"region": grant.region}
+    return ""
+
+
+def assign_expert(user, result: EvaluationResult, expert) -> ExpertAssignment:
+    result.run.refresh_from_db()
+    if result.run.status != RunStatus.COMPUTED:
+        raise Conflict(_("Experts are assigned while the run is computed and not yet published."))
+    if not scheme_of(result.run).qualitative:
+        raise Conflict(_("This scheme has no qualitative indicators for experts to score."))
+    reason = conflict_of_interest(expert, result)
+    if reason:
+        raise ValidationError({"expert": reason})
+    return core.create_object(user, ExpertAssignment, {"run": result.run, "result": result, "expert": expert})
+
+
+def parse_score(value, maximum: int) -> int:
+    """Points (up to 3 decimals) → milli-points, within 0..maximum."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"score": _("Give a number.")}) from None
+    if not number.is_finite() or not 0 <= number <= maximum:
+        raise ValidationError({"score": _("The score must be between 0 and %(max)d, got %(value)s.") % {
+            "max": maximum, "value": value}})
+    return int((number * 1000).to_integral_value())
+
+
+@transaction.atomic
+def score_indicator(user, assignment: ExpertAssignment, indicator: str, score, comment: str = "") -> ExpertScore:
+    """The assigned expert's score of one qualitative indicator (replacing their earlier one)."""
+    _require(user, "add", ExpertScore)
+    _require(user, "view", assignment)
+    if assignment.expert_id != user.pk:
+        raise PermissionDenied(_("Only the assigned expert scores this carrier."))
+    assignment.run.refresh_from_db()
+    if assignment.run.status != RunStatus.COMPUTED:
+        raise Conflict(_("Scores are given while the run is computed and not yet published."))
+    qualitative = {i.code: i for i in scheme_of(assignment.run).qualitative}
+    if indicator not in qualitative:
+        raise ValidationError({"indicator": _("Unknown qualitative indicator %(code)s; choose one of %(codes)s.") % {
+            "code": indicator, "codes": ", ".join(qualitative)}})
+    milli = parse_score(score, qualitative[indicator].max_score)
+    existing = ExpertScore.objects.filter(assignment=assignment, indicator=indicator).first()
+    data = {"score_milli": milli, "comment": (comment or "").strip()}
+    if existing is not None:
+        return core.update_object(user, existing, data)
+    return core.create_object(user, ExpertScore, {"assignment": assignment, "indicator": indicator, **data})
+
+
+# --- appeals -------------------------------------------------------------------------------------
+
+
+def appeal_window_open(run) -> bool:
+    return run.status == RunStatus.PUBLISHED and (run.appeal_deadline is None
+                                                  or timezone.localdate() <= run.appeal_deadline)
+
+
+def file_appeal(user, result: EvaluationResult, reason: str) -> Appeal:
+    _require(user, "add", Appeal)
+    _require(user, "view", result)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the result is wrong.")})
+    run = EvaluationRun.objects.get(pk=result.run_id)  # fresh: its status decides
+    if run.status != RunStatus.PUBLISHED:
+        raise Conflict(_("Appeals are filed against a published run."))
+    if not appeal_window_open(run):
+        raise Conflict(_("The appeal window closed on %(day)s.") % {"day": run.appeal_deadline})
+    with acting_for(user):
+        appeal = Appeal(result=result, reason=reason[:5000], filed_by=user if getattr(user, "pk", None) else None)
+        appeal.full_clean()
+        appeal.save()
+    return appeal
+
+
+def _corrections(scheme, raw) -> dict[str, int]:
+    codes = set(scheme.stats_codes())
+    out, errors = {}, {}
+    for code, value in (raw or {}).items():
+        if code not in codes:
+            errors[code] = _("not an input of scheme %(scheme)s") % {"scheme": scheme.id}
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors[code] = _("give a whole number ≥ 0 in the field's stored unit")
+        else:
+            out[code] = value
+    if errors:
+        raise ValidationError({"corrections": "; ".join(f"{k}: {v}" for k, v in errors.items())})
+    return out
+
+
+@transaction.atomic
+def decide_appeal(user, appeal: Appeal, upheld: bool, decision: str, corrections: dict | None = None) -> Appeal:
+    """Uphold (optionally with corrected figures; the run is re-scored and every change recorded) or reject."""
+    _require(user, "change", appeal)
+    decision = (decision or "").strip()
+    if not decision:
+        raise ValidationError({"decision": _("Write the decision and its grounds.")})
+    if appeal.status != AppealStatus.PENDING:
+        raise Conflict(_("This appeal was already decided (%(status)s).") % {"status": appeal.get_status_display()})
+    run = EvaluationRun.objects.get(pk=appeal.result.run_id)
+    if run.status != RunStatus.PUBLISHED:
+        raise Conflict(_("Appeals are decided while the run is published and not yet closed."))
+    fixes = _corrections(scheme_of(run), corrections) if upheld else {}
+    appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
+    appeal.decision, appeal.corrections = decision[:5000], fixes
+    appeal.decided_by, appeal.decided_at = (user if getattr(user, "pk", None) else None), timezone.now()
+    with acting_for(user), change_reason(_("appeal decided")):
+        appeal.save()
+        if upheld:
+            appeal.changes = compute_run(run)
+            run.save()
+            appeal.save(update_fields=["changes", "updated_at"])
+    return appeal

@@ -1,0 +1,275 @@
+"""Evaluation pages: runs (list, create, detail with the distribution chart, steps, export), results
+(list, scorecard with expert scoring and appeals), appeals (detail, decision). Thin: services do the work."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from fuhua.core.forms import add_service_errors
+from fuhua.core.scoping import check
+from fuhua.core.views import generic as g
+from fuhua.registry.models import Region
+
+from . import explain, review, services
+from .chart import REFERENCES, distribution_svg
+from .consequences import revocation_proposals
+from .export import workbook
+from .forms import AppealForm, AssignForm, DecisionForm, RunForm, ScoreForm
+from .models import Appeal, EvaluationResult, EvaluationRun, ExpertAssignment
+from .workflow import RUN_WORKFLOW
+
+
+def _errors(exc: ValidationError) -> str:
+    return "; ".join(exc.messages)
+
+
+class RunList(g.ObjectListView):
+    model = EvaluationRun
+    search_paths = ("scheme",)
+    default_sort = "-period"
+    select_related = ("region",)
+    columns = [
+        g.Column("scheme", sort="scheme", link=True), g.Column("period", sort="period"),
+        g.Column("region", sort="region"), g.Column("status", sort="status"),
+        g.Column("computed_at", sort="computed_at"), g.Column("published_at", sort="published_at"),
+    ]
+
+
+class RunCreate(g.ScopedMixin, View):
+    action = "add"
+    model = EvaluationRun
+
+    def get(self, request):
+        return self._render(RunForm(user=request.user))
+
+    def post(self, request):
+        form = RunForm(request.POST, user=request.user)
+        if form.is_valid():
+            region = Region.objects.filter(code=form.cleaned_data["region"]).first()
+            if region is None:
+                form.add_error("region", _("Unknown region code."))
+            else:
+                try:
+                    run = services.create_run(request.user, form.cleaned_data["scheme"], form.cleaned_data["period"],
+                                              region, form.cleaned_data["appeal_deadline"])
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    return redirect(g.object_url(run))
+        return self._render(form, status=400)
+
+    def _render(self, form, status=200):
+        return render(self.request, "core/object_form.html",
+                      self.base_context(form=form, object=None, cancel_url=g.model_url(EvaluationRun)), status=status)
+
+
+class RunDetail(g.ObjectDetailView):
+    model = EvaluationRun
+    template_name = "evaluation/run_detail.html"
+
+    def get(self, request, pk):
+        run = self.get_object()
+        dist = services.distribution(run)
+        results = (EvaluationResult.objects.restrict(request.user).filter(run=run).select_related("carrier")
+                   .order_by("rank", "carrier_id"))
+        context = self.detail_context(
+            run, dist=dist, chart=distribution_svg(dist["grades"], REFERENCES, _("this run")),
+            comparison=services.compare(run), transitions=RUN_WORKFLOW.available(request.user, run),
+            results=results[:200], result_count=results.count(), scheme=services.scheme_of(run),
+            revocations=revocation_proposals(run),
+        )
+        return render(request, self.template_name, context)
+
+
+class RunTransition(g.ScopedMixin, View):
+    model = EvaluationRun
+    action = "change"
+
+    def get(self, request, pk):
+        self.get_object()  # out of reach: 404 before saying the method is wrong
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request, pk):
+        run = self.get_object()
+        name = request.POST.get("transition", "")
+        if name not in RUN_WORKFLOW.transitions:
+            messages.error(request, _("Unknown step."))
+        else:
+            try:
+                services.transition(request.user, run, name, request.POST.get("reason", ""))
+                messages.success(request, _("Done: %(step)s.") % {"step": RUN_WORKFLOW.transitions[name].label})
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+        return redirect(g.object_url(run))
+
+
+class RunExport(g.ScopedMixin, View):
+    model = EvaluationRun
+
+    def get(self, request, pk):
+        run = self.get_object()
+        results = EvaluationResult.objects.restrict(request.user).filter(run=run)
+        response = HttpResponse(workbook(run, services.scheme_of(run), results),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="evaluation-{run.pk}.xlsx"'
+        return response
+
+
+class RunHistory(g.ObjectHistoryView):
+    model = EvaluationRun
+
+
+class ResultList(g.ObjectListView):
+    model = EvaluationResult
+    search_paths = ("carrier__search",)
+    default_sort = "rank"
+    select_related = ("carrier", "run", "run__region")
+    columns = [
+        g.Column("carrier", sort="carrier__name", link=True), g.Column("run", gettext_lazy("run"), sort="run"),
+        g.Column("grade", sort="grade"), g.Column("total", gettext_lazy("total score"), sort="total_milli"),
+        g.Column("rank", sort="rank"), g.Column("category", sort="category"),
+        g.Column("incomplete", sort="incomplete"), g.Column("veto_reason"),
+    ]
+
+
+class ResultDetail(g.ObjectDetailView):
+    model = EvaluationResult
+    template_name = "evaluation/result_detail.html"
+
+    def get(self, request, pk):
+        result = self.get_object()
+        user = request.user
+        card = explain.scorecard(result, with_experts=services.sees_expert_scores(user))
+        assignment = ExpertAssignment.objects.filter(result=result, expert=user).first() if user.pk else None
+        context = self.detail_context(
+            result, card=card, assignment=assignment,
+            can_appeal=bool(check(user, "add", Appeal)) and review.appeal_window_open(result.run),
+            can_assign=bool(check(user, "add", ExpertAssignment)) and result.run.status == "computed",
+            appeals=Appeal.objects.restrict(user).filter(result=result),
+            assignments=ExpertAssignment.objects.restrict(user).filter(result=result).select_related("expert"),
+            appeal_form=AppealForm(), assign_form=AssignForm(),
+        )
+        return render(request, self.template_name, context)
+
+
+class ResultHistory(g.ObjectHistoryView):
+    model = EvaluationResult
+
+
+class _ResultPost(g.ScopedMixin, View):
+    """POST-only actions on a result page; errors come back as messages on the scorecard."""
+
+    model = EvaluationResult
+
+    def get(self, request, pk):
+        self.get_object()  # out of reach: 404 before saying the method is wrong
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request, pk):
+        result = self.get_object()
+        try:
+            self.act(request, result)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        return redirect(g.object_url(result))
+
+
+class ResultAppeal(_ResultPost):
+    def act(self, request, result):
+        form = AppealForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_text())
+        review.file_appeal(request.user, result, form.cleaned_data["reason"])
+        messages.success(request, _("Your appeal was filed."))
+
+
+class ResultAssign(_ResultPost):
+    def act(self, request, result):
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_text())
+        review.assign_expert(request.user, result, form.cleaned_data["expert"])
+        messages.success(request, _("The expert was assigned."))
+
+
+class AssignmentDetail(g.ObjectDetailView):
+    model = ExpertAssignment
+
+
+class AssignmentScore(g.ScopedMixin, View):
+    model = ExpertAssignment
+    action = "change"
+
+    def get(self, request, pk):
+        self.get_object()  # out of reach: 404 before saying the method is wrong
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request, pk):
+        assignment = self.get_object()
+        form = ScoreForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_text())
+            review.score_indicator(request.user, assignment, form.cleaned_data["indicator"],
+                                   form.cleaned_data["score"], form.cleaned_data["comment"])
+            messages.success(request, _("Score saved."))
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        return redirect(reverse("evaluation:evaluationresult_detail", kwargs={"pk": assignment.result_id}))
+
+
+class AppealList(g.ObjectListView):
+    model = Appeal
+    search_paths = ("result__carrier__search",)
+    default_sort = "-created_at"
+    select_related = ("result", "result__carrier", "result__run")
+    columns = [g.Column("result", gettext_lazy("result"), link=True), g.Column("status", sort="status"),
+               g.Column("created_at", sort="created_at"), g.Column("decided_at", sort="decided_at")]
+
+
+class AppealDetail(g.ObjectDetailView):
+    model = Appeal
+    template_name = "evaluation/appeal_detail.html"
+
+    def get(self, request, pk):
+        appeal = self.get_object()
+        can_decide = bool(check(request.user, "change", appeal)) and appeal.status == "pending"
+        return render(request, self.template_name, self.detail_context(
+            appeal, can_decide=can_decide, form=DecisionForm(), result_url=g.object_url(appeal.result)))
+
+
+class AppealDecide(g.ScopedMixin, View):
+    model = Appeal
+    action = "change"
+
+    def get(self, request, pk):
+        self.get_object()  # out of reach: 404 before saying the method is wrong
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request, pk):
+        appeal = self.get_object()
+        form = DecisionForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_text())
+            data = form.cleaned_data
+            review.decide_appeal(request.user, appeal, data["upheld"], data["decision"], data["corrections"])
+            messages.success(request, _("The decision was recorded."))
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        except PermissionDenied:
+            raise
+        return redirect(g.object_url(appeal))
+
+
+class AppealHistory(g.ObjectHistoryView):
+    model = Appeal
+
+
