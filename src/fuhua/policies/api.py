@@ -1,0 +1,185 @@
+"""REST endpoints of policies: read-only resources (core.api_crud) plus thin actions over the services.
+
+Every action first fetches its object through `get_scoped` (403/404 by role and scope), then calls a
+service, which checks again and does the work in one transaction.
+"""
+
+import datetime
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
+
+from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
+from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
+from fuhua.core.exceptions import Conflict
+
+from . import schemas as s
+from . import services
+from .compute import compute
+from .models import Application, Call, Entitlement, Notification, Payout, Policy
+from .services import applications as app_services
+from .services.ledger import budget_status, ledger_totals, recover
+from .services.simulate import parse_settings
+from .workflow import APPLICATION_WORKFLOW, CALL_WORKFLOW
+
+POLICIES = Resource(Policy, s.PolicyOut, filters=s.PolicyFilters, ordering=("code", "effective_from"), search=None)
+ENTITLEMENTS = Resource(Entitlement, s.EntitlementOut, filters=s.EntitlementFilters,
+                        ordering=("amount_fen", "period", "queue_position", "created_at"),
+                        select_related=("policy", "carrier"), search=None)
+PAYOUTS = Resource(Payout, s.PayoutOut, filters=s.PayoutFilters, ordering=("paid_on", "amount_fen", "budget_year"),
+                   select_related=("policy", "carrier"), search=None)
+APPLICATIONS = Resource(Application, s.ApplicationOut, filters=s.ApplicationFilters,
+                        ordering=("created_at", "submitted_on", "status"), select_related=("carrier",), search=None)
+CALLS = Resource(Call, s.CallOut, s.CallIn, filters=s.CallFilters, ordering=("opens_on", "closes_on"), search=None)
+NOTIFICATIONS = Resource(Notification, s.NotificationOut, filters=s.NotificationFilters, ordering=("created_at",),
+                         search=None)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def policies_router() -> Router:
+    r = crud_router(POLICIES)
+
+    @r.get("/{id}/entitlements", response={200: s.ComputedOut, **OBJECT_ERRORS},
+           **operation("policy_entitlements", "Compute entitlements now (免申即享), without saving"))
+    def computed(request, id: int, as_of: datetime.date | None = None):
+        policy = get_scoped(POLICIES, request.auth_user, id)
+        day = as_of or _today()
+        result = compute(policy.code, day)
+        return {"policy": policy.code, "as_of": day, "carriers": len(result.facts.ids),
+                "total_fen": sum(d.amount_fen for d in result.dues), "seconds": result.seconds,
+                "entitlements": [d.__dict__ for d in result.dues]}
+
+    @r.get("/{id}/simulation", response={200: dict, **OBJECT_ERRORS},
+           **operation("policy_simulation", "What-if: cost, cost by region, gainers and losers"))
+    def simulation(request, id: int, params: Query[s.SimulationParams]):
+        policy = get_scoped(POLICIES, request.auth_user, id)
+        overrides = parse_settings(params.set)
+        return services.simulate(request.auth_user, policy.code, params.as_of or _today(), overrides)
+
+    @r.get("/{id}/ledger", response={200: dict, **OBJECT_ERRORS},
+           **operation("policy_ledger", "Budget, spend and ledger totals per year and city"))
+    def ledger(request, id: int):
+        policy = get_scoped(POLICIES, request.auth_user, id)
+        payouts = Payout.objects.restrict(request.auth_user).filter(policy=policy)
+        return {"budgets": budget_status(policy), **ledger_totals(payouts)}
+
+    @r.post("/{id}/runs", response={201: s.RunOut, **WRITE_ERRORS},
+            **operation("policy_run", "Run 免申即享: save entitlements, notify beneficiaries (idempotent)"))
+    def run(request, id: int, payload: s.RunIn):
+        policy = get_scoped(POLICIES, request.auth_user, id, "change")
+        if policy.needs_application:
+            raise Conflict(_("This policy is paid on application; use its calls."))
+        return Status(201, services.run_entitlements(request.auth_user, policy.code, payload.as_of or _today()))
+
+    @r.post("/{id}/payouts", response={200: s.PayOut, **WRITE_ERRORS},
+            **operation("policy_pay", "Pay confirmed entitlements within the year's budget, in priority order"))
+    def pay(request, id: int, payload: s.PayIn):
+        policy = get_scoped(POLICIES, request.auth_user, id, "change")
+        result = services.pay(request.auth_user, policy.code, payload.year or _today().year,
+                              entitlement_ids=payload.entitlement_ids, limit=payload.limit,
+                              reference=payload.reference)
+        return {"paid": len(result.paid), "total_fen": result.total_fen, "skipped": result.skipped,
+                "remaining_fen": result.remaining_fen}
+
+    return r
+
+
+def entitlements_router() -> Router:
+    r = crud_router(ENTITLEMENTS)
+
+    @r.post("/{id}/confirmation", response={200: s.EntitlementOut, **WRITE_ERRORS},
+            **operation("entitlement_confirm", "Confirm the payment details (beneficiary)"))
+    def confirm(request, id: int, payload: s.ConfirmIn):
+        entitlement = get_scoped(ENTITLEMENTS, request.auth_user, id, "change")
+        services.confirm(request.auth_user, entitlement, payload.dict())
+        return ENTITLEMENTS.queryset(request.auth_user, "view").get(pk=id)
+
+    @r.post("/{id}/recovery", response={200: s.PayoutOut, **WRITE_ERRORS},
+            **operation("entitlement_recover", "Record the recovery of a clawback proposal"))
+    def recovery(request, id: int, payload: s.ReverseIn):
+        entitlement = get_scoped(ENTITLEMENTS, request.auth_user, id, "change")
+        require(request.auth_user, "change", entitlement.policy)
+        return recover(request.auth_user, entitlement, payload.reason)
+
+    return r
+
+
+def payouts_router() -> Router:
+    r = crud_router(PAYOUTS)
+
+    @r.post("/{id}/reversal", response={201: s.PayoutOut, **WRITE_ERRORS},
+            **operation("payout_reverse", "Correct a payment with a reversing entry (the ledger is append-only)"))
+    def reversal(request, id: int, payload: s.ReverseIn):
+        payout = get_scoped(PAYOUTS, request.auth_user, id, "change")
+        return Status(201, services.reverse(request.auth_user, payout, payload.reason))
+
+    return r
+
+
+def applications_router() -> Router:
+    r = crud_router(APPLICATIONS)
+
+    @r.post("", response={201: s.ApplicationOut, **WRITE_ERRORS},
+            **operation("application_create", "Create an application (draft) under a call"))
+    def create(request, payload: s.ApplicationIn):
+        require(request.auth_user, "add", Application)
+        obj = app_services.create_application(request.auth_user, payload.model_dump())
+        return Status(201, APPLICATIONS.queryset(request.auth_user, "view").get(pk=obj.pk))
+
+    @r.post("/{id}/transitions/{name}", response={200: s.ApplicationOut, **WRITE_ERRORS},
+            **operation("application_transition", "Take a step: submit, accept, review, notice, pay, evaluate, reject"))
+    def step(request, id: int, name: str, payload: s.StepIn):
+        obj = get_scoped(APPLICATIONS, request.auth_user, id, "change")
+        if name not in APPLICATION_WORKFLOW.transitions:
+            raise Http404
+        data = payload.model_dump(exclude={"reason"}, exclude_none=True)
+        app_services.take_step(request.auth_user, obj, name, reason=payload.reason, **data)
+        return APPLICATIONS.queryset(request.auth_user, "view").get(pk=id)
+
+    @r.post("/{id}/attachments", response={201: s.AttachmentOut, **WRITE_ERRORS},
+            **operation("application_attach", "Attach evidence (multipart: title, file)"))
+    def attach(request, id: int, title: Form[str] = "", file: File[UploadedFile] = None):
+        obj = get_scoped(APPLICATIONS, request.auth_user, id, "change")
+        if file is None:
+            raise Conflict(_("Send the file as the multipart/form-data field 'file'."))
+        return Status(201, app_services.add_attachment(request.auth_user, obj, title or file.name, file))
+
+    return r
+
+
+def calls_router() -> Router:
+    r = crud_router(CALLS)
+
+    @r.post("/{id}/transitions/{name}", response={200: s.CallOut, **WRITE_ERRORS},
+            **operation("call_transition", "Publish or close a call"))
+    def step(request, id: int, name: str, payload: s.StepIn):
+        obj = get_scoped(CALLS, request.auth_user, id, "change")
+        if name not in CALL_WORKFLOW.transitions:
+            raise Http404
+        return CALL_WORKFLOW.apply(request.auth_user, obj, name, reason=payload.reason)
+
+    return r
+
+
+def notifications_router() -> Router:
+    r = crud_router(NOTIFICATIONS)
+
+    @r.post("/{id}/read", response={200: s.NotificationOut, **WRITE_ERRORS},
+            **operation("notification_read", "Mark a notification as read"))
+    def read(request, id: int, payload: s.StepIn):
+        obj = get_scoped(NOTIFICATIONS, request.auth_user, id, "change")
+        return services.mark_read(request.auth_user, obj)
+
+    return r
+
+
+def routers() -> dict[str, Router]:
+    """URL prefix → router; api.py mounts each under /api/v1/<prefix>."""
+    return {"policies": policies_router(), "entitlements": entitlements_router(), "payouts": payouts_router(),
+            "applications": applications_router(), "calls": calls_router(), "notifications": notifications_router()}

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PoliciesConfig(AppConfig):
+    name = "fuhua.policies"
+    label = "policies"
+    verbose_name = _("Policies and payouts")
+
+    def ready(self):
+        from fuhua.core.context_processors import NavItem, register_nav
+
+        register_nav(NavItem("policies:policy_list", _("Policies"), "policies.policy", key="policies"))
+        register_nav(NavItem("policies:entitlement_list", _("Entitlements"), "policies.entitlement",
+                             key="entitlements"))
+        register_nav(NavItem("policies:application_list", _("Applications"), "policies.application",
+                             key="applications"))

@@ -1,0 +1,197 @@
+"""`fuhua entitlements` and `fuhua policy …`: compute, simulate, run, pay, export, check policy packs."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+
+import click
+
+DATE = click.DateTime(["%Y-%m-%d"])
+
+
+def _django():
+    from fuhua.cli import _setup_django
+
+    _setup_django()
+
+
+def _user(username: str | None):
+    if username is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        click.echo(f"No active user {username!r}.", err=True)
+        sys.exit(2)
+    return user
+
+
+def _day(value) -> datetime.date:
+    return value.date() if value else datetime.date.today()
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:>16,.2f}"
+
+
+@click.command()
+@click.option("--policy", "policy_code", required=True, help="Policy (pack id), e.g. suzhou-2020-carriers.")
+@click.option("--as-of", type=DATE, default=None, help="Date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="JSON with each entitlement's citations.")
+@click.option("--explain", is_flag=True, help="Add each entitlement's explanation trace.")
+def entitlements(policy_code: str, as_of, as_json: bool, explain: bool) -> None:
+    """Who is owed what under a policy on a date (免申即享; computed, nothing saved)."""
+    _django()
+    from fuhua.registry.models import Carrier
+
+    from .compute import compute
+    from .packs import PolicyError
+
+    try:
+        result = compute(policy_code, _day(as_of))
+    except PolicyError as exc:
+        raise click.ClickException(str(exc)) from None
+    names = dict(Carrier.objects.filter(pk__in={d.carrier_id for d in result.dues}).values_list("pk", "name"))
+    rows = []
+    for due in result.dues:
+        row = {"carrier_id": due.carrier_id, "carrier": names.get(due.carrier_id, ""), "item": due.item,
+               "key": due.key, "amount_fen": due.amount_fen, "region": due.region_code}
+        if as_json or explain:
+            why = result.explain(due)
+            row["citations"] = why["citations"]
+            if explain:
+                row["explanation"] = why["text"]
+        rows.append(row)
+    total = sum(r["amount_fen"] for r in rows)
+    if as_json:
+        click.echo(json.dumps({"policy": policy_code, "as_of": str(_day(as_of)), "carriers": len(result.facts.ids),
+                               "total_fen": total, "entitlements": rows}, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['carrier_id']:>8}  {r['carrier'][:24]:<24}  {r['key']:<40} {_yuan(r['amount_fen'])}")
+        if explain:
+            click.echo(r["explanation"])
+    click.echo(f"{len(rows)} entitlement(s) for {len(result.facts.ids)} carriers, total {_yuan(total).strip()} yuan "
+               f"({result.seconds * 1000:.1f} ms of computation)")
+
+
+@click.group()
+def policy() -> None:
+    """Policies as code: simulate, run 免申即享, pay, export the ledger, check the packs."""
+
+
+@policy.command("list")
+def list_policies() -> None:
+    """The bundled policy packs."""
+    from .packs import bundled
+
+    for code, p in bundled().items():
+        click.echo(f"{code:<28} {p.pack.document.number:<24} region {p.meta.region}  "
+                   f"{'application' if p.meta.needs_application else '免申即享'}  items: {', '.join(p.meta.items)}")
+
+
+@policy.command()
+def check() -> None:
+    """Load every policy pack (caps, offsets, cycles) and run its tests."""
+    from fuhua.rules import run_pack_tests
+
+    from .packs import PolicyError, bundled
+
+    try:
+        policies = bundled()
+    except PolicyError as exc:
+        raise click.ClickException(str(exc)) from None
+    failed = 0
+    for code, p in policies.items():
+        for case in run_pack_tests(p.pack):
+            failed += not case.passed
+            click.echo(f"{'ok  ' if case.passed else 'FAIL'} {code}: {case.name}")
+            for failure in case.failures:
+                click.echo(f"       {failure}")
+    sys.exit(1 if failed else 0)
+
+
+@policy.command()
+@click.option("--policy", "policy_code", required=True)
+@click.option("--set", "settings", multiple=True, help="NAME=VALUE (YAML value); repeat for several parameters.")
+@click.option("--as-of", type=DATE, default=None)
+@click.option("--json", "as_json", is_flag=True)
+def simulate(policy_code: str, settings: tuple[str, ...], as_of, as_json: bool) -> None:
+    """What-if: total cost, cost by region, gainers and losers (nothing is written)."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from .services.simulate import parse_settings
+    from .services.simulate import simulate as run_simulation
+
+    try:
+        out = run_simulation(None, policy_code, _day(as_of), parse_settings(list(settings)))
+    except ValidationError as exc:
+        raise click.ClickException("; ".join(exc.messages)) from None
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(f"{policy_code} as of {out['as_of']}, {out['carriers']} carriers, overrides {out['overrides']}")
+    click.echo(f"total: baseline {_yuan(out['baseline_fen']).strip()} → simulated "
+               f"{_yuan(out['simulated_fen']).strip()} yuan; {out['gainers']} gain, {out['losers']} lose")
+    for r in out["by_region"]:
+        click.echo(f"  {r['region']} {r['name']:<12} {_yuan(r['baseline_fen'])} → {_yuan(r['simulated_fen'])}")
+    for c in out["changes"][:20]:
+        click.echo(f"  {c['carrier'][:24]:<24} {_yuan(c['baseline_fen'])} → {_yuan(c['simulated_fen'])}")
+
+
+@policy.command()
+@click.option("--policy", "policy_code", required=True)
+@click.option("--as-of", type=DATE, default=None)
+@click.option("--user", "username", required=True, help="Act as this user (bureau staff of the policy's region).")
+def run(policy_code: str, as_of, username: str) -> None:
+    """Save the entitlements (idempotent), notify the beneficiaries, queue what exceeds the budget."""
+    _django()
+    from fuhua.core.context import acting_as
+
+    from .services import run_entitlements
+
+    user = _user(username)
+    with acting_as(user, source="cli"):
+        r = run_entitlements(user, policy_code, _day(as_of))
+    click.echo(f"{policy_code} @ {r.as_of}: {r.carriers} carriers, {r.created} new, {r.changed} changed, "
+               f"due {_yuan(r.total_fen).strip()} yuan, queued over budget {_yuan(r.queued_fen).strip()} yuan")
+
+
+@policy.command()
+@click.option("--policy", "policy_code", required=True)
+@click.option("--year", type=int, required=True, help="Budget year.")
+@click.option("--user", "username", required=True)
+@click.option("--limit", type=int, default=None, help="Pay at most this many entitlements.")
+def pay(policy_code: str, year: int, username: str, limit: int | None) -> None:
+    """Pay confirmed entitlements in priority order within the budget (each key at most once)."""
+    _django()
+    from fuhua.core.context import acting_as
+
+    from .services import pay as pay_entitlements
+
+    user = _user(username)
+    with acting_as(user, source="cli"):
+        result = pay_entitlements(user, policy_code, year, limit=limit)
+    click.echo(f"paid {len(result.paid)} entitlement(s), {_yuan(result.total_fen).strip()} yuan; "
+               f"budget left {_yuan(result.remaining_fen).strip()} yuan")
+
+
+@policy.command()
+@click.option("--out", "path", required=True, type=click.Path(dir_okay=False), help="XLSX file to write.")
+@click.option("--policy", "policy_code", default=None)
+def export(path: str, policy_code: str | None) -> None:
+    """The ledger for finance (XLSX: rows and totals per policy, year and city)."""
+    _django()
+    from .models import Payout
+    from .services.ledger import export_xlsx
+
+    payouts = Payout.objects.all()
+    if policy_code:
+        payouts = payouts.filter(policy__code=policy_code)
+    with open(path, "wb") as fh:
+        fh.write(export_xlsx(payouts))
+    click.echo(f"wrote {path} ({payouts.count()} ledger rows)")

@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fuhua.core.models import FuhuaModel
+from fuhua.core.scoping import Scope
+
+UPLOAD_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "xlsx", "docx", "zip")
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def validate_upload(file) -> None:
+    """Evidence files: common document formats, at most 20 MB (stored under MEDIA_ROOT)."""
+    extension = file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
+    if extension not in UPLOAD_EXTENSIONS:
+        raise ValidationError(_("Upload a %(kinds)s file.") % {"kinds": ", ".join(UPLOAD_EXTENSIONS)})
+    if file.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("A file may be at most 20 MB."))
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    ACCEPTED = "accepted", _("accepted (形式审查通过)")
+    REVIEWED = "reviewed", _("reviewed")
+    NOTICE = "notice", _("public notice (公示)")
+    PAID = "paid", _("paid")
+    EVALUATED = "evaluated", _("evaluated")
+    REJECTED = "rejected", _("rejected")
+
+
+class Application(FuhuaModel):
+    """A carrier's application (申报) under a call: form → accept → review → 公示 → pay → evaluate."""
+
+    call = models.ForeignKey("policies.Call", on_delete=models.PROTECT, related_name="applications",
+                             verbose_name=_("call"))
+    carrier = models.ForeignKey("registry.Carrier", on_delete=models.PROTECT, related_name="policy_applications",
+                                verbose_name=_("carrier"))
+    status = models.CharField(_("status"), max_length=12, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.DRAFT, editable=False, db_index=True)
+    claimed_fen = models.BigIntegerField(_("claimed base amount (fen)"), default=0,
+                                         help_text=_("e.g. rent and property fees waived, Feb–Jun 2020"))
+    statement = models.TextField(_("statement"), blank=True)
+    submitted_on = models.DateField(_("submitted"), null=True, blank=True, editable=False)
+    approved_fen = models.BigIntegerField(_("approved base amount (fen)"), null=True, blank=True, editable=False)
+    review_opinion = models.TextField(_("review opinion"), blank=True, editable=False)
+    experts = models.CharField(_("experts"), max_length=200, blank=True, editable=False)
+    notice_ends_on = models.DateField(_("public notice ends"), null=True, blank=True, editable=False)
+    amount_fen = models.BigIntegerField(_("amount awarded (fen)"), null=True, blank=True, editable=False)
+    feedback = models.TextField(_("evaluation and feedback"), blank=True, editable=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", editable=False)
+
+    scope = Scope(region="call__policy__region", operator="carrier__operator_id")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["call", "carrier"], name="one_application_per_call")]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+
+    def __str__(self):
+        return f"{self.carrier} · {self.call}"
+
+    def clean(self):
+        if self.claimed_fen is not None and self.claimed_fen < 0:
+            raise ValidationError({"claimed_fen": _("The claimed amount cannot be negative.")})
+
+
+class Attachment(FuhuaModel):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments",
+                                    verbose_name=_("application"))
+    title = models.CharField(_("title"), max_length=120)
+    file = models.FileField(_("file"), upload_to="policies/applications/%Y/", validators=[validate_upload])
+
+    scope = Scope(region="application__call__policy__region", operator="application__carrier__operator_id")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,148 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fuhua.core.models import FuhuaModel
+from fuhua.core.scoping import Scope
+
+
+class EntitlementRun(FuhuaModel):
+    """One 免申即享 computation of a policy for the whole population as of a date."""
+
+    policy = models.ForeignKey("policies.Policy", on_delete=models.CASCADE, related_name="runs",
+                               verbose_name=_("policy"))
+    as_of = models.DateField(_("as of"))
+    period = models.PositiveSmallIntegerField(_("period (year)"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    carriers = models.PositiveIntegerField(_("carriers evaluated"), default=0)
+    created = models.PositiveIntegerField(_("new entitlements"), default=0)
+    changed = models.PositiveIntegerField(_("changed entitlements"), default=0)
+    total_fen = models.BigIntegerField(_("total due (fen)"), default=0)
+    queued_fen = models.BigIntegerField(_("queued over budget (fen)"), default=0)
+    seconds = models.FloatField(_("computation (s)"), default=0)
+
+    scope = Scope(region="policy__region")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("entitlement run")
+        verbose_name_plural = _("entitlement runs")
+
+    def __str__(self):
+        return f"{self.policy.code} @ {self.as_of}"
+
+
+class EntitlementStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed (awaiting confirmation)")
+    QUEUED = "queued", _("queued (over budget)")
+    CONFIRMED = "confirmed", _("payment details confirmed")
+    PAID = "paid", _("paid")
+    CANCELLED = "cancelled", _("cancelled (no longer due)")
+    CLAWBACK = "clawback", _("clawback proposed")
+    RECOVERED = "recovered", _("recovered")
+
+
+PAYABLE = (EntitlementStatus.PROPOSED, EntitlementStatus.QUEUED, EntitlementStatus.CONFIRMED)
+
+
+class Entitlement(FuhuaModel):
+    """What a carrier is owed under one item of a policy, with the trace that explains every yuan.
+
+    The key (e.g. "incubator_construction:national", "operating:2025") is unique per policy and carrier:
+    re-running a policy finds the same row, so nothing is created twice and the ledger's own unique
+    key makes a second payment impossible. A clawback is an entitlement with a negative amount.
+    """
+
+    policy = models.ForeignKey("policies.Policy", on_delete=models.PROTECT, related_name="entitlements",
+                               verbose_name=_("policy"))
+    carrier = models.ForeignKey("registry.Carrier", on_delete=models.PROTECT, related_name="entitlements",
+                                verbose_name=_("carrier"))
+    key = models.CharField(_("entitlement key"), max_length=120)
+    item = models.CharField(_("item"), max_length=60)
+    group = models.CharField(_("ledger group"), max_length=60)
+    period = models.PositiveSmallIntegerField(_("period (year)"))
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    status = models.CharField(_("status"), max_length=12, choices=EntitlementStatus.choices,
+                              default=EntitlementStatus.PROPOSED, editable=False, db_index=True)
+    queue_position = models.PositiveIntegerField(_("position in the budget queue"), null=True, blank=True)
+    priority_on = models.DateField(_("priority date"), null=True, blank=True)
+    recognition = models.ForeignKey("registry.Recognition", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("triggering recognition"))
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="clawbacks",
+                                 verbose_name=_("claws back"))
+    run = models.ForeignKey(EntitlementRun, null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="entitlements", verbose_name=_("computed by run"))
+    as_of = models.DateField(_("as of"))
+    explanation = models.TextField(_("explanation"), blank=True)
+    trace = models.JSONField(_("trace"), default=dict, blank=True)
+    citations = models.JSONField(_("citations"), default=list, blank=True)
+
+    scope = Scope(region="policy__region", operator="carrier__operator_id")
+
+    class Meta:
+        ordering = ["policy", "queue_position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "carrier", "key"], name="unique_entitlement_key"),
+        ]
+        verbose_name = _("entitlement")
+        verbose_name_plural = _("entitlements")
+
+    def __str__(self):
+        return f"{self.carrier} · {self.key} · {self.amount_fen / 100:,.2f}"
+
+    @property
+    def amount_yuan(self) -> str:
+        return f"{self.amount_fen / 100:,.2f}"
+
+
+class Confirmation(FuhuaModel):
+    """The beneficiary's confirmation of the payment details (收款账户) for one entitlement."""
+
+    entitlement = models.OneToOneField(Entitlement, on_delete=models.CASCADE, related_name="confirmation",
+                                       verbose_name=_("entitlement"))
+    account_name = models.CharField(_("account name"), max_length=120)
+    bank_name = models.CharField(_("bank"), max_length=120)
+    account_number = models.CharField(_("account number"), max_length=40)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    scope = Scope(region="entitlement__policy__region", operator="entitlement__carrier__operator_id")
+
+    class Meta:
+        verbose_name = _("payment confirmation")
+        verbose_name_plural = _("payment confirmations")
+
+    def __str__(self):
+        return f"{self.account_name} {self.bank_name} ****{self.account_number[-4:]}"
+
+    def clean(self):
+        digits = (self.account_number or "").replace(" ", "")
+        if digits and not (digits.isdigit() and 8 <= len(digits) <= 30):
+            raise ValidationError({"account_number": _("A bank account number has 8 to 30 digits.")})
+
+
+class Notification(FuhuaModel):
+    """A message to a carrier's operator (shown on their dashboard until read)."""
+
+    organisation = models.ForeignKey("registry.Organisation", on_delete=models.CASCADE, related_name="notifications",
+                                     verbose_name=_("recipient"))
+    carrier = models.ForeignKey("registry.Carrier", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+", verbose_name=_("carrier"))
+    entitlement = models.ForeignKey(Entitlement, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="notifications", verbose_name=_("entitlement"))
+    application = models.ForeignKey("policies.Application", null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="notifications", verbose_name=_("application"))
+    message = models.CharField(_("message"), max_length=300)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    scope = Scope(region="carrier__region", operator="organisation_id")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self):
+        return self.message

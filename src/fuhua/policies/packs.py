@@ -1,0 +1,230 @@
+"""Policy packs: a rules-engine pack plus a trailing `policy:` section that this loader parses.
+
+The engine rejects unknown top-level keys, so the file is split at the `policy:` line (which must be the
+last top-level key): the part before goes to the engine unchanged — its line numbers stay right in
+errors — and the section after describes what the engine does not know: jurisdiction, period, budget,
+ledger groups, payable items and their entitlement keys, caps to check, stacking offsets, clawback.
+
+Refused with a PolicyError naming the file: a cap below an amount it covers, an offset that points at
+an unknown policy, or offsets that form a cycle (A offsets B offsets A: neither could be computed first).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from fuhua.rules import Pack, load_pack_file
+from fuhua.rules.engine.loader import load_pack_text
+
+from .schema import policy_schema
+
+PACKS_DIR = Path(__file__).resolve().parent / "packs"
+PRIORITIES = ("earliest_recognition_then_id", "carrier_id")
+PERIODS = ("ever", "period")
+KEY_FIELDS = ("period", "new_level")
+_SECTION = re.compile(r"^policy:\s*$", re.M)
+
+
+class PolicyError(ValueError):
+    def __init__(self, file: str, reason: str):
+        super().__init__(f"{file}: {reason}")
+        self.file, self.reason = file, reason
+
+
+@dataclass(frozen=True)
+class Item:
+    rule: str
+    group: str
+    key: str  # template: {period} and {new_level}
+    recognition: str = ""  # "new_level": the recognition that triggers it (for clawbacks)
+
+
+@dataclass(frozen=True)
+class Offset:
+    into: str  # carrier attribute the amounts land in
+    policy: str
+    groups: tuple[str, ...]
+    per: str  # ever | period
+
+
+@dataclass(frozen=True)
+class PolicyMeta:
+    region: str
+    needs_application: bool
+    period: str
+    grade_period: int
+    priority: str
+    budget: dict[int, int]  # year → fen
+    groups: dict[str, str]  # group → ever | period
+    items: dict[str, Item]
+    offsets: tuple[Offset, ...] = ()
+    caps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    clawback: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PolicyPack:
+    pack: Pack
+    meta: PolicyMeta
+
+    @property
+    def id(self) -> str:
+        return self.pack.id
+
+    @property
+    def rules(self) -> list[str]:
+        return list(self.meta.items)
+
+
+def _fen(yuan) -> int:
+    return round(float(yuan) * 100)
+
+
+def _meta(file: str, raw: dict) -> PolicyMeta:
+    def fail(reason):
+        raise PolicyError(file, f"policy section: {reason}")
+
+    if not isinstance(raw, dict):
+        fail("must be a mapping")
+    for key in ("region", "items", "groups"):
+        if key not in raw:
+            fail(f"missing {key!r}")
+    groups = {str(g): str((spec or {}).get("per", "ever")) for g, spec in raw["groups"].items()}
+    if bad := [g for g, per in groups.items() if per not in PERIODS]:
+        fail(f"group {bad[0]}: per must be one of {PERIODS}")
+    items = {}
+    for rule, spec in raw["items"].items():
+        item = Item(rule, str(spec.get("group", "")), str(spec.get("key", "")), str(spec.get("recognition", "")))
+        if item.group not in groups:
+            fail(f"item {rule}: unknown group {item.group!r}")
+        names = set(re.findall(r"{(\w+)}", item.key))
+        if not item.key or names - set(KEY_FIELDS):
+            fail(f"item {rule}: key {item.key!r} may use only {{period}} and {{new_level}}")
+        items[rule] = item
+    priority = str(raw.get("priority", PRIORITIES[0]))
+    if priority not in PRIORITIES:
+        fail(f"unknown priority rule {priority!r}; known: {', '.join(PRIORITIES)}")
+    offsets = tuple(Offset(str(o["into"]), str(o["policy"]), tuple(o.get("groups") or ()), str(o.get("per", "ever")))
+                    for o in raw.get("offsets") or ())
+    caps = tuple((str(c["cap"]), tuple(c.get("covers") or ())) for c in raw.get("caps") or ())
+    return PolicyMeta(
+        region=str(raw["region"]), needs_application=bool(raw.get("needs_application", False)),
+        period=str(raw.get("period", "calendar_year")), grade_period=int(raw.get("grade_period", -1)),
+        priority=priority, budget={int(y): _fen(v) for y, v in (raw.get("budget") or {}).items()},
+        groups=groups, items=items, offsets=offsets, caps=caps, clawback=dict(raw.get("clawback") or {}),
+    )
+
+
+def _amounts(pack: Pack, name: str, overrides: dict) -> list[tuple[np.datetime64 | None, str, int]]:
+    """(from, label, fen) of every value a parameter takes (each entry of a table)."""
+    from fuhua.rules.engine.units import to_canonical
+
+    param = pack.parameters[name]
+    values = ([(None, to_canonical(param.unit, overrides[name]))] if name in overrides
+              else [(pv.start, pv.value) for pv in param.values])
+    out = []
+    for start, value in values:
+        entries = value.items() if isinstance(value, dict) else [(name, value)]
+        out += [(start, str(k), int(v)) for k, v in entries]
+    return out
+
+
+def check_caps(file: str, pack: Pack, meta: PolicyMeta, overrides: dict | None = None) -> None:
+    """A cap lower than a fixed amount it covers is a drafting error: refuse it (also for what-ifs)."""
+    overrides = overrides or {}
+    for cap, covers in meta.caps:
+        for name in (cap, *covers):
+            if name not in pack.parameters:
+                raise PolicyError(file, f"cap check names unknown parameter {name!r}")
+        limit = min(v for _, _, v in _amounts(pack, cap, overrides))  # the strictest value ever in force
+        for name in covers:
+            for _, label, fen in _amounts(pack, name, overrides):
+                if fen > limit:
+                    raise PolicyError(file, f"cap {cap} ({limit / 100:,.2f} yuan) is below the fixed amount "
+                                            f"{label} = {fen / 100:,.2f} yuan of {name}; a cap cannot be lower "
+                                            f"than an amount it caps")
+
+
+def split(text: str) -> tuple[str, dict | None]:
+    match = _SECTION.search(text)
+    if match is None:
+        return text, None
+    tail = yaml.safe_load(text[match.start():]) or {}
+    return text[: match.start()], tail
+
+
+def load_policy_text(text: str, file: str = "<policy>") -> PolicyPack:
+    pack_text, tail = split(text)
+    if tail is None:
+        raise PolicyError(file, "no 'policy:' section (it must be the last top-level key)")
+    if set(tail) != {"policy"}:
+        after = sorted(set(tail) - {"policy"})
+        raise PolicyError(file, f"'policy:' must be the last top-level key; found {after} after it")
+    meta = _meta(file, tail["policy"])
+    pack = load_pack_text(pack_text, file, policy_schema(meta.groups, [o.into for o in meta.offsets]))
+    for rule in meta.items:
+        if rule not in pack.rules:
+            raise PolicyError(file, f"item {rule} is not a rule of the pack")
+    check_caps(file, pack, meta)
+    return PolicyPack(pack, meta)
+
+
+def load_policy_file(path) -> PolicyPack:
+    path = Path(path)
+    return load_policy_text(path.read_text(encoding="utf-8"), str(path))
+
+
+def dependency_order(policies: dict[str, PolicyPack]) -> list[str]:
+    """Policy ids, each after the policies it offsets against; a cycle or unknown id is refused."""
+    order, state = [], {}
+
+    def visit(pid: str, path: list[str]):
+        if state.get(pid) == "done":
+            return
+        if state.get(pid) == "open":
+            cycle = [*path[path.index(pid):], pid]
+            raise PolicyError(policies[pid].pack.file, "offsets form a cycle: " + " → ".join(cycle))
+        state[pid] = "open"
+        for offset in policies[pid].meta.offsets:
+            if offset.policy not in policies:
+                raise PolicyError(policies[pid].pack.file, f"offset against unknown policy {offset.policy!r}")
+            visit(offset.policy, [*path, pid])
+        state[pid] = "done"
+        order.append(pid)
+
+    for pid in sorted(policies):
+        visit(pid, [])
+    return order
+
+
+def load_policies(directory=PACKS_DIR) -> dict[str, PolicyPack]:
+    policies = {}
+    for path in sorted(Path(directory).glob("*.yaml")):
+        policy = load_policy_file(path)
+        if policy.id in policies:
+            raise PolicyError(str(path), f"duplicate policy id {policy.id}")
+        policies[policy.id] = policy
+    dependency_order(policies)
+    return policies
+
+
+@functools.cache
+def bundled() -> dict[str, PolicyPack]:
+    return load_policies()
+
+
+def get(policy_id: str) -> PolicyPack:
+    policies = bundled()
+    if policy_id not in policies:
+        raise PolicyError(policy_id, f"unknown policy; known: {', '.join(sorted(policies))}")
+    return policies[policy_id]
+
+
+__all__ = ["PolicyError", "PolicyPack", "bundled", "dependency_order", "get", "load_pack_file", "load_policies",
+           "load_policy_file", "load_policy_text"]

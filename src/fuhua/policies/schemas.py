@@ -1,0 +1,233 @@
+"""API schemas of policies, entitlements, the ledger and applications. Money is integer fen."""
+
+import datetime
+
+from django.db.models import Q
+from ninja import Field, FilterSchema, Schema
+
+from fuhua.core.schemas import Id, InputSchema
+from fuhua.registry.schemas import Brief
+
+from .models import ApplicationStatus, EntitlementStatus, PayoutKind
+
+
+class PolicyOut(Schema):
+    id: int
+    code: str
+    title: str
+    document_number: str
+    issuer: str
+    region_id: str
+    needs_application: bool
+    effective_from: datetime.date
+    effective_to: datetime.date | None
+
+
+class PolicyFilters(FilterSchema):
+    needs_application: bool | None = None
+
+
+class EntitlementOut(Schema):
+    id: int
+    policy: str = Field(..., alias="policy.code")
+    carrier: Brief
+    key: str
+    item: str
+    group: str
+    period: int
+    amount_fen: int
+    status: str
+    queue_position: int | None
+    priority_on: datetime.date | None
+    as_of: datetime.date
+    citations: list
+    explanation: str
+
+
+class EntitlementFilters(FilterSchema):
+    policy: str | None = Field(None, max_length=60, description="policy code")
+    carrier: Id | None = None
+    status: EntitlementStatus | None = None
+    period: int | None = Field(None, ge=1990, le=2100)
+
+    def filter_policy(self, value):
+        return Q(policy__code=value) if value else Q()
+
+
+class PayoutOut(Schema):
+    id: int
+    policy: str = Field(..., alias="policy.code")
+    carrier: Brief
+    entitlement_id: int | None
+    key: str
+    kind: str
+    group: str
+    period: int
+    budget_year: int
+    region_code: str
+    amount_fen: int
+    reverses_id: int | None
+    paid_on: datetime.date
+    reference: str
+    reason: str
+
+
+class PayoutFilters(FilterSchema):
+    policy: str | None = Field(None, max_length=60, description="policy code")
+    carrier: Id | None = None
+    kind: PayoutKind | None = None
+    budget_year: int | None = Field(None, ge=1990, le=2100)
+
+    def filter_policy(self, value):
+        return Q(policy__code=value) if value else Q()
+
+
+class ApplicationIn(InputSchema):
+    call: Id
+    carrier: Id
+    claimed_fen: int = Field(0, ge=0, le=10**13)
+    statement: str = Field("", max_length=5000)
+
+
+class ApplicationOut(Schema):
+    id: int
+    call_id: int
+    carrier: Brief
+    status: str
+    claimed_fen: int
+    statement: str
+    submitted_on: datetime.date | None
+    approved_fen: int | None
+    review_opinion: str
+    notice_ends_on: datetime.date | None
+    amount_fen: int | None
+    feedback: str
+
+
+class ApplicationFilters(FilterSchema):
+    call: Id | None = None
+    carrier: Id | None = None
+    status: ApplicationStatus | None = None
+
+
+class StepIn(InputSchema):
+    reason: str = Field("", max_length=500)
+    approved_fen: int | None = Field(None, ge=0, le=10**13, description="review: the approved base amount")
+    experts: str = Field("", max_length=200, description="review: the experts consulted (optional)")
+    on: datetime.date | None = None
+
+
+class ConfirmIn(InputSchema):
+    # Optional here so that scope is checked before content; the service says what is missing.
+    account_name: str = Field("", max_length=120)
+    bank_name: str = Field("", max_length=120)
+    account_number: str = Field("", max_length=40)
+    reason: str = Field("", max_length=200)
+
+
+class RunIn(InputSchema):
+    as_of: datetime.date | None = Field(None, description="default: today")
+    reason: str = Field("", max_length=200)
+
+
+class RunOut(Schema):
+    id: int
+    policy: str = Field(..., alias="policy.code")
+    as_of: datetime.date
+    period: int
+    carriers: int
+    created: int
+    changed: int
+    total_fen: int
+    queued_fen: int
+    seconds: float
+
+
+class PayIn(InputSchema):
+    year: int | None = Field(None, ge=1990, le=2100, description="budget year; default: this year")
+    entitlement_ids: list[Id] | None = None
+    limit: int | None = Field(None, ge=1, le=100000)
+    reference: str = Field("", max_length=80)
+    reason: str = Field("", max_length=200)
+
+
+class PayOut(Schema):
+    paid: int
+    total_fen: int
+    skipped: list[str]
+    remaining_fen: int
+
+
+class ReverseIn(InputSchema):
+    reason: str = Field("", max_length=200, description="required: why the payment is corrected")
+
+
+class EntitlementComputed(Schema):
+    carrier_id: int
+    item: str
+    key: str
+    amount_fen: int
+    region_code: str
+
+
+class ComputedOut(Schema):
+    policy: str
+    as_of: datetime.date
+    carriers: int
+    total_fen: int
+    seconds: float
+    entitlements: list[EntitlementComputed]
+
+
+class SimulationParams(Schema):
+    as_of: datetime.date | None = None
+    set: list[str] = Field(default_factory=list, description="NAME=VALUE (YAML value), repeatable")
+
+
+class CallIn(InputSchema):
+    policy: Id
+    title: str = Field(..., min_length=1, max_length=200)
+    opens_on: datetime.date
+    closes_on: datetime.date
+    review_by: datetime.date | None = None
+    notice_days: int = Field(7, ge=1, le=60)
+
+
+class CallOut(Schema):
+    id: int
+    policy_id: int
+    title: str
+    opens_on: datetime.date
+    closes_on: datetime.date
+    review_by: datetime.date | None
+    notice_days: int
+    status: str
+
+
+class CallFilters(FilterSchema):
+    policy: Id | None = None
+    status: str | None = Field(None, max_length=12)
+
+
+class NotificationFilters(FilterSchema):
+    carrier: Id | None = None
+    unread: bool | None = Field(None, description="only unread (true) or only read (false)")
+
+    def filter_unread(self, value):
+        return Q() if value is None else Q(read_at__isnull=value)
+
+
+class NotificationOut(Schema):
+    id: int
+    message: str
+    carrier_id: int | None
+    entitlement_id: int | None
+    application_id: int | None
+    created_at: datetime.datetime
+    read_at: datetime.datetime | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    application_id: int
+    title: str

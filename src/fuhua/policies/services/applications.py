@@ -1,0 +1,68 @@
+"""Applications: create under an open call, attach evidence, take workflow steps; the pay step turns
+the noticed amount into a confirmed entitlement and pays it through the ledger (budget-locked)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from fuhua.core import services as core_services
+from fuhua.core.exceptions import Conflict
+
+from .. import packs
+from ..compute import compute
+from ..models import Application, Attachment, Entitlement, Notification
+from ..models.entitlement import EntitlementStatus as S
+from ..workflow import APPLICATION_WORKFLOW
+
+
+def award_amount(application: Application) -> int:
+    """The pack's amount for this carrier, from the approved figures, as of the call's deadline."""
+    result = compute(application.call.policy.code, application.call.closes_on, carrier_ids=[application.carrier_id])
+    return sum(d.amount_fen for d in result.dues)
+
+
+def _notify(application: Application, message: str) -> None:
+    Notification.objects.create(organisation_id=application.carrier.operator_id, carrier=application.carrier,
+                                application=application, message=message[:300])
+
+
+def take_step(user, application: Application, name: str, *, reason: str = "", **data) -> Application:
+    if name not in APPLICATION_WORKFLOW.transitions:
+        raise Conflict(_("Unknown step %(name)s.") % {"name": name})
+    APPLICATION_WORKFLOW.apply(user, application, name, reason=reason, actor=user, **data)
+    _notify(application, _("Application %(app)s: %(status)s.") % {
+        "app": application, "status": application.get_status_display()})
+    return application
+
+
+def pay_application(user, application: Application) -> None:
+    from .ledger import pay
+
+    policy = application.call.policy
+    meta = packs.get(policy.code).meta
+    item = next(iter(meta.items.values()))
+    year = application.call.closes_on.year
+    key = item.key.format(period=year, new_level="none")
+    if not application.amount_fen:
+        raise ValidationError({"status": _("Nothing to pay: the awarded amount is zero.")})
+    entitlement, _created = Entitlement.objects.get_or_create(
+        policy=policy, carrier=application.carrier, key=key,
+        defaults={"item": item.rule, "group": item.group, "period": year, "amount_fen": application.amount_fen,
+                  "status": S.CONFIRMED, "as_of": application.call.closes_on,
+                  "explanation": _("Application %(pk)s, approved %(fen)s fen, noticed until %(day)s.") % {
+                      "pk": application.pk, "fen": application.approved_fen, "day": application.notice_ends_on}})
+    result = pay(user, policy.code, year, entitlement_ids=[entitlement.pk])
+    if not result.paid:
+        raise Conflict(_("Not paid: the %(year)s budget cannot cover %(amount)s yuan (the entitlement waits in the "
+                         "queue).") % {"year": year, "amount": entitlement.amount_yuan})
+
+
+def create_application(user, data: dict) -> Application:
+    return core_services.create_object(user, Application, data)
+
+
+def add_attachment(user, application: Application, title: str, file) -> Attachment:
+    if application.status not in ("draft", "submitted"):
+        raise Conflict(_("Attachments can be added until the application is accepted."))
+    return core_services.create_object(user, Attachment, {"application": application, "title": title, "file": file})

@@ -1,0 +1,189 @@
+"""免申即享: compute a policy's entitlements for its whole population and keep them in step.
+
+Idempotent: an entitlement is identified by (policy, carrier, key); an unchanged re-run creates,
+changes and notifies nothing. Entitlements no longer due before payment are cancelled; paid ones whose
+recognition was revoked get a clawback proposal (as the pack's `clawback` section says). Then the
+period's budget queue is recomputed by the pack's priority rule: what does not fit waits, in order.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from fuhua.core import services as core_services
+from fuhua.core.context import acting_for
+from fuhua.core.exceptions import Conflict
+from fuhua.core.scoping import check
+
+from .. import packs
+from ..compute import compute
+from ..models import Budget, Confirmation, Entitlement, EntitlementRun, Notification, Payout
+from ..models.entitlement import PAYABLE
+from ..models.entitlement import EntitlementStatus as S
+from .sync import policy_row
+
+FAR_FUTURE = datetime.date.max
+
+
+def require(user, action: str, obj) -> None:
+    """`user` None is the system itself (demo loading, a shell on the server): requests always carry a
+    user object (AnonymousUser when signed out), so None never reaches here from the web or the API."""
+    if user is None:
+        return
+    decision = check(user, action, obj)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def priority_key(rule: str):
+    if rule == "carrier_id":
+        return lambda e: (e.carrier_id, e.key)
+    return lambda e: (e.priority_on or FAR_FUTURE, e.carrier_id, e.key)  # earliest_recognition_then_id
+
+
+def notify(entitlement: Entitlement, message: str) -> None:
+    Notification.objects.create(organisation_id=entitlement.carrier.operator_id, carrier=entitlement.carrier,
+                                entitlement=entitlement, message=message[:300])
+
+
+def net_paid(entitlement: Entitlement) -> int:
+    return Payout.objects.filter(entitlement=entitlement).aggregate(s=Sum("amount_fen"))["s"] or 0
+
+
+def spent(policy, year: int) -> int:
+    return Payout.objects.filter(policy=policy, budget_year=year).aggregate(s=Sum("amount_fen"))["s"] or 0
+
+
+def requeue(policy, year: int) -> int:
+    """Release or queue the period's payable entitlements in priority order; returns the queued total.
+
+    Strict order: once one does not fit, the later ones wait too, so no one jumps the queue.
+    """
+    budget = Budget.objects.filter(policy=policy, year=year).first()
+    remaining = None if budget is None else budget.amount_fen - spent(policy, year)
+    rule = packs.get(policy.code).meta.priority
+    waiting = sorted(Entitlement.objects.filter(policy=policy, period=year, status__in=PAYABLE, amount_fen__gt=0)
+                     .select_related("carrier"), key=priority_key(rule))
+    confirmed = set(Confirmation.objects.filter(entitlement__in=waiting).values_list("entitlement_id", flat=True))
+    blocked, queued = False, 0
+    for position, e in enumerate(waiting, 1):
+        fits = not blocked and (remaining is None or e.amount_fen <= remaining)
+        if fits and remaining is not None:
+            remaining -= e.amount_fen
+        blocked = blocked or not fits
+        status = (S.CONFIRMED if e.pk in confirmed else S.PROPOSED) if fits else S.QUEUED
+        queued += 0 if fits else e.amount_fen
+        if (e.status, e.queue_position) != (status, position):
+            if status == S.QUEUED and e.status != S.QUEUED:
+                notify(e, _("Entitlement %(key)s (%(amount)s yuan) is queued: the %(year)s budget is used up; "
+                            "position %(position)s.") % {"key": e.key, "amount": e.amount_yuan, "year": year,
+                                                          "position": position})
+            e.status, e.queue_position = status, position
+            e.save(update_fields=["status", "queue_position", "updated_at"])
+    return queued
+
+
+def _clawbacks(policy, meta, as_of: datetime.date) -> int:
+    spec = meta.clawback
+    if not spec:
+        return 0
+    made = 0
+    revoked = (Entitlement.objects.filter(policy=policy, status=S.PAID, group__in=spec.get("groups", []),
+                                          recognition__revoked_on__lte=as_of)
+               .exclude(clawbacks__isnull=False).select_related("carrier", "recognition"))
+    for e in revoked:
+        amount = -round(net_paid(e) * int(spec.get("percent", 100)) / 100)
+        if amount >= 0:
+            continue
+        claw = Entitlement.objects.create(
+            policy=policy, carrier=e.carrier, key=f"{e.key}:clawback", item=e.item, group=e.group, period=e.period,
+            amount_fen=amount, status=S.CLAWBACK, reverses=e, recognition=e.recognition, as_of=as_of,
+            explanation=_("Recognition %(doc)s revoked on %(day)s (%(reason)s). %(note)s") % {
+                "doc": e.recognition.document_number, "day": e.recognition.revoked_on,
+                "reason": e.recognition.revoked_reason, "note": spec.get("note", "")},
+            citations=[{"article": "clawback", "text": spec.get("note", "")}],
+        )
+        notify(claw, _("Clawback proposed: %(amount)s yuan of %(key)s, because the recognition was revoked.") % {
+            "amount": f"{-amount / 100:,.2f}", "key": e.key})
+        made += 1
+    return made
+
+
+def run_entitlements(user, policy_code: str, as_of: datetime.date, *, explain: bool = True) -> EntitlementRun:
+    policy = policy_row(policy_code)
+    require(user, "change", policy)
+    result = compute(policy_code, as_of)
+    meta = result.policy.meta
+    with transaction.atomic(), acting_for(user):
+        run = EntitlementRun.objects.create(policy=policy, as_of=as_of, period=result.period, created_by=user,
+                                            carriers=len(result.facts.ids), seconds=result.seconds)
+        existing = {(e.carrier_id, e.key): e for e in Entitlement.objects.filter(policy=policy)}
+        due_keys = set()
+        for due in result.dues:
+            due_keys.add((due.carrier_id, due.key))
+            e = existing.get((due.carrier_id, due.key))
+            if e is not None and (e.status not in PAYABLE or e.amount_fen == due.amount_fen):
+                continue  # unchanged, paid or being clawed back: nothing new
+            why = result.explain(due) if explain else {"trace": {}, "text": "", "citations": []}
+            if e is None:
+                e = Entitlement.objects.create(
+                    policy=policy, carrier_id=due.carrier_id, key=due.key, item=due.item, group=due.group,
+                    period=result.period, amount_fen=due.amount_fen, priority_on=due.priority_on,
+                    recognition_id=due.recognition_id, run=run, as_of=as_of, explanation=why["text"],
+                    trace=why["trace"], citations=why["citations"])
+                run.created += 1
+                notify(e, _("%(policy)s: %(amount)s yuan due to %(carrier)s (%(key)s). Please confirm the payment "
+                            "details.") % {"policy": policy.title, "amount": e.amount_yuan, "carrier": e.carrier,
+                                           "key": e.key})
+            else:
+                e.amount_fen, e.as_of, e.run = due.amount_fen, as_of, run
+                e.explanation, e.trace, e.citations = why["text"], why["trace"], why["citations"]
+                e.save()
+                run.changed += 1
+        for (carrier_id, key), e in existing.items():
+            if e.status in PAYABLE and e.period == result.period and (carrier_id, key) not in due_keys:
+                e.status = S.CANCELLED  # no longer due (e.g. recognition revoked before payment)
+                e.save(update_fields=["status", "updated_at"])
+                run.changed += 1
+        run.changed += _clawbacks(policy, meta, as_of)
+        run.queued_fen = requeue(policy, result.period)
+        run.total_fen = sum(d.amount_fen for d in result.dues)
+        run.save()
+    return run
+
+
+def confirm(user, entitlement: Entitlement, data: dict) -> Confirmation:
+    """The beneficiary confirms the bank account; the entitlement becomes payable when in budget."""
+    require(user, "change", entitlement)
+    if entitlement.status not in (S.PROPOSED, S.QUEUED):
+        raise Conflict(_("Only a proposed or queued entitlement can be confirmed (this one is %(status)s).") % {
+            "status": entitlement.get_status_display()})
+    if hasattr(entitlement, "confirmation"):
+        raise Conflict(_("The payment details of this entitlement are already confirmed."))
+    fields = {k: data.get(k, "") for k in ("account_name", "bank_name", "account_number")}
+    if not all(str(v).strip() for v in fields.values()):
+        raise ValidationError({k: _("This field is required.") for k, v in fields.items() if not str(v).strip()})
+    with transaction.atomic():
+        confirmation = core_services.create_object(user, Confirmation, {
+            **fields, "entitlement": entitlement, "confirmed_by": user})
+        if entitlement.status == S.PROPOSED:
+            with acting_for(user):
+                entitlement.status = S.CONFIRMED
+                entitlement.save(update_fields=["status", "updated_at"])
+    return confirmation
+
+
+def mark_read(user, notification: Notification) -> Notification:
+    require(user, "change", notification)
+    if notification.read_at is None:
+        from django.utils import timezone
+
+        with acting_for(user):
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at", "updated_at"])
+    return notification

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from fuhua.core.views.generic import object_urls as crud
+
+from . import views as v
+
+app_name = "policies"
+
+urlpatterns = [
+    *crud("policies", "policy", {"list": v.PolicyList, "detail": v.PolicyDetail, "history": v.PolicyHistory}),
+    path("policies/<int:pk>/run/", v.PolicyRun.as_view(), name="policy_run"),
+    path("policies/<int:pk>/pay/", v.PolicyPay.as_view(), name="policy_pay"),
+    *crud("entitlements", "entitlement", {"list": v.EntitlementList, "detail": v.EntitlementDetail,
+                                          "history": v.EntitlementHistory}),
+    path("entitlements/<int:pk>/confirm/", v.EntitlementConfirm.as_view(), name="entitlement_confirm"),
+    path("entitlements/<int:pk>/recover/", v.EntitlementRecover.as_view(), name="entitlement_recover"),
+    *crud("ledger", "payout", {"list": v.PayoutList, "detail": v.PayoutDetail}),
+    path("ledger/export.xlsx", v.PayoutExport.as_view(), name="payout_export"),
+    *crud("calls", "call", {"list": v.CallList, "create": v.CallCreate, "detail": v.CallDetail,
+                            "history": v.CallHistory}),
+    path("calls/<int:pk>/transition/", v.CallTransition.as_view(), name="call_transition"),
+    *crud("applications", "application", {"list": v.ApplicationList, "create": v.ApplicationCreate,
+                                          "detail": v.ApplicationDetail, "history": v.ApplicationHistory}),
+    path("applications/<int:pk>/transition/", v.ApplicationTransition.as_view(), name="application_transition"),
+    path("applications/<int:pk>/attach/", v.ApplicationAttach.as_view(), name="application_attach"),
+    path("applications/<int:pk>/file/", v.ApplicationFile.as_view(), name="application_file"),
+    path("notifications/<int:pk>/read/", v.NotificationRead.as_view(), name="notification_read"),
+]
