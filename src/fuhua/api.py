@@ -7,8 +7,11 @@ from ninja.renderers import JSONRenderer
 from fuhua.accounts.api import router as accounts_router
 from fuhua.core import api_errors
 from fuhua.core.api_auth import API_AUTH
+from fuhua.evaluation.api import routers as evaluation_routers
 from fuhua.incubation.api import router as incubation_router
+from fuhua.policies.api import routers as policies_routers
 from fuhua.registry.api import routers as registry_routers
+from fuhua.statistics.api import routers as statistics_routers
 
 DESCRIPTION = """The registry of a region's incubation network: carriers, recognitions, firms, teams,
 mentors, investors and incubation records. Every answer is limited to what the caller may see.
@@ -55,6 +58,7 @@ api = FuhuaAPI(
 api_errors.install(api)
 
 api.add_router("/", accounts_router)
-for prefix, router in registry_routers().items():
+for prefix, router in {**registry_routers(), **statistics_routers(), **policies_routers(),
+                       **evaluation_routers()}.items():
     api.add_router(f"/{prefix}", router)
 api.add_router("/incubations", incubation_router())

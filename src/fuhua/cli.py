@@ -100,7 +100,9 @@ def _attach_domain_commands() -> None:
 
     for module_name, attr in [
         ("fuhua.rules.cli", "rules"), ("fuhua.registry.cli", "readiness"), ("fuhua.incubation.cli", "incubation"),
+        ("fuhua.policies.cli", "entitlements"), ("fuhua.policies.cli", "policy"),
         ("fuhua.statistics.cli", "stats"), ("fuhua.statistics.cli", "firms"),
+        ("fuhua.evaluation.cli", "evaluate"),
     ]:
         try:
             module = importlib.import_module(module_name)

@@ -66,7 +66,9 @@ INSTALLED_APPS = [
     "fuhua.accounts",
     "fuhua.registry",
     "fuhua.incubation",
+    "fuhua.statistics",
     "fuhua.evaluation",
+    "fuhua.policies",
 ]
 
 MIDDLEWARE = [

@@ -190,3 +190,24 @@ RULES_FACT_FACTORIES: dict[str, ModelFactory] = {
                                                  staff_professional=8, staff_fulltime=9),
         {"staff_total": 12}),
 }
+
+
+def rules_facts(w) -> SimpleNamespace:
+    """One of each rules fact in both cities (firm_a/carrier_a and firm_b/carrier_b), created once per world:
+    the scope tests call this for every route, so it gets or creates."""
+    out = SimpleNamespace(investments=[], figures=[], ip=[], seed_funds=[], staffing=[])
+    for n, (f, c) in enumerate(((w.firm_a, w.carrier_a), (w.firm_b, w.carrier_b)), start=1):
+        out.investments.append(Investment.objects.get_or_create(
+            firm=f, date=datetime.date(2024, 6, 1),
+            defaults={"amount_fen": 300_000_000, "round": "angel", "investor_name": "元禾原点"})[0])
+        out.figures.append(FirmYearFigures.objects.get_or_create(firm=f, year=2024,
+                                                                 defaults={"revenue_fen": 100_000_000})[0])
+        out.ip.append(IntellectualProperty.objects.get_or_create(
+            kind="utility", number=f"ZL20242000010{n}",
+            defaults={"firm": f, "applied_on": datetime.date(2024, 3, 1)})[0])
+        out.seed_funds.append(SeedFund.objects.get_or_create(
+            carrier=c, name=f"种子资金{n}", defaults={"size_fen": 600_000_000,
+                                                      "established_on": datetime.date(2018, 1, 1)})[0])
+        out.staffing.append(CarrierStaffing.objects.get_or_create(
+            carrier=c, year=2024, defaults={"staff_total": 10, "staff_professional": 8, "staff_fulltime": 9})[0])
+    return out

@@ -10,5 +10,8 @@ urlpatterns = [
     path("accounts/", include("fuhua.accounts.urls")),
     path("registry/", include("fuhua.registry.urls")),
     path("incubation/", include("fuhua.incubation.urls")),
+    path("policies/", include("fuhua.policies.urls")),
+    path("statistics/", include("fuhua.statistics.urls")),
+    path("evaluation/", include("fuhua.evaluation.urls")),
     path("", include("fuhua.core.urls")),
 ]

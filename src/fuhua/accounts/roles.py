@@ -32,13 +32,31 @@ ROLE_DIMENSION: dict[str, tuple[str, str] | None] = {
     Role.SERVICE_PROVIDER: ("organisation", "organisation"),
     Role.MENTOR: ("mentor", "mentor"),
     Role.INVESTOR: ("investor", "investor"),
-    Role.EXPERT: None,
+    Role.EXPERT: ("expert", "user"),
 }
 
-_REFERENCE = {"registry.region": "v"}
+_REFERENCE = {"registry.region": "v", "policies.policy": "v", "policies.call": "v"}  # public to every role
+# Policies: bureaus run entitlements, pay, correct payouts (reversing entries: `change` on the append-only
+# ledger) and decide applications; operators confirm entitlements (`change`), apply, read their ledger.
+_POLICIES_BUREAU = {"policies.policy": "vc", "policies.budget": "vacd", "policies.call": "vacd",
+                    "policies.entitlementrun": "v", "policies.entitlement": "v", "policies.confirmation": "v",
+                    "policies.notification": "v", "policies.payout": "vac", "policies.application": "vc",
+                    "policies.attachment": "v"}
+_POLICIES_OPERATOR = {"policies.entitlement": "vc", "policies.confirmation": "va", "policies.notification": "vc",
+                      "policies.payout": "v", "policies.application": "vac", "policies.attachment": "va"}
 # Annual statistics: carriers fill in and submit, bureaus review; associations get aggregates only.
 _STATISTICS = {"statistics.annualreport": "vac", "statistics.reportvalue": "vac", "statistics.fieldcomment": "vac",
                "statistics.reminder": "v"}
+# Evaluation: bureaus run and decide; operators see their published results and appeal; experts score
+# what they are assigned (the `expert` scope dimension: the grant's own user).
+_EVALUATION_BUREAU = {"evaluation.evaluationrun": "vacd", "evaluation.runsnapshot": "v",
+                      "evaluation.evaluationresult": "v", "evaluation.indicatorscore": "v",
+                      "evaluation.expertassignment": "vacd", "evaluation.expertscore": "v", "evaluation.appeal": "vc"}
+_EVALUATION_OPERATOR = {"evaluation.evaluationresult": "v", "evaluation.indicatorscore": "v",
+                        "evaluation.appeal": "va"}
+_EVALUATION_EXPERT = {"registry.carrier": "v", "evaluation.evaluationrun": "v", "evaluation.evaluationresult": "v",
+                      "evaluation.indicatorscore": "v", "evaluation.expertassignment": "vc",
+                      "evaluation.expertscore": "vac"}
 
 PERMISSIONS: dict[str, dict[str, str]] = {
     Role.BUREAU: {
@@ -59,6 +77,8 @@ PERMISSIONS: dict[str, dict[str, str]] = {
         "registry.carrierstaffing": "vacd",
         "incubation.incubation": "vacd",
         **_STATISTICS,
+        **_EVALUATION_BUREAU,
+        **_POLICIES_BUREAU,
     },
     # Associations read their member carriers; firm-level data reaches them only as aggregates.
     Role.ASSOCIATION: {
@@ -86,6 +106,8 @@ PERMISSIONS: dict[str, dict[str, str]] = {
         "registry.carrierstaffing": "vac",
         "incubation.incubation": "vac",
         **_STATISTICS,
+        **_EVALUATION_OPERATOR,
+        **_POLICIES_OPERATOR,
     },
     Role.FIRM: {
         **_REFERENCE,
@@ -99,7 +121,7 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     Role.SERVICE_PROVIDER: {**_REFERENCE, "registry.organisation": "vc"},
     Role.MENTOR: {**_REFERENCE, "registry.mentorprofile": "vc"},
     Role.INVESTOR: {**_REFERENCE, "registry.investorprofile": "vc"},
-    Role.EXPERT: {**_REFERENCE},
+    Role.EXPERT: {**_REFERENCE, **_EVALUATION_EXPERT},
 }
 
 _LETTER = {"view": "v", "add": "a", "change": "c", "delete": "d"}

@@ -14,6 +14,7 @@ import uuid
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
@@ -21,7 +22,8 @@ from .context import current_actor, current_reason
 
 # Every model of Fuhua's own apps is audited, and the accounts of django.contrib.auth; third-party
 # framework tables (sessions, migrations, login attempts, the task queue) are not. Exceptions:
-NOT_AUDITED = {"core.objectchange": "the audit trail itself"}
+NOT_AUDITED = {"core.objectchange": "the audit trail itself",
+               "policies.payout": "the append-only ledger: each row is its own record (who, when, why)"}
 ALSO_AUDITED = {"auth.user", "auth.group"}
 MASKED_FIELDS = {"password", "key_hash"}
 
@@ -44,6 +46,8 @@ def _jsonable(value):
         return str(value)
     if isinstance(value, bytes | memoryview):
         return "<binary>"
+    if isinstance(value, FieldFile):
+        return value.name or ""  # an upload is recorded by its stored name
     return value
 
 
@@ -116,23 +120,24 @@ def _m2m_changed(sender, instance, action, model, pk_set, **kwargs):
 
 
 def record_bulk(model, action: str, objects, reason: str = "") -> None:
-    """Audit rows written by bulk_create or QuerySet.update, one entry per object."""
+    """Audit rows written by bulk_create or QuerySet.update, one entry per object.
+
+    Written with core.bulk (COPY / executemany): imports audit hundreds of thousands of rows, and an
+    ObjectChange instance per row cost more than the import itself."""
+    from django.db import connection
+
+    from .bulk import insert_rows
     from .models import ObjectChange
 
     actor = current_actor()
     content_type = ContentType.objects.get_for_model(model)
-    ObjectChange.objects.bulk_create(
-        [
-            ObjectChange(
-                user_id=actor.user_id, username=actor.username, request_id=actor.request_id,
-                source=actor.source, action=action, reason=(reason or current_reason())[:500],
-                content_type=content_type, object_id=str(obj.pk), object_repr=str(obj)[:200],
-                before=None, after=snapshot(obj) if action != "delete" else None,
-            )
-            for obj in objects
-        ],
-        batch_size=2000,
-    )
+    head = (timezone.now(), actor.user_id, actor.username, actor.request_id, actor.source, action,
+            (reason or current_reason())[:500], content_type.pk)
+    adapt = connection.ops.adapt_json_value
+    insert_rows(ObjectChange, ["time", "user_id", "username", "request_id", "source", "action", "reason",
+                               "content_type_id", "object_id", "object_repr", "before", "after"],
+                ((*head, str(obj.pk), str(obj)[:200], None,
+                  adapt(snapshot(obj), None) if action != "delete" else None) for obj in objects))
 
 
 def connect_all() -> None:

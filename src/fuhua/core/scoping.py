@@ -33,6 +33,7 @@ class Scope:
     firm: str | None = None
     mentor: str | None = None
     investor: str | None = None
+    expert: str | None = None  # path to the expert user assigned (evaluation reviews)
     public: bool = False  # reference data that every signed-in user may read
 
 

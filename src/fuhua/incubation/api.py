@@ -1,10 +1,14 @@
 """REST endpoints of incubation records: CRUD (status read-only) plus the workflow's transitions."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Router
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Status
 
-from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation
+from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
 from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
+from fuhua.registry.models import Carrier, Firm
 
 from . import lifecycle
 from . import schemas as s
@@ -48,4 +52,47 @@ def router() -> Router:
                                   override=payload.override)
         return INCUBATIONS.queryset(request.auth_user, "view").get(pk=obj.pk)
 
+    @r.post("/applications", response={201: s.IncubationOut, **WRITE_ERRORS},
+            **operation("incubation_register", "Register an applicant (登记入孵申请): an existing or a new firm",
+                        description="Creates the `applied` record and, with `new_firm`, the firm, in one "
+                                    "transaction. Operators may register only at carriers they run."))
+    def register(request, payload: s.ApplicationIn):
+        user = request.auth_user
+        require(user, "add", Incubation)
+        carrier = Carrier.objects.restrict(user, "view").filter(pk=payload.carrier).first()
+        if carrier is None:
+            raise Http404
+        if payload.applied_on and payload.applied_on > timezone.localdate():
+            raise ValidationError({"applied_on": _("The date cannot be in the future.")})
+        firm = firm_data = None
+        if payload.firm is not None:
+            firm = Firm.objects.restrict(user, "view").filter(pk=payload.firm).first()
+            if firm is None:
+                raise ValidationError({"firm": _("No firm with this id in your scope.")})
+        if payload.new_firm is not None:
+            firm_data = payload.new_firm.model_dump()
+            firm_data["region_id"] = firm_data.pop("region")
+        try:
+            record = lifecycle.register_applicant(user, carrier, firm=firm, firm_data=firm_data,
+                                                  applied_on=payload.applied_on)
+        except ValidationError as exc:
+            if firm_data is None:
+                raise
+            raise _under_new_firm(exc) from exc
+        return Status(201, INCUBATIONS.queryset(user, "view").get(pk=record.pk))
+
+    # Django must try "/applications" before the CRUD kit's "/{id}" (a str path parameter): first in order.
+    r.path_operations = {"/applications": r.path_operations.pop("/applications"), **r.path_operations}
     return r
+
+
+def _under_new_firm(exc: ValidationError) -> ValidationError:
+    """The new firm's errors named as the request spells them: `new_firm.credit_code`."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    firm_fields = set(s.NewFirmIn.model_fields) | {"region_id"}
+    keyed = {}
+    for field, errors in exc.error_dict.items():
+        name = field.removesuffix("_id")
+        keyed[f"new_firm.{name}" if field in firm_fields or name in firm_fields else field] = errors
+    return ValidationError(keyed)

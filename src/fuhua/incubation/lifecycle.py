@@ -28,6 +28,7 @@ from fuhua.rules.engine.kernels import add_months, months_between
 from .models import Incubation, IncubationStatus
 
 OVERRIDE_ROLES = {Role.BUREAU, Role.ADMIN}
+OPEN_STATUSES = (IncubationStatus.APPLIED, IncubationStatus.ADMITTED, IncubationStatus.INCUBATING)
 
 
 @dataclass
@@ -278,6 +279,34 @@ def checks(incubation: Incubation, as_of: datetime.date | None = None) -> list[C
     return [admission_check(incubation), time_limit_check(incubation, as_of), graduation_check(incubation, as_of)]
 
 
+# --- what needs attention: overdue tenants and graduation proposals, in one pass -------------------
+
+
+@dataclass
+class Attention:
+    """Ids of the records (among those the user may see) past their time limit, and of those that meet a
+    graduation condition: one population load and one vectorised evaluation for both lists."""
+
+    overdue: list[int]
+    graduation: list[int]
+    pack: Pack
+
+
+def attention(user, as_of: datetime.date | None = None, carriers=None) -> Attention:
+    as_of = as_of or timezone.localdate()
+    records = Incubation.objects.restrict(user, "view").filter(status=IncubationStatus.INCUBATING)
+    if carriers is not None:
+        records = records.filter(carrier__in=carriers)
+    pack = tenant_pack(as_of).pack
+    population = load_population(as_of, incubations=records).population
+    out = evaluate_population(pack, population, as_of, ["within_time_limit", "is_current_tenant", "graduation_due"])
+    table = population["incubation"]
+    is_firm = table.columns["firm_id"] > 0  # start-up teams stand in as negative firm ids
+    late = ~out["within_time_limit"] & out["is_current_tenant"]
+    due = out["graduation_due"] & is_firm
+    return Attention(sorted(table.ids[late].tolist()), sorted(table.ids[due].tolist()), pack)
+
+
 # --- registering an applicant ----------------------------------------------------------------------
 
 
@@ -296,6 +325,10 @@ def register_applicant(user, carrier: Carrier, *, firm: Firm | None = None, firm
         raise PermissionDenied(_("You may register applicants only at carriers you run."))
     if (firm is None) == (firm_data is None):
         raise ValidationError({"firm": _("Give either an existing firm or the new firm's details.")})
+    if firm is not None and Incubation.objects.filter(
+            firm=firm, carrier=carrier, status__in=OPEN_STATUSES).exists():
+        raise ValidationError({"firm": _("%(firm)s already has an open incubation record at %(carrier)s.") % {
+            "firm": firm, "carrier": carrier}})
     with acting_for(user):
         if firm is None:
             firm = Firm(**firm_data)

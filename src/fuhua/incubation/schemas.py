@@ -7,7 +7,8 @@ from django.db.models import Q
 from ninja import Field, FilterSchema, Schema
 
 from fuhua.core.schemas import Id, InputSchema
-from fuhua.registry.schemas import Brief, region_q
+from fuhua.registry.choices import IndustryField, SizeClass
+from fuhua.registry.schemas import Brief, RegionCode, region_q
 
 from .models import IncubationStatus
 
@@ -61,3 +62,19 @@ class TransitionIn(InputSchema):
     reason: str = Field("", max_length=200, description="required to graduate, exit or expire")
     on: datetime.date | None = Field(None, description="date of entry or departure; default today")
     override: bool = Field(False, description="admit despite the tenant rules (bureau staff, with a reason)")
+
+
+class NewFirmIn(InputSchema):
+    credit_code: str = Field(..., description="统一社会信用代码, 18 characters (GB 32100-2015)")
+    name: str
+    founded: datetime.date
+    industry_field: IndustryField
+    size_class: SizeClass = SizeClass.MICRO
+    region: str = RegionCode
+
+
+class ApplicationIn(InputSchema):
+    carrier: Id = Field(..., description="one of the carriers you run (operators) or in your region (bureaus)")
+    firm: Id | None = Field(None, description="an existing firm you may see (or give `new_firm`)")
+    new_firm: NewFirmIn | None = Field(None, description="the firm to create with the application (or give `firm`)")
+    applied_on: datetime.date | None = Field(None, description="default: today")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
+from django.views import View
 
+from fuhua.core.forms import add_service_errors
+from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
 
 from . import lifecycle
-from .forms import IncubationFilter, IncubationForm, TransitionForm
+from .forms import IncubationFilter, IncubationForm, RegisterApplicantForm, TransitionForm
 from .models import Incubation
 from .workflow import INCUBATION_WORKFLOW
 
@@ -24,6 +28,7 @@ TRANSITION_LABELS = [
 
 class IncubationList(g.ObjectListView):
     model = Incubation
+    template_name = "incubation/incubation_list.html"
     filter_form = IncubationFilter
     search_paths = ("firm__search", "team__search", "carrier__search")
     default_sort = "-entered_on"
@@ -36,6 +41,9 @@ class IncubationList(g.ObjectListView):
         g.Column("entered_on", sort="entered_on"),
         g.Column("left_on", sort="left_on"),
     ]
+
+    def base_context(self, **extra):
+        return super().base_context(may_register=bool(check(self.request.user, "add", Incubation)), **extra)
 
 
 class IncubationDetail(g.ObjectDetailView):
@@ -93,3 +101,54 @@ class IncubationDelete(g.ObjectDeleteView):
 
 class IncubationHistory(g.ObjectHistoryView):
     model = Incubation
+
+
+class RegisterApplicant(LoginRequiredMixin, View):
+    """登记入孵申请: a new `applied` record at one of the user's carriers, for an existing or a new firm."""
+
+    template_name = "incubation/register.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            decision = check(request.user, "add", Incubation)
+            if not decision:
+                raise PermissionDenied(decision.reason)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        initial = {k: v for k, v in request.GET.items() if k in ("carrier", "firm")}
+        return self._render(RegisterApplicantForm(user=request.user, initial=initial))
+
+    def post(self, request):
+        form = RegisterApplicantForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                record = lifecycle.register_applicant(request.user, data["carrier"], firm=data.get("firm"),
+                                                      firm_data=form.firm_data(), applied_on=data.get("applied_on"))
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error("carrier", str(exc))
+            else:
+                messages.success(request, _("Registered the application of %(tenant)s at %(carrier)s.") % {
+                    "tenant": record.tenant, "carrier": record.carrier})
+                return redirect(g.object_url(record))
+        return self._render(form, status=400)
+
+    def _render(self, form, status=200):
+        context = {"form": form, "model_meta": Incubation._meta, "list_url": g.model_url(Incubation)}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class Attention(g.ScopedMixin, View):
+    """The dashboard's rule-driven counts (graduation proposals, overdue tenants), fetched after the page
+    renders: one population load and one vectorised evaluation for both, links to the filtered list."""
+
+    model = Incubation
+    template_name = "incubation/_attention.html"
+
+    def get(self, request):
+        found = lifecycle.attention(request.user)
+        counts = {"graduation": len(found.graduation), "overdue": len(found.overdue)}
+        return render(request, self.template_name, {"attention": counts})

@@ -12,13 +12,18 @@ from fuhua.rules.engine import RulesError
 from . import schemas as s
 from .models import (
     Carrier,
+    CarrierStaffing,
     Firm,
     FirmDesignation,
+    FirmYearFigures,
+    IntellectualProperty,
+    Investment,
     InvestorProfile,
     MentorProfile,
     Organisation,
     Recognition,
     Region,
+    SeedFund,
     StartupTeam,
 )
 
@@ -58,6 +63,30 @@ INVESTORS = Resource(
     InvestorProfile, s.InvestorOut, s.InvestorIn, filters=s.InvestorFilters, ordering=("name",),
     select_related=("region", "institution"),
 )
+# The facts the rules read (issue #3), scoped like the firm or carrier they belong to.
+INVESTMENTS = Resource(
+    Investment, s.InvestmentOut, s.InvestmentIn, filters=s.InvestmentFilters,
+    ordering=("date", "amount_fen", "round", "created_at"), select_related=("firm", "investor", "carrier"),
+    search=s.search_investment,
+)
+FIRM_YEAR_FIGURES = Resource(
+    FirmYearFigures, s.FirmYearFiguresOut, s.FirmYearFiguresIn, filters=s.FirmYearFiguresFilters,
+    ordering=("year", "revenue_fen", "rd_spend_fen", "employees"), select_related=("firm",),
+    search=s.search_firm_fact,
+)
+IP_RIGHTS = Resource(
+    IntellectualProperty, s.IntellectualPropertyOut, s.IntellectualPropertyIn, filters=s.IntellectualPropertyFilters,
+    ordering=("applied_on", "granted_on", "kind", "number"), select_related=("firm",), search=s.search_ip,
+)
+SEED_FUNDS = Resource(
+    SeedFund, s.SeedFundOut, s.SeedFundIn, filters=s.SeedFundFilters,
+    ordering=("established_on", "size_fen", "name"), select_related=("carrier",), search=s.search_seed_fund,
+)
+STAFFING = Resource(
+    CarrierStaffing, s.CarrierStaffingOut, s.CarrierStaffingIn, filters=s.CarrierStaffingFilters,
+    ordering=("year", "staff_total", "staff_professional", "staff_fulltime"), select_related=("carrier",),
+    search=s.search_carrier_fact,
+)
 
 # URL prefix → resource; api.py mounts each under /api/v1/<prefix>.
 RESOURCES = {
@@ -70,6 +99,11 @@ RESOURCES = {
     "teams": TEAMS,
     "mentors": MENTORS,
     "investors": INVESTORS,
+    "investments": INVESTMENTS,
+    "annual-figures": FIRM_YEAR_FIGURES,
+    "ip-rights": IP_RIGHTS,
+    "seed-funds": SEED_FUNDS,
+    "staffing": STAFFING,
 }
 
 

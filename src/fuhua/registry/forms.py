@@ -11,7 +11,10 @@ from .choices import (
     CarrierKind,
     CarrierStatus,
     DesignationKind,
+    FundOwnership,
     IndustryField,
+    InvestmentRound,
+    IpKind,
     NationalGrade,
     OrganisationKind,
     RecognitionKind,
@@ -19,7 +22,17 @@ from .choices import (
     SizeClass,
     Specialisation,
 )
-from .models import Carrier, Firm, Organisation, Recognition
+from .models import (
+    Carrier,
+    CarrierStaffing,
+    Firm,
+    FirmYearFigures,
+    IntellectualProperty,
+    Investment,
+    Organisation,
+    Recognition,
+    SeedFund,
+)
 
 
 def date_input():
@@ -120,3 +133,80 @@ class MentorFilter(FilterForm):
 class InvestorFilter(FilterForm):
     focus_field = forms.ChoiceField(label=_("focus"), choices=IndustryField.choices)
     lookups = {"focus_field": "focus_field"}
+
+
+# --- the facts the rules read (issue #3) -----------------------------------------------------------
+# Firms and organisations are picked by credit code (too many for a select); the firm page links
+# here with ?firm=<credit code>, the carrier page with ?carrier=<id>.
+
+
+class InvestmentForm(ServiceModelForm):
+    firm = CreditCodeChoiceField(Firm.objects.all(), label=_("firm"))
+    investor = CreditCodeChoiceField(Organisation.objects.all(), label=_("investor organisation"), required=False)
+
+    class Meta:
+        model = Investment
+        fields = ["firm", "date", "amount_fen", "round", "investor", "investor_name", "from_carrier_fund", "carrier"]
+        widgets = {"date": date_input()}
+
+
+class FirmYearFiguresForm(ServiceModelForm):
+    firm = CreditCodeChoiceField(Firm.objects.all(), label=_("firm"))
+
+    class Meta:
+        model = FirmYearFigures
+        fields = ["firm", "year", "revenue_fen", "rd_spend_fen", "employees"]
+
+
+class IntellectualPropertyForm(ServiceModelForm):
+    firm = CreditCodeChoiceField(Firm.objects.all(), label=_("firm"))
+
+    class Meta:
+        model = IntellectualProperty
+        fields = ["firm", "kind", "number", "applied_on", "granted_on", "lapsed_on"]
+        widgets = {f: date_input() for f in ("applied_on", "granted_on", "lapsed_on")}
+
+
+class SeedFundForm(ServiceModelForm):
+    class Meta:
+        model = SeedFund
+        fields = ["carrier", "name", "size_fen", "ownership", "established_on"]
+        widgets = {"established_on": date_input()}
+
+
+class CarrierStaffingForm(ServiceModelForm):
+    class Meta:
+        model = CarrierStaffing
+        fields = ["carrier", "year", "staff_total", "staff_professional", "staff_fulltime"]
+
+
+class InvestmentFilter(FilterForm):
+    region_path = "firm__region"
+    round = forms.ChoiceField(label=_("round"), choices=InvestmentRound.choices)
+    year = forms.IntegerField(label=_("year"), min_value=1900, max_value=2200)
+    lookups = {"round": "round", "year": "date__year"}
+
+
+class FirmYearFiguresFilter(FilterForm):
+    region_path = "firm__region"
+    year = forms.IntegerField(label=_("year"), min_value=1900, max_value=2200)
+    lookups = {"year": "year"}
+
+
+class IntellectualPropertyFilter(FilterForm):
+    region_path = "firm__region"
+    kind = forms.ChoiceField(label=_("kind"), choices=IpKind.choices)
+    year = forms.IntegerField(label=_("year applied"), min_value=1900, max_value=2200)
+    lookups = {"kind": "kind", "year": "applied_on__year"}
+
+
+class SeedFundFilter(FilterForm):
+    region_path = "carrier__region"
+    ownership = forms.ChoiceField(label=_("ownership"), choices=FundOwnership.choices)
+    lookups = {"ownership": "ownership"}
+
+
+class CarrierStaffingFilter(FilterForm):
+    region_path = "carrier__region"
+    year = forms.IntegerField(label=_("year"), min_value=1900, max_value=2200)
+    lookups = {"year": "year"}

@@ -19,7 +19,10 @@ from .choices import (
     CarrierStatus,
     DemoBaseType,
     DesignationKind,
+    FundOwnership,
     IndustryField,
+    InvestmentRound,
+    IpKind,
     ListingBoard,
     NationalGrade,
     OrganisationKind,
@@ -439,3 +442,199 @@ class InvestorFilters(FilterSchema):
 
     def filter_region(self, value):
         return region_q("region", value)
+
+
+# --- the facts the rules read (issue #3): investments, annual figures, IP rights; seed funds, staffing
+
+
+def _tenants_of(carrier_id: int | None) -> Q:
+    """Facts of firms that have been incubated at this carrier (a subquery: no duplicate rows)."""
+    from fuhua.incubation.models import Incubation
+
+    if carrier_id is None:
+        return Q()
+    return Q(firm__in=Incubation.objects.filter(carrier_id=carrier_id).values("firm_id"))
+
+
+class InvestmentIn(InputSchema):
+    firm: Id
+    date: datetime.date
+    amount_fen: int = Field(..., description="amount in fen (1 yuan = 100 fen)")
+    round: InvestmentRound
+    investor: Id | None = Field(None, description="id of the investing organisation (or give `investor_name`)")
+    investor_name: str = ""
+    from_carrier_fund: bool = Field(False, description="from the carrier's own or co-founded fund")
+    carrier: Id | None = Field(None, description="the carrier whose fund invested (with `from_carrier_fund`)")
+
+
+class InvestmentOut(Schema):
+    id: int
+    firm: Brief
+    date: datetime.date
+    amount_fen: int
+    round: str
+    investor: Brief | None
+    investor_name: str
+    from_carrier_fund: bool
+    carrier: Brief | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class InvestmentFilters(FilterSchema):
+    firm: Id | None = None
+    carrier: Id | None = Field(None, description="investments in firms incubated at this carrier")
+    fund_carrier: Id | None = Field(None, description="investments from this carrier's fund")
+    year: int | None = Field(None, ge=1900, le=2200, description="dated in this year")
+    round: InvestmentRound | None = None
+
+    def filter_carrier(self, value):
+        return _tenants_of(value)
+
+    def filter_fund_carrier(self, value):
+        return Q() if value is None else Q(carrier_id=value)
+
+    def filter_year(self, value):
+        return Q() if value is None else Q(date__year=value)
+
+
+def search_investment(q: str) -> Q:
+    return Q(investor_name__icontains=q) | Q(firm__search__icontains=q.lower())
+
+
+class FirmYearFiguresIn(InputSchema):
+    firm: Id
+    year: int = Field(..., ge=1900, le=2200)
+    revenue_fen: int = Field(0, description="revenue in fen")
+    rd_spend_fen: int = Field(0, description="R&D spend in fen")
+    employees: int = Field(0, ge=0)
+
+
+class FirmYearFiguresOut(Schema):
+    id: int
+    firm: Brief
+    year: int
+    revenue_fen: int
+    rd_spend_fen: int
+    employees: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class FirmYearFiguresFilters(FilterSchema):
+    firm: Id | None = None
+    carrier: Id | None = Field(None, description="figures of firms incubated at this carrier")
+    year: int | None = Field(None, ge=1900, le=2200)
+
+    def filter_carrier(self, value):
+        return _tenants_of(value)
+
+
+def search_firm_fact(q: str) -> Q:
+    return Q(firm__search__icontains=q.lower())
+
+
+class IntellectualPropertyIn(InputSchema):
+    firm: Id
+    kind: IpKind
+    number: str = Field(..., max_length=40, description="patent or registration number")
+    applied_on: datetime.date
+    granted_on: datetime.date | None = None
+    lapsed_on: datetime.date | None = None
+
+
+class IntellectualPropertyOut(Schema):
+    id: int
+    firm: Brief
+    kind: str
+    number: str
+    applied_on: datetime.date
+    granted_on: datetime.date | None
+    lapsed_on: datetime.date | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class IntellectualPropertyFilters(FilterSchema):
+    firm: Id | None = None
+    carrier: Id | None = Field(None, description="rights of firms incubated at this carrier")
+    kind: IpKind | None = None
+    year: int | None = Field(None, ge=1900, le=2200, description="applied for in this year")
+
+    def filter_carrier(self, value):
+        return _tenants_of(value)
+
+    def filter_year(self, value):
+        return Q() if value is None else Q(applied_on__year=value)
+
+
+def search_ip(q: str) -> Q:
+    return Q(number__icontains=q) | Q(firm__search__icontains=q.lower())
+
+
+class SeedFundIn(InputSchema):
+    carrier: Id
+    name: str
+    size_fen: int = Field(..., description="size in fen")
+    ownership: FundOwnership = FundOwnership.OWN
+    established_on: datetime.date
+
+
+class SeedFundOut(Schema):
+    id: int
+    carrier: Brief
+    name: str
+    size_fen: int
+    ownership: str
+    established_on: datetime.date
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class SeedFundFilters(FilterSchema):
+    carrier: Id | None = None
+    ownership: FundOwnership | None = None
+    year: int | None = Field(None, ge=1900, le=2200, description="established in this year")
+    region: str | None = Field(None, pattern=r"^\d{6}$", description="carriers in this region or under it")
+
+    def filter_year(self, value):
+        return Q() if value is None else Q(established_on__year=value)
+
+    def filter_region(self, value):
+        return region_q("carrier__region", value)
+
+
+def search_carrier_fact(q: str) -> Q:
+    return Q(carrier__search__icontains=q.lower())
+
+
+def search_seed_fund(q: str) -> Q:
+    return Q(name__icontains=q) | search_carrier_fact(q)
+
+
+class CarrierStaffingIn(InputSchema):
+    carrier: Id
+    year: int = Field(..., ge=1900, le=2200)
+    staff_total: int = Field(..., ge=0)
+    staff_professional: int = Field(..., ge=0, description="professional incubation staff")
+    staff_fulltime: int = Field(..., ge=0, description="full-time service staff")
+
+
+class CarrierStaffingOut(Schema):
+    id: int
+    carrier: Brief
+    year: int
+    staff_total: int
+    staff_professional: int
+    staff_fulltime: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class CarrierStaffingFilters(FilterSchema):
+    carrier: Id | None = None
+    year: int | None = Field(None, ge=1900, le=2200)
+    region: str | None = Field(None, pattern=r"^\d{6}$", description="carriers in this region or under it")
+
+    def filter_region(self, value):
+        return region_q("carrier__region", value)

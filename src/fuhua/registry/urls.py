@@ -2,7 +2,7 @@ from django.urls import path
 
 from fuhua.core.views.generic import object_urls as crud
 
-from .views import carriers, directory, firms, readiness, recognitions
+from .views import carriers, directory, facts, firms, readiness, recognitions
 
 app_name = "registry"
 
@@ -31,6 +31,12 @@ urlpatterns = [
     *crud("investors", "investorprofile", {
         "list": directory.InvestorList, "detail": directory.InvestorDetail, "history": directory.InvestorHistory,
     }),
+    # The facts the rules read (issue #3).
+    *crud("investments", "investment", facts.INVESTMENT),
+    *crud("annual-figures", "firmyearfigures", facts.FIGURES),
+    *crud("ip-rights", "intellectualproperty", facts.IP),
+    *crud("seed-funds", "seedfund", facts.SEED_FUND),
+    *crud("staffing", "carrierstaffing", facts.STAFFING),
     path("carriers/<int:pk>/readiness/", readiness.CarrierReadiness.as_view(), name="carrier_readiness"),
     path("readiness/", readiness.RegionReadiness.as_view(), name="readiness_region"),
 ]

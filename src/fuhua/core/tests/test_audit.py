@@ -24,7 +24,9 @@ from fuhua.core.audit import NOT_AUDITED, audited_models, is_audited, prune_audi
 from fuhua.core.context import acting_as
 from fuhua.core.models import ObjectChange
 from fuhua.core.tasks import prune_audit
+from fuhua.evaluation.testing import audit_factories as evaluation_factories
 from fuhua.incubation.models import Incubation
+from fuhua.policies.testing import audit_factories as policy_factories
 from fuhua.registry.models import (
     AssociationMembership,
     FirmDesignation,
@@ -35,6 +37,7 @@ from fuhua.registry.models import (
     StartupTeam,
 )
 from fuhua.registry.tests.test_api_registry import CHANGES, valid_payloads
+from fuhua.statistics.testing import audit_factories as statistics_factories
 
 D = datetime.date
 
@@ -85,6 +88,9 @@ FACTORIES: dict[str, Factory] = {
     "incubation.incubation": Factory(
         lambda w: Incubation.objects.create(firm=w.firm_b, carrier=w.carrier_a, applied_on=D(2024, 1, 1)),
         {"applied_on": D(2024, 2, 1)}),
+    **{label: Factory(*spec) for label, spec in policy_factories().items()},
+    **{label: Factory(*spec) for label, spec in evaluation_factories().items()},
+    **{label: Factory(*spec) for label, spec in statistics_factories().items()},
 }
 
 # Apps whose test helpers live beside their data contribute their factories here.

@@ -22,7 +22,11 @@ from fuhua.api import api
 from fuhua.core.audit import snapshot
 from fuhua.core.models import ObjectChange
 from fuhua.core.scoping import check
+from fuhua.evaluation.testing import scope_objects as evaluation_objects
+from fuhua.policies.testing import scope_objects
 from fuhua.registry.models import AssociationMembership, FirmDesignation
+from fuhua.statistics.testing import scope_objects as statistics_objects
+from fuhua.testing import rules_facts
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,26 @@ RESOURCES = {
     "incubations": Row(lambda w: [w.inc_a, w.inc_b, w.inc_team], {"applied_on": "2023-12-01"}),
     "memberships": Row(lambda w: list(AssociationMembership.objects.all()), {"joined_on": "2018-01-01"}),
     "tokens": Row(lambda w: list(ApiToken.objects.order_by("pk")), owned=True),
+    "policies": Row(lambda w: scope_objects(w).policies),
+    "evaluation-runs": Row(lambda w: [evaluation_objects(w).run_sz, evaluation_objects(w).run_nj]),
+    "evaluation-results": Row(lambda w: [evaluation_objects(w).result_a, evaluation_objects(w).result_b]),
+    "appeals": Row(lambda w: [evaluation_objects(w).appeal_a, evaluation_objects(w).appeal_b]),
+    "expert-assignments": Row(lambda w: [evaluation_objects(w).assignment_a, evaluation_objects(w).assignment_b]),
+    "entitlements": Row(lambda w: scope_objects(w).entitlements),
+    "payouts": Row(lambda w: scope_objects(w).payouts),
+    "calls": Row(lambda w: scope_objects(w).calls, {"title": "新申报通知"}),
+    "applications": Row(lambda w: scope_objects(w).applications),
+    "notifications": Row(lambda w: scope_objects(w).notifications),
+    # The facts the rules read (issue #3): one of each in both cities.
+    "investments": Row(lambda w: rules_facts(w).investments, {"amount_fen": 123_400}),
+    "annual-figures": Row(lambda w: rules_facts(w).figures, {"employees": 42}),
+    "ip-rights": Row(lambda w: rules_facts(w).ip, {"number": "ZL202499999999"}),
+    "seed-funds": Row(lambda w: rules_facts(w).seed_funds, {"name": "改名资金"}),
+    "staffing": Row(lambda w: rules_facts(w).staffing, {"staff_total": 11}),
+    "reports": Row(lambda w: statistics_objects(w).reports, {"values": {"events": 30}}),
 }
-NOT_RESOURCES = {"me": "the signed-in user's own account"}
+NOT_RESOURCES = {"me": "the signed-in user's own account",
+                 "stats": "statistics overview and workbook uploads: aggregates, scoped inside"}
 PATH_VALUES = {"name": "exit"}  # path parameters other than the object id
 POST_BODY = {"reason": "scope test"}  # object POSTs are workflow transitions
 ACTION_OF_METHOD = {"GET": "view", "PATCH": "change", "PUT": "change", "POST": "change", "DELETE": "delete"}
@@ -69,8 +91,25 @@ WEB_NAMES = {
     "registry:membership": "memberships",
     "registry:associationmembership": "memberships",
     "incubation:incubation": "incubations",
+    "policies:policy": "policies",
+    "evaluation:evaluationrun": "evaluation-runs",
+    "evaluation:evaluationresult": "evaluation-results",
+    "evaluation:appeal": "appeals",
+    "evaluation:expertassignment": "expert-assignments",
+    "policies:entitlement": "entitlements",
+    "policies:payout": "payouts",
+    "policies:call": "calls",
+    "policies:application": "applications",
+    "policies:notification": "notifications",
+    "registry:investment": "investments",
+    "registry:firmyearfigures": "annual-figures",
+    "registry:intellectualproperty": "ip-rights",
+    "registry:seedfund": "seed-funds",
+    "registry:carrierstaffing": "staffing",
+    "statistics:annualreport": "reports",
 }
-ACTION_OF_PAGE = {"edit": "change", "update": "change", "delete": "delete", "transition": "change"}
+ACTION_OF_PAGE = {"edit": "change", "update": "change", "delete": "delete", "transition": "change",
+                  "comment": "change", "amend": "change"}
 
 
 # --- enumerating the routes ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Substr
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from fuhua.accounts.roles import Role, roles_of
@@ -76,6 +77,10 @@ def dashboard(request):
         context["firm_count"] = Firm.objects.restrict(user).count()
     if check(user, "view", Incubation):
         context["incubations"] = incubation_counts(user, today)
+    if roles_of(user) & {Role.OPERATOR, Role.BUREAU, Role.ADMIN} and check(user, "view", Incubation):
+        # Rule-driven work lists (graduation proposals, overdue tenants): the rules engine evaluates the
+        # whole scope, which takes seconds for a province, so the page fetches the counts after it renders.
+        context["attention_url"] = reverse("incubation:incubation_attention")
     # Associations see aggregates only; the per-city table is for the administrations.
     if roles_of(user) & {Role.BUREAU, Role.ADMIN} and check(user, "view", Carrier):
         context["cities"] = carriers_per_city(user)

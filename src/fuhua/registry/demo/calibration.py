@@ -59,6 +59,20 @@ INDUSTRY_WEIGHTS = {
 # Fields whose incubation may last 60 instead of 48 months (国科发区〔2018〕300号).
 LONG_INCUBATION_FIELDS = {"biomedicine", "modern_agriculture", "integrated_circuits"}
 
+# The provincial evaluation (js-incubator-2024) grades these kinds once recognised provincial or national, and
+# vetoes any with fewer than 15 firms in incubation on 31 December (specialised: 10) or less than 5,000 m² in
+# tenants' use (specialised: 3,000); published evaluations fail 1-3% (Jiangsu 2020: 8 of 617).
+EVALUATED_KINDS = ("incubator", "accelerator", "university_park")
+EVALUATED_LEVELS = ("provincial", "national")
+VETO_TENANTS = {"comprehensive": 15, "specialised": 10}
+VETO_AREA = {"comprehensive": 5000, "specialised": 3000}
+# A carrier's planned tenants are its whole history since 2015: about 58% of them (42% at worst) are firms in
+# incubation at the end of 2024. So recognised carriers get at least 2.6-3.4 times the veto threshold, and
+# 5-60% more area in use than it, except for the weak few (short of tenants or, a third of them, of area).
+TENANT_FLOOR = (2.6, 3.4)
+AREA_MARGIN = (1.05, 1.6)
+WEAK_SHARE = 0.01
+
 # Per tenant kind: share of start-up teams (not yet registered) and share still in incubation.
 TEAM_SHARE = {"maker_space": 0.55, "rural_star": 0.3, "incubator": 0.03}
 CURRENT_SHARE = {"maker_space": 0.66, "incubator": 0.74}

@@ -8,8 +8,11 @@ from collections.abc import Callable
 from django.db import transaction
 
 from fuhua.core.text import pad_display
+from fuhua.evaluation.demo import load_evaluation
 from fuhua.incubation.models import Incubation
+from fuhua.policies.demo import load_policies
 from fuhua.registry import models as registry
+from fuhua.statistics.demo import load_statistics
 
 from . import carriers, facts, people, regions
 from .calibration import SCALES
@@ -76,6 +79,9 @@ def load_demo(scale: str = "province", progress: Callable[[str], object] = print
             n = _load_group(ctx, key, group)
             progress(f"  {regions.rows()[key].name}: {len(group):,} carriers, {n:,} tenants "
                      f"({time.perf_counter() - started:.1f} s)")
+        load_statistics(progress)
+        load_evaluation(progress)
+        load_policies(progress)
     return (
         f"Demo data ({scale}) loaded in {time.perf_counter() - started:.1f} s. It was written by the system in bulk, "
         f"so these rows have no per-object audit history:\n" + _table(counts())

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 
 from . import authorities, regions
 from .calibration import (
+    AREA_MARGIN,
     AS_OF,
     CITY_WEIGHTS,
+    EVALUATED_KINDS,
+    EVALUATED_LEVELS,
     FIRST_YEAR,
     FLAGSHIPS,
     INDUSTRY_WEIGHTS,
@@ -21,6 +24,10 @@ from .calibration import (
     OTHER_KIND_SHARES,
     PROVINCE_WEIGHTS,
     SPECIALISED_SHARE,
+    TENANT_FLOOR,
+    VETO_AREA,
+    VETO_TENANTS,
+    WEAK_SHARE,
     Scale,
 )
 from .context import seeded
@@ -62,6 +69,8 @@ class CarrierPlan:
     tenant_area: int = 0
     workstations: int = 0
     tenant_weight: float = 1.0
+    tenant_floor: int = 0  # the fewest planned tenants (recognised carriers the evaluation grades)
+    tenant_pin: int = 0  # exactly this many planned tenants (the weak few among those)
     tenants: int = 0
 
     @property
@@ -227,6 +236,7 @@ def plan_carriers(scale: Scale) -> list[CarrierPlan]:
             p.place = "".join(names.brand()) + "集团"
         p.name = names.carrier(p.kind, p.place, p.industry, p.university)
     _apply_flagships(plans)
+    _meet_evaluation(plans, seeded(f"{scale.seed}:plan:evaluation"))
     for p in plans:
         _ladder(p, r)
         p.tenant_weight = _tenant_weight(p, r)
@@ -234,11 +244,54 @@ def plan_carriers(scale: Scale) -> list[CarrierPlan]:
     return plans
 
 
+def _meet_evaluation(plans: list[CarrierPlan], r: random.Random) -> None:
+    """Recognised carriers that the provincial evaluation grades clear its veto thresholds (tenants, area in
+    use) with a margin, but for a weak few (WEAK_SHARE) that fall short. Own random stream, so the rest of the
+    plan (names, places, areas of other carriers) does not depend on it."""
+    graded = [p for p in plans if p.kind in EVALUATED_KINDS and p.level in EVALUATED_LEVELS]
+    flagships = {f.name for f in FLAGSHIPS}  # and no real university's park among the weak
+    weak = [id(p) for p in r.sample([p for p in graded if p.full_name not in flagships and not p.university],
+                                    round(len(graded) * WEAK_SHARE))]
+    short_of_area = set(weak[: len(weak) // 3])
+    for p in graded:
+        category = "specialised" if p.industry else "comprehensive"
+        min_tenants, min_area = VETO_TENANTS[category], VETO_AREA[category]
+        if id(p) in weak and id(p) not in short_of_area:  # 42-80% of these are in incubation at the end of 2024
+            p.tenant_pin = round(min_tenants * r.uniform(0.8, 1.25))
+        else:
+            p.tenant_floor = round(min_tenants * r.uniform(*TENANT_FLOOR))
+        if id(p) in short_of_area:
+            p.tenant_area = min(p.tenant_area, int(min_area * r.uniform(0.7, 0.97)))
+            continue
+        in_use = int(min_area * r.uniform(*AREA_MARGIN))
+        if p.tenant_area < in_use:
+            p.workstations = max(p.workstations, int(p.workstations * in_use / max(p.tenant_area, 1)))
+            p.tenant_area = in_use
+            p.incubation_area = max(p.incubation_area, int(in_use / r.uniform(0.75, 0.92)))
+
+
 def _allocate_tenants(plans: list[CarrierPlan], scale: Scale, jiangsu_total: int) -> None:
     parts = [(plans[:jiangsu_total], scale.tenants)]
     if scale.national_carriers:
         parts.append((plans[jiangsu_total:], scale.national_tenants - scale.tenants))
     for part, total in parts:
-        counts = largest_remainder(total, {i: p.tenant_weight for i, p in enumerate(part)})
+        counts = _allocate_with_floors(
+            total, {i: p.tenant_weight for i, p in enumerate(part)},
+            floors={i: p.tenant_floor for i, p in enumerate(part) if p.tenant_floor},
+            pins={i: p.tenant_pin for i, p in enumerate(part) if p.tenant_pin},
+        )
         for i, p in enumerate(part):
             p.tenants = counts[i]
+
+
+def _allocate_with_floors(total: int, weights: dict, floors: dict, pins: dict) -> dict:
+    """Like `largest_remainder`, but pinned keys get exactly their pin and no key gets less than its floor:
+    keys whose share falls short are raised to their floor and the rest shares what remains."""
+    fixed = dict(pins)
+    while True:
+        free = {k: w for k, w in weights.items() if k not in fixed}
+        counts = largest_remainder(total - sum(fixed.values()), free)
+        short = [k for k, n in counts.items() if n < floors.get(k, 0)]
+        if not short:
+            return counts | fixed
+        fixed.update((k, floors[k]) for k in short)

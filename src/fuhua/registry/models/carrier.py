@@ -59,7 +59,8 @@ class Carrier(SearchableModel):
     )
 
     scope = Scope(
-        region="region", operator="operator_id", association="memberships__association_id", organisation=None
+        region="region", operator="operator_id", association="memberships__association_id", organisation=None,
+        expert="evaluation_results__assignments__expert",  # experts see the carriers they review
     )
 
     class Meta:

@@ -6,11 +6,12 @@ from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
 from fuhua.incubation import lifecycle
 from fuhua.incubation.models import Incubation
-from fuhua.registry.models import Carrier, MentorProfile, Recognition
+from fuhua.registry.models import Carrier, CarrierStaffing, MentorProfile, Recognition, SeedFund
 from fuhua.registry.models.carrier import LEVEL_RANK
 
 from ..choices import RecognitionLevel
 from ..forms import CarrierFilter, CarrierForm
+from . import facts
 
 _LEVEL_LABEL = {LEVEL_RANK[value]: label for value, label in RecognitionLevel.choices}
 
@@ -53,6 +54,7 @@ class CarrierDetail(g.ObjectDetailView):
             extra["proposals"] = lifecycle.graduation_proposals(user, carriers=here)
             extra["overdue"] = lifecycle.overdue(user, carriers=here)[0]
             extra["can_graduate"] = bool(check(user, "change", Incubation))
+            extra["can_register"] = bool(check(user, "add", Incubation) and check(user, "change", obj))
         return super().detail_context(obj, **extra)
 
     def sections(self, carrier):
@@ -69,7 +71,8 @@ class CarrierDetail(g.ObjectDetailView):
         if check(user, "view", Incubation):
             tenants = (Incubation.objects.restrict(user).filter(carrier=carrier)
                        .select_related("firm", "team").order_by("-entered_on", "-pk"))
-            add = reverse("incubation:incubation_create") + f"?carrier={carrier.pk}"
+            # New tenants come in as applications (登记入孵申请); the record form stays for corrections.
+            add = reverse("incubation:incubation_register") + f"?carrier={carrier.pk}"
             sections.append(g.Section(_("Tenants"), [
                 g.Column("tenant", _("tenant")), g.Column("status", _("status"), link=True),
                 g.Column("entered_on", _("entered on")), g.Column("left_on", _("left on")),
@@ -80,6 +83,13 @@ class CarrierDetail(g.ObjectDetailView):
                 g.Column("name", _("name"), link=True), g.Column("title", _("title")),
                 g.Column("industry_field", _("field")), g.Column("full_time", _("full-time")),
             ], list(mentors)))
+        # The facts the recognition rules read, each with an "add" link for this carrier.
+        for model, title, columns in ((SeedFund, _("Seed funds"), facts.SEED_FUND_COLUMNS),
+                                      (CarrierStaffing, _("Staffing"), facts.STAFFING_COLUMNS)):
+            if check(user, "view", model):
+                add = reverse(f"registry:{model._meta.model_name}_create") + f"?carrier={carrier.pk}"
+                sections.append(g.Section(title, columns, list(model.objects.restrict(user).filter(carrier=carrier)),
+                                          add if check(user, "add", model) else None))
         return sections
 
 

@@ -1,13 +1,16 @@
 from django.db.models import F
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
 from fuhua.incubation import lifecycle
 from fuhua.incubation.models import Incubation, IncubationStatus
-from fuhua.registry.models import Firm, FirmDesignation
+from fuhua.registry.models import Firm, FirmDesignation, FirmYearFigures, IntellectualProperty, Investment
 
 from ..forms import FirmFilter, FirmForm
+from . import facts
 
 
 class FirmList(g.ObjectListView):
@@ -58,6 +61,17 @@ class FirmDetail(g.ObjectDetailView):
                 g.Column("status", _("status"), link=True), g.Column("entered_on", _("entered on")),
                 g.Column("left_on", _("left on")), g.Column("leave_reason", _("reason")),
             ], list(chain)))
+        # The facts the graduation and recognition rules read, each with an "add" link for this firm.
+        for model, title, columns in (
+            (Investment, _("Investments"), facts.INVESTMENT_COLUMNS),
+            (FirmYearFigures, _("Annual figures"), facts.FIGURES_COLUMNS),
+            (IntellectualProperty, _("Intellectual property rights"), facts.IP_COLUMNS),
+        ):
+            if check(user, "view", model):
+                add = reverse(f"registry:{model._meta.model_name}_create") + "?" + urlencode(
+                    {"firm": firm.credit_code})
+                sections.append(g.Section(title, columns, list(model.objects.restrict(user).filter(firm=firm)),
+                                          add if check(user, "add", model) else None))
         return sections
 
 

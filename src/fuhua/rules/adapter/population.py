@@ -72,6 +72,25 @@ def _member(ids: np.ndarray, members) -> np.ndarray:
     return np.isin(ids, np.fromiter(members, np.int64)) if len(ids) else np.zeros(0, bool)
 
 
+# SQLite caps the parameters of one query (250,000 in Debian's build, 32,766 by default), and a national
+# population has more firms than that: a long id list is sent as its range instead.
+MAX_LISTED_IDS = 20_000
+
+
+def _among(path: str, ids) -> Q:
+    """`path` is one of `ids`; for a long list, within their range: a superset, so every caller aligns
+    by id (`_scatter`, `_member`) or trims its rows (`_only`)."""
+    ids = [int(i) for i in ids]
+    if len(ids) <= MAX_LISTED_IDS:
+        return Q(**{f"{path}__in": ids})
+    return Q(**{f"{path}__gte": min(ids), f"{path}__lte": max(ids)})
+
+
+def _only(rows: list, ids) -> list:
+    wanted = set(int(i) for i in ids)
+    return [r for r in rows if r[0] in wanted]
+
+
 def _grouped(qs, key: str, aggregate) -> list:
     return list(qs.order_by().values(key).annotate(v=aggregate).values_list(key, "v"))
 
@@ -118,7 +137,7 @@ def _incubation_columns(qs, as_of: datetime.date) -> dict:
 
 
 def _active_designations(firms, as_of, kind: str) -> set:
-    qs = FirmDesignation.objects.filter(firm__in=firms, kind=kind, granted_on__lte=as_of).filter(
+    qs = FirmDesignation.objects.filter(_among("firm", firms), kind=kind, granted_on__lte=as_of).filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=as_of))
     return set(qs.values_list("firm_id", flat=True))
 
@@ -128,21 +147,22 @@ def _team_rows(team_ids: list[int]) -> list[tuple]:
 
     The engine needs every incubation to have its firm; teams are tenants too (maker spaces count them).
     """
-    teams = StartupTeam.objects.filter(pk__in=team_ids).order_by("pk").values_list("id", "industry_field")
-    return [(-pk, None, field, None, None) for pk, field in teams]
+    teams = StartupTeam.objects.filter(_among("pk", team_ids)).order_by("pk").values_list("id", "industry_field")
+    return [(-pk, None, field, None, None) for pk, field in _only(list(teams), team_ids)]
 
 
 def _firm_columns(firm_ids: np.ndarray, as_of: datetime.date) -> dict:
-    rows = list(Firm.objects.filter(pk__in=firm_ids[firm_ids > 0].tolist()).order_by("pk")
-                .values_list("id", "founded", "industry_field", "listed_on", "acquired_on"))
+    registered = firm_ids[firm_ids > 0].tolist()
+    rows = _only(list(Firm.objects.filter(_among("pk", registered)).order_by("pk")
+                      .values_list("id", "founded", "industry_field", "listed_on", "acquired_on")), registered)
     rows = _team_rows((-firm_ids[firm_ids < 0]).tolist()) + rows
     ids = np.array([r[0] for r in rows], np.int64)
     firms = ids.tolist()
     day = np.datetime64(as_of, "D")
     last, prev = as_of.year - 1, as_of.year - 2
-    figures = list(FirmYearFigures.objects.filter(firm__in=firms, year__in=(last, prev))
+    figures = list(FirmYearFigures.objects.filter(_among("firm", firms), year__in=(last, prev))
                    .values_list("firm_id", "year", "revenue_fen", "rd_spend_fen"))
-    ip = IntellectualProperty.objects.filter(firm__in=firms)
+    ip = IntellectualProperty.objects.filter(_among("firm", firms))
     valid = ip.filter(granted_on__lte=as_of).exclude(lapsed_on__lte=as_of)
     return {
         "id": ids,
@@ -153,7 +173,7 @@ def _firm_columns(firm_ids: np.ndarray, as_of: datetime.date) -> dict:
         "tech_sme": _member(ids, _active_designations(firms, as_of, "tech_sme")),
         "high_tech": _member(ids, _active_designations(firms, as_of, "high_tech")),
         "vc_investment_cumulative_fen": _scatter(ids, _grouped(
-            Investment.objects.filter(firm__in=firms, date__lte=as_of), "firm", Sum("amount_fen"))),
+            Investment.objects.filter(_among("firm", firms), date__lte=as_of), "firm", Sum("amount_fen"))),
         "revenue_last_year_fen": _scatter(ids, [(f, r) for f, y, r, _ in figures if y == last]),
         "revenue_prev_year_fen": _scatter(ids, [(f, r) for f, y, r, _ in figures if y == prev]),
         "rd_spend_last_year_fen": _scatter(ids, [(f, d) for f, y, _, d in figures if y == last]),
@@ -169,7 +189,7 @@ def _firm_columns(firm_ids: np.ndarray, as_of: datetime.date) -> dict:
 
 def _staffing(ids: np.ndarray, as_of: datetime.date) -> dict[str, np.ndarray]:
     latest = {}  # ascending years: the last row per carrier wins
-    for carrier, *values in (CarrierStaffing.objects.filter(carrier__in=ids.tolist(), year__lte=as_of.year)
+    for carrier, *values in (CarrierStaffing.objects.filter(_among("carrier", ids), year__lte=as_of.year)
                              .order_by("year").values_list("carrier_id", "staff_total", "staff_professional",
                                                            "staff_fulltime")):
         latest[carrier] = values
@@ -178,14 +198,15 @@ def _staffing(ids: np.ndarray, as_of: datetime.date) -> dict[str, np.ndarray]:
 
 
 def _carrier_columns(carrier_ids: np.ndarray, as_of: datetime.date) -> dict:
-    rows = list(Carrier.objects.filter(pk__in=carrier_ids.tolist()).order_by("pk").values_list(
+    rows = list(Carrier.objects.filter(_among("pk", carrier_ids)).order_by("pk").values_list(
         "id", "kind", "specialisation", "industry_field", "has_tech_platform", "established", "incubation_area_m2",
         "tenant_area_m2", "workstations", "operator__kind", "region__is_hardship", "region__parent__is_hardship",
         "region__parent__parent__is_hardship"))
+    rows = _only(rows, carrier_ids)
     ids = np.array([r[0] for r in rows], np.int64)
     carriers = ids.tolist()
     year = as_of.year - 1
-    at = Incubation.objects.filter(carrier__in=carriers)
+    at = Incubation.objects.filter(_among("carrier", carriers))
     financed = at.filter(firm__investments__date__year=year, firm__investments__date__gte=F("entered_on"))
     return {
         "id": ids,
@@ -201,12 +222,13 @@ def _carrier_columns(carrier_ids: np.ndarray, as_of: datetime.date) -> dict:
         "independent_legal_entity": np.array([r[9] != OrganisationKind.GOVERNMENT for r in rows], bool),
         "hardship_region": np.array([bool(r[10] or r[11] or r[12]) for r in rows], bool),
         "seed_fund_fen": _scatter(ids, _grouped(
-            SeedFund.objects.filter(carrier__in=carriers, established_on__lte=as_of), "carrier", Sum("size_fen"))),
+            SeedFund.objects.filter(_among("carrier", carriers), established_on__lte=as_of), "carrier",
+            Sum("size_fen"))),
         "fund_use_cases": _scatter(ids, _grouped(
-            Investment.objects.filter(carrier__in=carriers, from_carrier_fund=True, date__lte=as_of),
+            Investment.objects.filter(_among("carrier", carriers), from_carrier_fund=True, date__lte=as_of),
             "carrier", Count("pk"))),
         **_staffing(ids, as_of),
-        "mentors": _scatter(ids, _grouped(MentorProfile.carriers.through.objects.filter(carrier__in=carriers),
+        "mentors": _scatter(ids, _grouped(MentorProfile.carriers.through.objects.filter(_among("carrier", carriers)),
                                           "carrier", Count("pk"))),
         "graduates_cumulative": _scatter(ids, _grouped(
             at.filter(status=IncubationStatus.GRADUATED, left_on__lte=as_of), "carrier", Count("pk"))),

@@ -1,0 +1,59 @@
+"""Fast bulk inserts for imports, the audit of bulk writes and demo data: hundreds of thousands of rows.
+
+Django's bulk_create spends ~40 µs a row preparing values field by field. Rows given here are already
+clean Python values (validated by the caller), so they go to the database directly: COPY on
+PostgreSQL, the driver's executemany on SQLite. No signals fire: callers audit with audit.record_bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.utils import timezone
+
+BATCH = 10_000
+STAMPS = ("created_at", "updated_at")
+
+
+def insert_rows(model, fields: list[str], rows: Iterable[tuple]) -> int:
+    """INSERT rows of `fields` (attnames) into the model's table; every other column but the key gets
+    its default (created_at/updated_at: now). Returns how many rows were written."""
+    meta, ops = model._meta, connection.ops
+    given = [meta.get_field(name) for name in fields]
+    rest = [f for f in meta.concrete_fields if f not in given and not f.primary_key]
+    now = timezone.now()
+    extra = tuple(ops.adapt_datetimefield_value(now) if f.attname in STAMPS
+                  else f.get_db_prep_save(f.get_default(), connection) for f in rest)
+    adapters = {"DateField": ops.adapt_datefield_value, "DateTimeField": ops.adapt_datetimefield_value}
+    dates = [(i, adapters[f.get_internal_type()]) for i, f in enumerate(given) if f.get_internal_type() in adapters]
+    table = ops.quote_name(meta.db_table)
+    names = ", ".join(ops.quote_name(f.column) for f in [*given, *rest])
+
+    def prepared():
+        for row in rows:
+            if dates:
+                row = list(row)
+                for i, adapt in dates:
+                    row[i] = adapt(row[i])
+            yield (*row, *extra)
+
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in prepared():
+                    copy.write_row(row)
+                    count += 1
+            return count
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * (len(given) + len(rest)))})"  # noqa: S608
+        batch = []
+        for row in prepared():
+            batch.append(row)
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                count, batch = count + len(batch), []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
