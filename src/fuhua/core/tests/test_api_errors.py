@@ -36,7 +36,8 @@ class TestErrorShape:
         assert_error(response, 401, "not_authenticated")
 
     def test_403_carries_the_reason(self, world):
-        body = assert_error(api_client(world.users.firm_a).get("/api/v1/carriers"), 403, "permission_denied")
+        body = assert_error(api_client(world.users.firm_a).get("/api/v1/carriers", headers={"Accept-Language": "en"}),
+                            403, "permission_denied")
         assert "may not view" in body["message"]
 
     def test_404_for_objects_and_for_unknown_paths(self, world):
@@ -74,7 +75,8 @@ class TestErrorShape:
         assert {(i["field"], i["message"]) for i in items} == {(None, "whole object"), ("name", "bad name")}
 
     def test_409_when_the_object_is_still_referred_to(self, world):
-        body = assert_error(api_client(world.users.admin).delete(f"/api/v1/organisations/{world.op_a.pk}"),
+        body = assert_error(api_client(world.users.admin).delete(f"/api/v1/organisations/{world.op_a.pk}",
+                                                              headers={"Accept-Language": "en"}),
                             409, "conflict")
         assert "referred to" in body["message"]
 

@@ -1,6 +1,7 @@
 """The scoping mechanism itself: each role sees exactly its slice of the registry."""
 
 import pytest
+from django.utils import translation
 
 from fuhua.core.scoping import check
 from fuhua.incubation.models import Incubation
@@ -50,6 +51,7 @@ class TestScopes:
             assert Region.objects.restrict(user).count() == expected, user.username
         assert not Region.objects.restrict(world.users.bureau_js, "change").exists()
 
+    @translation.override("en")  # the reasons are asserted in their English source text
     def test_check_gives_reasons(self, world):
         u = world.users
         assert check(u.bureau_sz, "change", world.carrier_a)

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from fuhua.accounts.models import RoleGrant
 from fuhua.core.exceptions import Conflict
@@ -31,6 +32,7 @@ def test_a_carrier_without_statistics_is_marked_incomplete_not_graded(world):
 
 
 @pytest.mark.django_db
+@translation.override("en")  # the refusals are asserted in their English source text
 def test_expert_scores_out_of_range_and_conflicts_are_refused(world):
     ev = evaluation_world(world)
     run = computed_run(world.users.admin, "js-incubator-2024", world.regions.sz, 2025 - 1)
@@ -50,6 +52,7 @@ def test_expert_scores_out_of_range_and_conflicts_are_refused(world):
 
 
 @pytest.mark.django_db
+@translation.override("en")  # the refusals are asserted in their English source text
 def test_appeals_only_in_the_window_and_decisions_record_their_changes(world):
     ev = evaluation_world(world)
     run = EvaluationRun.objects.get(pk=ev.run_sz.pk)

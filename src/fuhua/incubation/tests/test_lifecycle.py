@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fuhua import testing
 from fuhua.core.models import ObjectChange
@@ -29,7 +29,7 @@ def old_applicant(world):
 
 
 def test_a_firm_too_old_is_refused_with_the_explanation(world, old_applicant):
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:  # English source text asserted
         lifecycle.take_transition(world.users.operator_a, old_applicant, "admit", on=D(2021, 7, 16))
     message = " ".join(exc.value.messages)
     assert "2019-01-15" in message and "30 months" in message and "24 months" in message
@@ -62,7 +62,7 @@ def test_bureau_override_is_audited_with_its_reason(world, old_applicant):
 
 
 def test_operators_cannot_override(world, old_applicant):
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:  # English source text asserted
         lifecycle.take_transition(world.users.operator_a, old_applicant, "admit", on=D(2021, 7, 16),
                                   override=True, reason="我们想要")
     assert "bureau" in " ".join(exc.value.messages)

@@ -157,7 +157,8 @@ class TestWrites:
         payload = valid_payloads(world)["carriers"]
         client = api_client(world.users.bureau_nj)
         before = (Carrier.objects.count(), ObjectChange.objects.count())
-        response = client.post("/api/v1/carriers", payload, content_type="application/json")
+        response = client.post("/api/v1/carriers", payload, content_type="application/json",
+                               headers={"Accept-Language": "en"})
         assert response.status_code == 403 and "scope" in response.json()["message"]
         assert (Carrier.objects.count(), ObjectChange.objects.count()) == before
 
@@ -171,14 +172,15 @@ class TestWrites:
 
     def test_protected_delete_is_refused_with_the_reason(self, world):
         before = Carrier.objects.count()
-        response = api_client(world.users.admin).delete(f"/api/v1/organisations/{world.op_a.pk}")
+        response = api_client(world.users.admin).delete(f"/api/v1/organisations/{world.op_a.pk}",
+                                                        headers={"Accept-Language": "en"})
         assert response.status_code == 409
         assert "referred to" in response.json()["message"]
         assert Carrier.objects.count() == before
 
     def test_role_without_the_action_gets_403_with_reason(self, world):
         client = api_client(world.users.operator_a)
-        response = client.delete(f"/api/v1/recognitions/{world.rec_a.pk}")
+        response = client.delete(f"/api/v1/recognitions/{world.rec_a.pk}", headers={"Accept-Language": "en"})
         assert response.status_code == 403 and "may not delete" in response.json()["message"]
         assert Recognition.objects.filter(pk=world.rec_a.pk).exists()
 

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from fuhua import testing
 from fuhua.accounts.models import ApiToken
@@ -102,6 +103,7 @@ def test_teams_are_stand_in_firms(world):
     assert -world.team_b.pk in loaded.population["firm"].ids.tolist()
 
 
+@translation.override("en")  # the data source label is asserted in its English source text
 def test_readiness_of_a_carrier_that_passes(world):
     c = eligible_incubator(world)
     result = carrier_readiness(c, "cn-most-2018", AS_OF, ASSUME)

@@ -18,6 +18,7 @@ def login(client, user):
 
 def test_start_edit_and_submit_through_the_pages(client, world):
     c = login(client, world.users.operator_a)
+    c.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the page text is asserted in its English source text
     listing = c.get(reverse("statistics:annualreport_list"))
     assert listing.status_code == 200 and "苏州纳米城孵化器" in listing.content.decode()
     started = c.post(reverse("statistics:annualreport_start"), {"carrier": world.carrier_a.pk, "year": 2024})
