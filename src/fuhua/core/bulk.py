@@ -40,20 +40,26 @@ def insert_rows(model, fields: list[str], rows: Iterable[tuple]) -> int:
 
     count = 0
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in prepared():
-                    copy.write_row(row)
-                    count += 1
-            return count
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * (len(given) + len(rest)))})"  # noqa: S608
-        batch = []
-        for row in prepared():
-            batch.append(row)
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                count, batch = count + len(batch), []
-        if batch:
-            cursor.executemany(sql, batch)
+        # Rows are materialised a batch at a time *before* writing: building a row may query the
+        # database (a model's __str__ following a relation), which would deadlock inside a COPY.
+        for batch in _batches(prepared(), BATCH):
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                placeholders = ", ".join(["%s"] * (len(given) + len(rest)))
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", batch)  # noqa: S608
             count += len(batch)
     return count
+
+
+def _batches(rows: Iterable[tuple], size: int):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
