@@ -12,7 +12,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -29,6 +31,18 @@ schema.app = get_wsgi_application()  # in-process: same thread, same test databa
 schema.config.phases.update(phases=os.environ.get("FUHUA_FUZZ_PHASES", "examples,fuzzing").split(","))
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # Requests go straight to the WSGI handler, whose start/finish signals close connections that
+    # are not in autocommit mode: on PostgreSQL that is the test's own transaction. Django's test
+    # client disconnects the same handler for the same reason.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
