@@ -101,12 +101,12 @@ def test_language_switch_and_carrier_list_layout(page, live_server, live_world):
     base = live_server.url
     sign_in(page, base, "bureau_js")
     assert page.inner_text("[data-nav=carriers]") == "载体"
-    page.click("form.langswitch button[value=en]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the switch posts and redirects; wait for the new page
+        page.click("form.langswitch button[value=en]")
     assert page.inner_text("[data-nav=carriers]") == "Carriers"
     assert page.inner_text("[data-nav=firms]") == "Firms"
-    page.click("form.langswitch button[value=zh-hans]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form.langswitch button[value=zh-hans]")
     assert page.inner_text("[data-nav=carriers]") == "载体"
 
     page.click("[data-nav=carriers]")
