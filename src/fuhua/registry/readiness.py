@@ -12,7 +12,7 @@ import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fuhua.rules.adapter import UNAVAILABLE, load_population, source_of
+from fuhua.rules.adapter import load_population, source_of
 from fuhua.rules.adapter.packs import Chosen, pack_on
 from fuhua.rules.engine import Pack, RulesError, evaluate_population, explain
 from fuhua.rules.engine.trace import Step, to_plain
@@ -83,14 +83,14 @@ def _data(step: Step, assumed: dict) -> list[dict]:
 
 
 def _assume(population, carrier_id: int, assume: dict) -> None:
-    """What-if values for attributes the registry does not hold yet (annual statistics, evaluation)."""
+    """What-if values for the carrier's attributes (data not collected, or a change being considered);
+    the output marks them as assumed. Only this carrier's row of a throwaway population changes."""
     table = population["carrier"]
     row = table.row_of(carrier_id)
     for name, value in assume.items():
-        if f"carrier.{name}" not in UNAVAILABLE:
-            raise RulesError(_("Only data not yet collected can be assumed; %(name)s comes from the registry.")
-                             % {"name": name})
-        attr = population.schema["carrier"].attributes[name]
+        attr = population.schema["carrier"].attributes.get(name)
+        if attr is None:
+            raise RulesError(_("%(name)s is not an attribute of a carrier.") % {"name": name})
         if attr.type == "str":
             value = population.vocabulary.code(value)
         table.columns[name][row] = value

@@ -31,7 +31,7 @@ from fuhua.rules.adapter.packs import pack_on
 pytestmark = pytest.mark.django_db
 D = datetime.date
 AS_OF = D(2025, 6, 30)
-ASSUME = {"stats_years_consecutive": 3}  # annual statistics are not collected yet (issue #4)
+ASSUME = {"stats_years_consecutive": 3}  # what-if: the world has no accepted annual reports
 
 
 def eligible_incubator(world):
@@ -114,8 +114,8 @@ def test_readiness_of_a_carrier_that_passes(world):
     assert "第七条（三）" in funding["citation"]
     history = next(r for r in result["criteria"] if r["rule"] == "operating_history_ok")
     stats = next(d for d in history["data"] if d["attribute"] == "stats_years_consecutive")
-    assert stats == {"attribute": "stats_years_consecutive", "value": 3, "available": False,
-                     "source": "annual statistics (issue #4)", "assumed": True}
+    assert stats == {"attribute": "stats_years_consecutive", "value": 3, "available": True,
+                     "source": "accepted annual reports, consecutive years up to last year", "assumed": True}
 
 
 def test_readiness_of_a_carrier_that_fails_on_a_named_criterion(world):
@@ -126,7 +126,21 @@ def test_readiness_of_a_carrier_that_fails_on_a_named_criterion(world):
     # Without the assumption the missing statistics fail the first criterion, and the output says why.
     plain = carrier_readiness(c, "cn-most-2018", AS_OF)
     assert "operating_history_ok" in plain["failed"] and "carrier.stats_years_consecutive" not in plain
-    assert "stats_years_consecutive" in plain["not_collected"]
+    assert "stats_years_consecutive" not in plain["not_collected"]
+
+
+def test_accepted_annual_reports_count_as_consecutive_statistics(world):
+    """Without any assumption: two accepted reports (2023, 2024) meet the statistics criterion as of 2025."""
+    from fuhua.statistics.models import AnnualReport, ReportStatus
+
+    c = eligible_incubator(world)
+    for year in (2023, 2024):
+        AnnualReport.objects.create(carrier=c, year=year, form_code="torch-2023", status=ReportStatus.ACCEPTED)
+    AnnualReport.objects.create(carrier=c, year=2022, form_code="torch-2023", status=ReportStatus.RETURNED)
+    result = carrier_readiness(c, "cn-most-2018", AS_OF)
+    assert result["eligible"], result["failed"]
+    used = {d["attribute"]: d["value"] for r in result["criteria"] for d in r["data"]}
+    assert used["stats_years_consecutive"] == 2  # the returned 2022 report does not count
 
 
 def test_hardship_lowers_the_seed_fund_threshold(world):

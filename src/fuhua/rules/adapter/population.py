@@ -35,6 +35,7 @@ from fuhua.registry.models import (
 )
 
 from ..engine import Population
+from .statistics import statistics_columns
 
 CLOSED = (IncubationStatus.GRADUATED, IncubationStatus.EXITED, IncubationStatus.EXPIRED)
 
@@ -198,6 +199,11 @@ def _staffing(ids: np.ndarray, as_of: datetime.date) -> dict[str, np.ndarray]:
 
 
 def _carrier_columns(carrier_ids: np.ndarray, as_of: datetime.date) -> dict:
+    columns = _registry_carrier_columns(carrier_ids, as_of)
+    return {**columns, **statistics_columns(columns["id"], columns["established"], as_of)}
+
+
+def _registry_carrier_columns(carrier_ids: np.ndarray, as_of: datetime.date) -> dict:
     rows = list(Carrier.objects.filter(_among("pk", carrier_ids)).order_by("pk").values_list(
         "id", "kind", "specialisation", "industry_field", "has_tech_platform", "established", "incubation_area_m2",
         "tenant_area_m2", "workstations", "operator__kind", "region__is_hardship", "region__parent__is_hardship",

@@ -27,6 +27,16 @@ SOURCES: dict[str, str] = {
     "carrier.teams_entered_last_year": "Incubations entered in the calendar year before the as-of date",
     "carrier.teams_registered_firms_last_year": "Team incubations whose team registered a firm that year",
     "carrier.teams_financed_last_year": "Incubations whose firm received an Investment that year while there",
+    "carrier.stats_years_consecutive": "accepted annual reports, consecutive years up to last year",
+    "carrier.stats_reported": "an accepted annual report for last year",
+    "carrier.stats_reports_missed_consecutive": "years without an accepted annual report, back from last year",
+    "carrier.income_total_fen": "last year's annual report: income_total_fen",
+    "carrier.income_rent_property_fen": "last year's annual report: income_rent_fen",
+    "carrier.incubation_income_separate": "last year's annual report reports incubation-service income",
+    "carrier.incubation_cases_last_year": "last year's annual report: incubation_cases",
+    "carrier.events_last_year": "last year's annual report: events",
+    "carrier.evaluation_grade_last": "published evaluation grade for last year",
+    "carrier.evaluation_grade_prev": "published evaluation grade for the year before",
     "firm.founded": "Firm.founded",
     "firm.industry_field": "Firm.industry_field",
     "firm.tech_sme": "FirmDesignation tech_sme active on the as-of date",
@@ -47,22 +57,12 @@ SOURCES: dict[str, str] = {
     "incubation.own_fund_equity": "an Investment from this carrier's fund dated while the firm was there",
 }
 
-# Not in the registry yet: they come from the annual statistics (#4) or the evaluation (#5), or are a
-# reviewer's judgement. Until then the engine uses the attribute's declared default (0 / false / missing).
+# Not collected as data: a reviewer's judgement, or a fact the annual report form does not ask. The
+# engine uses the attribute's declared default (0 / false / missing) and explanations say so.
 UNAVAILABLE: dict[str, str] = {
-    "carrier.stats_years_consecutive": _("annual statistics (issue #4)"),
-    "carrier.stats_reported": _("annual statistics (issue #4)"),
-    "carrier.stats_reports_missed_consecutive": _("annual statistics (issue #4)"),
-    "carrier.income_total_fen": _("annual statistics (issue #4)"),
-    "carrier.income_rent_property_fen": _("annual statistics (issue #4)"),
-    "carrier.incubation_income_separate": _("annual statistics (issue #4)"),
-    "carrier.incubation_cases_last_year": _("annual statistics (issue #4)"),
-    "carrier.events_last_year": _("annual statistics (issue #4)"),
-    "carrier.evaluation_grade_last": _("evaluation (issue #5)"),
-    "carrier.evaluation_grade_prev": _("evaluation (issue #5)"),
     "carrier.has_clear_model": _("reviewer's judgement (evaluation, issue #5)"),
     "carrier.dedicated_operator": _("reviewer's judgement (evaluation, issue #5)"),
-    "incubation.registered_on_site": _("annual statistics (issue #4)"),
+    "incubation.registered_on_site": _("not asked by the annual report form"),
 }
 
 
