@@ -26,6 +26,15 @@ from .models import Appeal, EvaluationResult, EvaluationRun, ExpertAssignment
 from .workflow import RUN_WORKFLOW
 
 
+class ScopedPostView(g.ScopedMixin, View):
+    """An action taken by POST on one object; a GET answers 404 out of scope, else 405."""
+
+    def get(self, request, pk):
+        self.get_object()  # out of reach: 404 before saying the method is wrong
+        return HttpResponseNotAllowed(["POST"])
+
+
+
 def _errors(exc: ValidationError) -> str:
     return "; ".join(exc.messages)
 
@@ -88,13 +97,9 @@ class RunDetail(g.ObjectDetailView):
         return render(request, self.template_name, context)
 
 
-class RunTransition(g.ScopedMixin, View):
+class RunTransition(ScopedPostView):
     model = EvaluationRun
     action = "change"
-
-    def get(self, request, pk):
-        self.get_object()  # out of reach: 404 before saying the method is wrong
-        return HttpResponseNotAllowed(["POST"])
 
     def post(self, request, pk):
         run = self.get_object()
@@ -163,14 +168,10 @@ class ResultHistory(g.ObjectHistoryView):
     model = EvaluationResult
 
 
-class _ResultPost(g.ScopedMixin, View):
+class _ResultPost(ScopedPostView):
     """POST-only actions on a result page; errors come back as messages on the scorecard."""
 
     model = EvaluationResult
-
-    def get(self, request, pk):
-        self.get_object()  # out of reach: 404 before saying the method is wrong
-        return HttpResponseNotAllowed(["POST"])
 
     def post(self, request, pk):
         result = self.get_object()
@@ -203,13 +204,9 @@ class AssignmentDetail(g.ObjectDetailView):
     model = ExpertAssignment
 
 
-class AssignmentScore(g.ScopedMixin, View):
+class AssignmentScore(ScopedPostView):
     model = ExpertAssignment
     action = "change"
-
-    def get(self, request, pk):
-        self.get_object()  # out of reach: 404 before saying the method is wrong
-        return HttpResponseNotAllowed(["POST"])
 
     def post(self, request, pk):
         assignment = self.get_object()
@@ -245,13 +242,9 @@ class AppealDetail(g.ObjectDetailView):
             appeal, can_decide=can_decide, form=DecisionForm(), result_url=g.object_url(appeal.result)))
 
 
-class AppealDecide(g.ScopedMixin, View):
+class AppealDecide(ScopedPostView):
     model = Appeal
     action = "change"
-
-    def get(self, request, pk):
-        self.get_object()  # out of reach: 404 before saying the method is wrong
-        return HttpResponseNotAllowed(["POST"])
 
     def post(self, request, pk):
         appeal = self.get_object()
