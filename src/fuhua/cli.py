@@ -81,6 +81,9 @@ def serve(bind: str, workers: int, insecure_http: bool) -> None:
 def worker() -> None:
     """Run background tasks (reminders, imports, retention) from the database queue."""
     _setup_django()
+    from fuhua.core.schedule import start_scheduler_thread  # periodic tasks (core.schedule), enqueued once
+
+    start_scheduler_thread()
     _call("db_worker")
 
 
@@ -103,6 +106,7 @@ def _attach_domain_commands() -> None:
         ("fuhua.policies.cli", "entitlements"), ("fuhua.policies.cli", "policy"),
         ("fuhua.statistics.cli", "stats"), ("fuhua.statistics.cli", "firms"),
         ("fuhua.evaluation.cli", "evaluate"),
+        ("fuhua.core.ops_cli", "scheduler"),
     ]:
         try:
             module = importlib.import_module(module_name)

@@ -11,3 +11,10 @@ class CoreConfig(AppConfig):
         from . import audit, checks  # noqa: F401  (connects the audit signals and system checks)
 
         audit.connect_all()
+
+        import datetime
+
+        from .schedule import register_periodic
+        from .tasks import prune_audit
+
+        register_periodic("core.prune_audit", task=prune_audit, at=datetime.time(3, 0))

@@ -23,7 +23,8 @@ from .context import current_actor, current_reason
 # Every model of Fuhua's own apps is audited, and the accounts of django.contrib.auth; third-party
 # framework tables (sessions, migrations, login attempts, the task queue) are not. Exceptions:
 NOT_AUDITED = {"core.objectchange": "the audit trail itself",
-               "policies.payout": "the append-only ledger: each row is its own record (who, when, why)"}
+               "policies.payout": "the append-only ledger: each row is its own record (who, when, why)",
+               "core.periodictaskstate": "scheduler bookkeeping (when each periodic task was last enqueued)"}
 ALSO_AUDITED = {"auth.user", "auth.group"}
 MASKED_FIELDS = {"password", "key_hash"}
 
@@ -70,6 +71,7 @@ def _write(instance, action: str, before: dict | None, after: dict | None) -> No
         username=actor.username,
         request_id=actor.request_id,
         source=actor.source,
+        ip=actor.ip or None,
         action=action,
         reason=current_reason()[:500],
         content_type=ContentType.objects.get_for_model(type(instance)),
@@ -131,10 +133,10 @@ def record_bulk(model, action: str, objects, reason: str = "") -> None:
 
     actor = current_actor()
     content_type = ContentType.objects.get_for_model(model)
-    head = (timezone.now(), actor.user_id, actor.username, actor.request_id, actor.source, action,
+    head = (timezone.now(), actor.user_id, actor.username, actor.request_id, actor.source, actor.ip or None, action,
             (reason or current_reason())[:500], content_type.pk)
     adapt = connection.ops.adapt_json_value
-    insert_rows(ObjectChange, ["time", "user_id", "username", "request_id", "source", "action", "reason",
+    insert_rows(ObjectChange, ["time", "user_id", "username", "request_id", "source", "ip", "action", "reason",
                                "content_type_id", "object_id", "object_repr", "before", "after"],
                 ((*head, str(obj.pk), str(obj)[:200], None,
                   adapt(snapshot(obj), None) if action != "delete" else None) for obj in objects))

@@ -35,6 +35,7 @@ class ObjectChange(models.Model):
     username = models.CharField(_("user"), max_length=150)
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
     source = models.CharField(_("source"), max_length=16)
+    ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=8, choices=Action.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=64)
@@ -57,3 +58,18 @@ class ObjectChange(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class PeriodicTaskState(models.Model):
+    """When each periodic task (core.schedule) was last enqueued: the guard against enqueuing it twice."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(_("last enqueued"), null=True, blank=True)
+    last_task_id = models.CharField(_("last task id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic task")
+        verbose_name_plural = _("periodic tasks")
+
+    def __str__(self):
+        return self.name

@@ -8,7 +8,18 @@ class StatisticsConfig(AppConfig):
     verbose_name = _("Annual statistics")
 
     def ready(self):
+        import datetime
+
         from fuhua.core.context_processors import NavItem, register_nav
+
+        from .inbox import register as register_inbox
+
+        register_inbox()
+        from fuhua.core.schedule import register_periodic
+
+        from .tasks import remind_unsubmitted
+
+        register_periodic("statistics.remind_unsubmitted", task=remind_unsubmitted, at=datetime.time(8, 0))
 
         register_nav(NavItem("statistics:annualreport_list", _("Annual reports"), "statistics.annualreport",
                              key="reports"))
