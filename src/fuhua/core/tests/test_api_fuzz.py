@@ -50,6 +50,7 @@ def admin_headers(world):
     return {"Authorization": f"Bearer {ApiToken.issue(world.users.admin, 'fuzz')[1]}"}
 
 
+@pytest.mark.fuzz
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, derandomize=True,
