@@ -43,6 +43,15 @@ def router() -> Router:
         obj = get_scoped(INCUBATIONS, request.auth_user, id)
         return [_describe(t) for t in INCUBATION_WORKFLOW.available(request.auth_user, obj)]
 
+    @r.get("/{id}/checks", response={200: list[s.CheckOut], **OBJECT_ERRORS},
+           **operation("incubation_checks", "The rule checks of the record: admission, time limit, graduation",
+                       description="A check on a date no rule pack covers is `applicable: false` with the reason."))
+    def rule_checks(request, id: int):
+        obj = get_scoped(INCUBATIONS, request.auth_user, id)
+        return [{"name": c.name, "label": str(c.label), "applicable": c.applicable, "passed": c.passed,
+                 "pack": c.pack.id if c.pack else None, "citation": c.citation, "note": c.note}
+                for c in lifecycle.checks(obj)]
+
     @r.post("/{id}/transitions/{name}", response={200: s.IncubationOut, **WRITE_ERRORS},
             **operation("incubation_transition", "Take a transition: admit, start, graduate, exit, expire"))
     def take_transition(request, id: int, name: str, payload: s.TransitionIn):

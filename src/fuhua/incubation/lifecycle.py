@@ -22,7 +22,7 @@ from fuhua.core.scoping import Decision, check
 from fuhua.registry.models import Carrier, Firm
 from fuhua.rules.adapter import load_population
 from fuhua.rules.adapter.packs import tenant_pack
-from fuhua.rules.engine import Pack, Population, Trace, evaluate_population, explain
+from fuhua.rules.engine import NotInForce, Pack, Population, Trace, evaluate_population, explain
 from fuhua.rules.engine.kernels import add_months, months_between
 
 from .models import Incubation, IncubationStatus
@@ -40,6 +40,7 @@ class Check:
     trace: Trace | None = None
     note: str = ""
     facts: dict = field(default_factory=dict)  # the figures a reader wants first (age, limit, end date…)
+    applicable: bool = True  # False: no pack covers the date asked (the note says why)
 
     @property
     def citation(self) -> str:
@@ -65,6 +66,11 @@ def _day(value) -> datetime.date | None:
     return None if np.isnat(value) else value.astype(datetime.date)
 
 
+def not_applicable(name: str, label: str, exc: NotInForce) -> Check:
+    """A rule question on a date no pack covers: "not applicable", with the reason, never an error."""
+    return Check(name, label, None, note=_("Not applicable: %(reason)s") % {"reason": exc}, applicable=False)
+
+
 def _one(incubation: Incubation, entered: datetime.date, status: str) -> Population:
     firm = incubation.firm
     return Population.from_records({
@@ -85,7 +91,10 @@ def admission_check(incubation: Incubation, entry: datetime.date | None = None) 
     if incubation.firm_id is None:
         return Check("admission", label, None, note=_("A start-up team is not yet a registered firm; "
                                                       "the firm-age rule does not apply."))
-    chosen = tenant_pack(entry)
+    try:
+        chosen = tenant_pack(entry)
+    except NotInForce as exc:
+        return not_applicable("admission", label, exc)
     trace = explain(chosen.pack, "incubation", incubation.pk or 0, _one(incubation, entry, "admitted"),
                     "entry_age_ok", entry)
     founded = incubation.firm.founded
@@ -145,7 +154,10 @@ def time_limit_check(incubation: Incubation, as_of: datetime.date | None = None)
     label = _("Time limit")
     if incubation.status != IncubationStatus.INCUBATING or not incubation.entered_on:
         return Check("time_limit", label, None, note=_("Only a record in incubation runs against the time limit."))
-    chosen = tenant_pack(incubation.entered_on)
+    try:
+        chosen = tenant_pack(incubation.entered_on)
+    except NotInForce as exc:
+        return not_applicable("time_limit", label, exc)
     population = load_population(as_of, incubations=Incubation.objects.filter(pk=incubation.pk)).population
     trace = explain(chosen.pack, "incubation", incubation.pk, population, "within_time_limit", as_of)
     limit = int(evaluate_population(chosen.pack, population, as_of, ["incubation_limit_months"])
@@ -263,7 +275,10 @@ def graduation_check(incubation: Incubation, as_of: datetime.date | None = None)
     label = _("Graduation conditions")
     if incubation.firm_id is None or incubation.status != IncubationStatus.INCUBATING:
         return Check("graduation", label, None, note=_("Only a firm in incubation is checked for graduation."))
-    chosen = tenant_pack(as_of)
+    try:
+        chosen = tenant_pack(as_of)
+    except NotInForce as exc:
+        return not_applicable("graduation", label, exc)
     population = load_population(as_of, incubations=Incubation.objects.filter(pk=incubation.pk)).population
     trace = explain(chosen.pack, "incubation", incubation.pk, population, "graduation_due", as_of)
     firm_row = population.to_one("incubation", "firm")[0]

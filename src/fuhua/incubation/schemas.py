@@ -58,6 +58,16 @@ class TransitionOut(Schema):
     needs_reason: bool
 
 
+class CheckOut(Schema):
+    name: str = Field(description="admission | time_limit | graduation")
+    label: str
+    applicable: bool = Field(description="false when no rule pack covers the date asked (see note)")
+    passed: bool | None = Field(description="null when the rule does not apply")
+    pack: str | None
+    citation: str
+    note: str
+
+
 class TransitionIn(InputSchema):
     reason: str = Field("", max_length=200, description="required to graduate, exit or expire")
     on: datetime.date | None = Field(None, description="date of entry or departure; default today")

@@ -9,6 +9,7 @@ from .engine import (
     CaseResult,
     EvaluationError,
     ExpressionError,
+    NotInForce,
     Pack,
     PackError,
     PackRegistry,
@@ -25,7 +26,7 @@ from .engine import (
 from .entities import Attribute, Relation, Schema, default_schema
 
 __all__ = [
-    "Attribute", "CaseResult", "EvaluationError", "ExpressionError", "Pack", "PackError", "PackRegistry",
+    "Attribute", "CaseResult", "EvaluationError", "ExpressionError", "NotInForce", "Pack", "PackError", "PackRegistry",
     "Population", "PopulationError", "Relation", "RulesError", "Schema", "Trace", "default_schema",
     "evaluate_population", "explain", "load_pack_file", "load_registry", "run_pack_tests",
 ]

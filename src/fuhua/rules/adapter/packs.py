@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils.translation import gettext as _
 
-from ..engine import Pack, RulesError, load_registry
+from ..engine import NotInForce, Pack, RulesError, load_registry
 
 TENANT_RULE = "entry_age_ok"  # a pack "has tenant rules" when it defines the admission check
 
@@ -40,7 +40,7 @@ def pack_on(pack_id: str, day: datetime.date) -> Chosen:
             return Chosen(pack)
     earlier = [p for p in versions if p.effective_from <= _day(day)]
     if not earlier:
-        raise RulesError(_("Pack %(id)s was not yet in force on %(day)s.") % {"id": pack_id, "day": day})
+        raise NotInForce(_("Pack %(id)s was not yet in force on %(day)s.") % {"id": pack_id, "day": day})
     pack = earlier[-1]
     return Chosen(pack, _("%(id)s ended on %(end)s; its last version is applied to %(day)s for reference%(next)s.") % {
         "id": pack.id, "end": pack.effective_to, "day": day,
@@ -51,7 +51,7 @@ def tenant_pack(day: datetime.date) -> Chosen:
     """The pack whose tenant rules decide admission on `day`: the one in force, else the latest that has them."""
     with_rules = [p for p in registry().packs() if TENANT_RULE in p.definitions and p.effective_from <= _day(day)]
     if not with_rules:
-        raise RulesError(_("No pack with tenant rules was in force on %(day)s.") % {"day": day})
+        raise NotInForce(_("No pack with tenant rules was in force on %(day)s.") % {"day": day})
     in_force = [p for p in with_rules if p.in_force(_day(day))]
     if in_force:
         return Chosen(in_force[-1])

@@ -30,3 +30,7 @@ class EvaluationError(RulesError):
 
 class PopulationError(RulesError):
     """Input data does not match the entity schema."""
+
+
+class NotInForce(RulesError):
+    """No pack (with the rules asked for) was in force on the date: the question is "not applicable"."""
