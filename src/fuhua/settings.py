@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "fuhua.statistics",
     "fuhua.evaluation",
     "fuhua.policies",
+    "fuhua.dashboard",
+    "fuhua.demo",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,6 @@ urlpatterns = [
     path("policies/", include("fuhua.policies.urls")),
     path("statistics/", include("fuhua.statistics.urls")),
     path("evaluation/", include("fuhua.evaluation.urls")),
+    path("", include("fuhua.dashboard.urls")),
     path("", include("fuhua.core.urls")),
 ]

@@ -1,10 +1,10 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from . import views
+from . import autocomplete, views
 
-# Not namespaced: settings.LOGIN_REDIRECT_URL names "dashboard".
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("search/", views.search, name="search"),
     path("regions/picker/", views.region_picker, name="region_picker"),
+    path("autocomplete/<str:model>/", login_required(autocomplete.options), name="autocomplete"),
 ]

@@ -11,6 +11,10 @@ class EvaluationConfig(AppConfig):
         from fuhua.core.audit import NOT_AUDITED
         from fuhua.core.context_processors import NavItem, register_nav
 
+        from .inbox import register as register_inbox
+
+        register_inbox()
+
         register_nav(NavItem("evaluation:evaluationrun_list", _("Evaluations"), "evaluation.evaluationrun",
                              key="evaluations"))
         register_nav(NavItem("evaluation:evaluationresult_list", _("Evaluation results"),

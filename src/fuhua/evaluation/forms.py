@@ -3,7 +3,32 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import AppealStatus, RunStatus
 from .scheme import scheme_ids
+
+
+class AppealFilter(forms.Form):
+    status = forms.ChoiceField(choices=[("", "—"), *AppealStatus.choices], required=False, label=_("status"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs):
+        status = self.cleaned_data.get("status")
+        return qs.filter(status=status) if status else qs
+
+
+class ResultFilter(forms.Form):
+    """?run_status=computed: results of runs still under expert review (the dashboard's "reviews assigned")."""
+
+    run_status = forms.ChoiceField(choices=[("", "—"), *RunStatus.choices], required=False, label=_("run status"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs):
+        status = self.cleaned_data.get("run_status")
+        return qs.filter(run__status=status) if status else qs
 
 
 class RunForm(forms.Form):

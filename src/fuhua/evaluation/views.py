@@ -21,7 +21,7 @@ from . import explain, review, services
 from .chart import REFERENCES, distribution_svg
 from .consequences import revocation_proposals
 from .export import workbook
-from .forms import AppealForm, AssignForm, DecisionForm, RunForm, ScoreForm
+from .forms import AppealFilter, AppealForm, AssignForm, DecisionForm, ResultFilter, RunForm, ScoreForm
 from .models import Appeal, EvaluationResult, EvaluationRun, ExpertAssignment
 from .workflow import RUN_WORKFLOW
 
@@ -133,6 +133,7 @@ class RunHistory(g.ObjectHistoryView):
 
 class ResultList(g.ObjectListView):
     model = EvaluationResult
+    filter_form = ResultFilter
     search_paths = ("carrier__search",)
     default_sort = "rank"
     select_related = ("carrier", "run", "run__region")
@@ -224,6 +225,7 @@ class AssignmentScore(ScopedPostView):
 
 class AppealList(g.ObjectListView):
     model = Appeal
+    filter_form = AppealFilter
     search_paths = ("result__carrier__search",)
     default_sort = "-created_at"
     select_related = ("result", "result__carrier", "result__run")

@@ -6,3 +6,8 @@ class IncubationConfig(AppConfig):
     name = "fuhua.incubation"
     label = "incubation"
     verbose_name = _("Incubation")
+
+    def ready(self):
+        from .inbox import register as register_inbox
+
+        register_inbox()

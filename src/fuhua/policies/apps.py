@@ -10,6 +10,10 @@ class PoliciesConfig(AppConfig):
     def ready(self):
         from fuhua.core.context_processors import NavItem, register_nav
 
+        from .inbox import register as register_inbox
+
+        register_inbox()
+
         register_nav(NavItem("policies:policy_list", _("Policies"), "policies.policy", key="policies"))
         register_nav(NavItem("policies:entitlement_list", _("Entitlements"), "policies.entitlement",
                              key="entitlements"))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.forms import ServiceModelForm
 
-from .models import Application, Call, EntitlementStatus, Policy
+from .models import Application, ApplicationStatus, Call, EntitlementStatus, Policy
 
 
 class RunForm(forms.Form):
@@ -49,6 +49,19 @@ class EntitlementFilter(forms.Form):
         if data.get("status"):
             qs = qs.filter(status=data["status"])
         return qs
+
+
+class ApplicationFilter(forms.Form):
+    """?status=submitted&status=accepted… (several stages at once: the dashboard's "applications to decide")."""
+
+    status = forms.MultipleChoiceField(choices=ApplicationStatus.choices, required=False, label=_("status"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs):
+        statuses = self.cleaned_data.get("status")
+        return qs.filter(status__in=statuses) if statuses else qs
 
 
 class ApplicationForm(ServiceModelForm):

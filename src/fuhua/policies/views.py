@@ -238,6 +238,7 @@ class CallHistory(g.ObjectHistoryView):
 
 class ApplicationList(g.ObjectListView):
     model = Application
+    filter_form = f.ApplicationFilter
     search_paths = ("carrier__search",)
     default_sort = "-created_at"
     select_related = ("carrier", "call")

@@ -1,12 +1,7 @@
-"""Core pages: layout, navigation by role, dashboard numbers, search, language switch, errors."""
-
-import datetime
+"""Core pages: layout, navigation by role, search, language switch, errors."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
-
-from fuhua.incubation.models import Incubation, IncubationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -75,47 +70,6 @@ class TestLayout:
         response = get(client, world.users.bureau_nj, reverse("registry:firm_detail", kwargs={"pk": world.firm_a.pk}))
         assert response.status_code == 404
         assert "404.html" in [t.name for t in response.templates]
-
-
-class TestDashboard:
-    def numbers(self, response):
-        return response.context["carriers"], response.context.get("firm_count"), response.context.get("incubations")
-
-    def test_bureau_city_vs_province(self, client, world):
-        Incubation.objects.create(
-            firm=world.firm_b, carrier=world.carrier_a, status=IncubationStatus.GRADUATED,
-            entered_on=datetime.date(2022, 1, 1), left_on=timezone.localdate(), leave_reason="high-tech",
-        )
-        sz = get(client, world.users.bureau_sz, reverse("dashboard"))
-        carriers, firms, incubations = self.numbers(sz)
-        assert carriers["total"] == 1
-        assert carriers["by_level"][0][1] == 1  # national
-        assert firms == 2  # firm_a registered here; firm_b graduated from a Suzhou carrier
-        assert incubations == {"incubating": 1, "graduated_this_year": 1}
-        assert [row["name"] for row in sz.context["cities"]] == ["苏州市"]
-
-        js = get(client, world.users.bureau_js, reverse("dashboard"))
-        carriers, firms, incubations = self.numbers(js)
-        assert carriers["total"] == 2
-        levels = [n for _, n in carriers["by_level"]]
-        assert levels == [1, 1, 0, 0, 0]  # national, provincial, municipal, district, none
-        assert firms == 2 and incubations == {"incubating": 3, "graduated_this_year": 1}
-        cities = {row["name"]: (row["carriers"], row["incubating"]) for row in js.context["cities"]}
-        assert cities == {"南京市": (1, 2), "苏州市": (1, 1)}
-
-    def test_association_sees_aggregates_only(self, client, world):
-        response = get(client, world.users.association, reverse("dashboard"))
-        assert response.context["carriers"]["total"] == 1
-        assert "cities" not in response.context and "firm_count" not in response.context
-
-    def test_queries_are_few(self, client, world, django_assert_max_num_queries):
-        client.force_login(world.users.bureau_js)
-        with django_assert_max_num_queries(20):
-            client.get(reverse("dashboard"))
-
-    def test_nobody_gets_a_hint(self, client, world):
-        response = get(client, world.users.nobody, reverse("dashboard"))
-        assert response.status_code == 200 and "carriers" not in response.context
 
 
 class TestSearch:

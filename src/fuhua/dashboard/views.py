@@ -1,4 +1,5 @@
-"""The dashboard: counts within the user's scope, each one aggregate query on a restricted queryset."""
+"""The dashboard: the to-do inbox that apps register (core.inbox) and counts within the user's scope, each one
+aggregate query on a restricted queryset."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fuhua.accounts.roles import Role, roles_of
+from fuhua.core.inbox import inbox
 from fuhua.core.scoping import check
 from fuhua.incubation.models import Incubation, IncubationStatus
 from fuhua.registry.choices import CarrierKind, RecognitionLevel
@@ -66,22 +68,28 @@ def carriers_per_city(user) -> list[dict]:
     return sorted(rows, key=lambda r: r["code"])
 
 
+# Roles that see the network's aggregates (carriers, firms, tenants); a firm or a mentor sees its own work only.
+AGGREGATE_ROLES = {Role.ADMIN, Role.BUREAU, Role.ASSOCIATION, Role.OPERATOR}
+
+
 @login_required
 def dashboard(request):
     user = request.user
     today = timezone.localdate()
-    context = {"today": today}
-    if check(user, "view", Carrier):
+    roles = roles_of(user)
+    context = {"today": today, "inbox": inbox(user, roles, today), "has_roles": bool(roles)}
+    aggregates = bool(roles & AGGREGATE_ROLES)
+    if aggregates and check(user, "view", Carrier):
         context["carriers"] = carrier_counts(user, today)
-    if check(user, "view", Firm):
+    if aggregates and check(user, "view", Firm):
         context["firm_count"] = Firm.objects.restrict(user).count()
-    if check(user, "view", Incubation):
+    if aggregates and check(user, "view", Incubation):
         context["incubations"] = incubation_counts(user, today)
-    if roles_of(user) & {Role.OPERATOR, Role.BUREAU, Role.ADMIN} and check(user, "view", Incubation):
+    if roles & {Role.OPERATOR, Role.BUREAU, Role.ADMIN} and check(user, "view", Incubation):
         # Rule-driven work lists (graduation proposals, overdue tenants): the rules engine evaluates the
         # whole scope, which takes seconds for a province, so the page fetches the counts after it renders.
         context["attention_url"] = reverse("incubation:incubation_attention")
     # Associations see aggregates only; the per-city table is for the administrations.
-    if roles_of(user) & {Role.BUREAU, Role.ADMIN} and check(user, "view", Carrier):
+    if roles & {Role.BUREAU, Role.ADMIN} and check(user, "view", Carrier):
         context["cities"] = carriers_per_city(user)
-    return render(request, "core/dashboard.html", context)
+    return render(request, "dashboard/dashboard.html", context)
