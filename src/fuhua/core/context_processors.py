@@ -17,6 +17,27 @@ class NavItem:
     label: str
     model: str | None = None  # "app_label.model_name": shown only if the user may view it
     key: str = ""  # stable id for tests and CSS
+    group: str = ""  # a key of NAV_GROUPS; by default the group of the URL's app (see _group_of)
+
+
+# The navigation's groups, in order; items of the same group share one menu in the top bar.
+NAV_GROUPS: dict[str, str] = {
+    "registry": _("Registry"),
+    "incubation": _("Incubation services"),
+    "stats": _("Statistics & evaluation"),
+    "funding": _("Policies & funding"),
+    "system": _("System"),
+}
+# The group of each app's pages, so that an app's register_nav() need not name one.
+_APP_GROUPS = {"registry": "registry", "incubation": "incubation", "statistics": "stats", "evaluation": "stats",
+               "policies": "funding", "vouchers": "funding", "accounts": "system", "core": "system"}
+
+
+def _group_of(item: NavItem) -> str:
+    if item.group:
+        return item.group
+    namespace = item.url_name.split(":")[0] if ":" in item.url_name else ""
+    return _APP_GROUPS.get(namespace, "")
 
 
 # Later apps append their entries with `register_nav(NavItem(...))` from their AppConfig.ready().
@@ -63,9 +84,27 @@ def navigation(request):
         except NoReverseMatch:  # an app that is not installed or has no page yet
             continue
         current = path == url if url == "/" else path.startswith(url)
-        items.append({"url": url, "label": item.label, "key": item.key, "current": current})
+        items.append({"url": url, "label": item.label, "key": item.key, "current": current, "group": _group_of(item)})
     if user.is_superuser:
         grants = [{"role": Role.ADMIN.label, "scope": ""}]
     else:
         grants = [{"role": g.get_role_display(), "scope": _scope_label(g)} for g in grants_of(user)]
-    return {"nav_items": items, "user_grants": grants}
+    return {"nav_items": items, "nav_entries": _grouped(items), "user_grants": grants}
+
+
+def _grouped(items: list[dict]) -> list[dict]:
+    """The top bar: ungrouped items as links, each group with two or more items as one menu (in the
+    order of NAV_GROUPS, after the dashboard), a group with one item as that item's link."""
+    by_group: dict[str, list[dict]] = {}
+    for item in items:
+        by_group.setdefault(item["group"], []).append(item)
+    entries = [{"item": i} for i in by_group.pop("", []) if i["key"] != "search"]
+    for key, label in NAV_GROUPS.items():
+        members = by_group.pop(key, [])
+        if len(members) == 1:
+            entries.append({"item": members[0]})
+        elif members:
+            entries.append({"label": label, "key": key, "items": members,
+                            "current": any(m["current"] for m in members)})
+    entries += [{"item": i} for i in items if i["key"] == "search"]
+    return entries

@@ -9,6 +9,26 @@ from django.utils.translation import gettext_lazy as _
 from fuhua.registry.models import Region
 from fuhua.registry.models.region import under_prefix
 
+from .autocomplete import use_autocomplete
+
+
+class DateInput(forms.DateInput):
+    """The one date widget: the browser's date picker in Chinese, its value always YYYY-MM-DD."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs={"lang": "zh-CN", **(attrs or {})}, format=format)
+
+
+def use_date_inputs(form) -> None:
+    """Give every date field of `form` the date picker (idempotent)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField) \
+                and not isinstance(field.widget, DateInput) and not field.widget.is_hidden:
+            attrs = {k: v for k, v in field.widget.attrs.items() if k != "type"}
+            field.widget = DateInput(attrs)
+
 
 class ServiceModelForm(forms.ModelForm):
     """A ModelForm that is never saved itself: the view hands `service_data()` to core.services.
@@ -20,6 +40,8 @@ class ServiceModelForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        use_date_inputs(self)
+        use_autocomplete(self)
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField) and name != "region":
                 field.queryset = field.queryset.model.objects.restrict(user, "view")

@@ -1,57 +1,34 @@
-"""Template helpers for the generic object pages: cells, field lists, sort links, object URLs."""
+"""Template helpers for the generic object pages (cells, field lists, sort links, object URLs) and the
+format filters every page uses (`|yuan`, `|wanyuan`, `|money`, `|year`, `|ymd`, `|bjtime`, `|pct`, `|m2`,
+`|grade`, `|num`), all calling `fuhua.core.formatting`."""
 
 from __future__ import annotations
 
-import datetime
-
 from django import template
 from django.db import models
-from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
+from fuhua.core import formatting as fmt
 from fuhua.core.scoping import check
+from fuhua.core.views.generic import display_value as _format
 from fuhua.core.views.generic import object_url as _object_url
+from fuhua.core.views.generic import resolve_path as resolve
 
 register = template.Library()
 
 HIDDEN_FIELDS = {"id", "search", "created_at", "updated_at", "user"}
 
 
-def _format(value):
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, datetime.datetime):
-        return date_format(value, "Y-m-d H:i")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return f"{value:,}"
-    return value
-
-
-def resolve(obj, path: str):
-    """Walk `a__b__c`; a choice field at the end gives its label."""
-    *parts, last = path.split("__")
-    for part in parts:
-        obj = getattr(obj, part, None)
-        if obj is None:
-            return None
-    display = getattr(obj, f"get_{last}_display", None)
-    value = display() if display else getattr(obj, last, None)
-    return value() if callable(value) and not isinstance(value, models.Model) else value
-
-
 @register.simple_tag(takes_context=True)
 def cell(context, obj, column):
+    """A list cell; only a `link=True` column links, and it links to the row object itself (the report,
+    scorecard or application), never to a related object such as the carrier."""
     value = column.value(obj) if column.value else resolve(obj, column.path)
-    if isinstance(value, models.Model):
-        return _linked(context, value, value)
+    text = value if isinstance(value, models.Model) else _format(value, column.path.split("__")[-1])
     if column.link:
-        return _linked(context, obj, _format(value))
-    return _format(value)
+        return _linked(context, obj, text)
+    return format_html("{}", text) if isinstance(value, models.Model) else text
 
 
 def _linked(context, obj, text):
@@ -80,8 +57,9 @@ def object_fields(context, obj, names=None):
         elif field.choices:
             value = _format(getattr(obj, f"get_{field.name}_display")())
         else:
-            value = _format(getattr(obj, field.name))
-        rows.append((field.verbose_name, value))
+            value = _format(getattr(obj, field.name), field.name)
+        label = fmt.money_label(field.verbose_name) if fmt.is_money_name(field.name) else field.verbose_name
+        rows.append((label, value))
     return rows
 
 
@@ -121,12 +99,14 @@ def page_url(context, number):
 @register.filter
 def column_label(column, model_meta):
     if column.label:
-        return column.label
-    name = column.path.split("__")[0]
-    try:
-        return model_meta.get_field(name).verbose_name
-    except Exception:
-        return name
+        label = column.label
+    else:
+        name = column.path.split("__")[0]
+        try:
+            label = model_meta.get_field(name).verbose_name
+        except Exception:
+            label = name
+    return fmt.money_label(label) if fmt.is_money_name(column.path.split("__")[-1]) else label
 
 
 @register.filter
@@ -136,3 +116,59 @@ def minutes(delta):
         return max(1, -(-int(delta.total_seconds()) // 60))
     except AttributeError:
         return delta
+
+
+# --- format filters (one way everywhere; see fuhua.core.formatting) ---------------------------------
+
+@register.filter
+def yuan(fen):
+    """Fen → "1,234.56" (元)."""
+    return fmt.yuan(fen)
+
+
+@register.filter
+def wanyuan(fen):
+    """Fen → "30" / "1,305.65" (万元)."""
+    return fmt.wan_yuan(fen)
+
+
+@register.filter
+def money(fen, unit="auto"):
+    """Fen → "30 万元" / "5,000 元" (English: "300,000 yuan")."""
+    return fmt.money(fen, unit or "auto", get_language() or "zh")
+
+
+@register.filter
+def year(value):
+    return fmt.year(value)
+
+
+@register.filter
+def ymd(value):
+    return fmt.date(value)
+
+
+@register.filter
+def bjtime(value, seconds=False):
+    return fmt.datetime(value, seconds=bool(seconds))
+
+
+@register.filter
+def pct(value, places=1):
+    return fmt.percent(value, int(places))
+
+
+@register.filter
+def m2(value):
+    return fmt.area_m2(value)
+
+
+@register.filter
+def grade(value):
+    return fmt.grade(value)
+
+
+@register.filter
+def num(value, places=None):
+    """A count or figure with thousands separators in every language."""
+    return fmt.number(value, None if places in (None, "") else int(places))

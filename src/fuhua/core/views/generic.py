@@ -7,6 +7,7 @@ outside the user's scope (`Model.objects.restrict`), so existence never leaks. W
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,19 +15,24 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from fuhua.core import formatting as fmt
 from fuhua.core import services
+from fuhua.core.exports import export_response
 from fuhua.core.forms import add_service_errors
 from fuhua.core.scoping import check
 
 from .history import history_rows
 
 PAGE_SIZE = 50
+PAGE_SIZES = (25, 50, 100, 200)  # the page-size choice under every list
+EXPORT_LIMIT = 100_000  # rows in one list export; a larger selection is refused with a hint to filter
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,64 @@ class Section:
     columns: list[Column]
     rows: list
     add_url: str | None = None
+
+
+def display_value(value, name: str = ""):
+    """A cell's text; `name` (the field name) tells money in fen (→ 元) and years (no separator)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    by_name = fmt.field_value(name, value)
+    if by_name is not None:
+        return by_name
+    if isinstance(value, datetime.datetime):
+        return fmt.datetime(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return fmt.number(value)
+    return value
+
+
+def resolve_path(obj, path: str):
+    """Walk `a__b__c`; a choice field at the end gives its label."""
+    *parts, last = path.split("__")
+    for part in parts:
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    display = getattr(obj, f"get_{last}_display", None)
+    value = display() if display else getattr(obj, last, None)
+    return value() if callable(value) and not isinstance(value, models.Model) else value
+
+
+def column_text(obj, column: Column) -> str:
+    """A cell as plain text, for exports: the same words and formats as on the page."""
+    value = column.value(obj) if column.value else resolve_path(obj, column.path)
+    if isinstance(value, models.Model):
+        return str(value)
+    text = display_value(value, column.path.split("__")[-1])
+    return "" if text == "—" else str(text)
+
+
+def column_title(column: Column, meta) -> str:
+    if column.label:
+        label = column.label
+    else:
+        try:
+            label = meta.get_field(column.path.split("__")[0]).verbose_name
+        except Exception:
+            label = column.path
+    return fmt.money_label(label) if fmt.is_money_name(column.path.split("__")[-1]) else str(label)
+
+
+def page_size(requested) -> int:
+    try:
+        size = int(requested)
+    except (TypeError, ValueError):
+        return PAGE_SIZE
+    return size if size in PAGE_SIZES else PAGE_SIZE
 
 
 def object_url(obj, action: str = "detail") -> str | None:
@@ -121,13 +185,33 @@ class ObjectListView(ScopedMixin, View):
             qs = qs.filter(match)
         sort = self._sort(request.GET.get("sort", ""))
         qs = qs.order_by(sort, "pk")
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        if request.GET.get("export") in ("csv", "xlsx"):
+            return self.export(qs, request.GET["export"])
+        per_page = page_size(request.GET.get("per_page"))
+        page = Paginator(qs, per_page).get_page(request.GET.get("page"))
         context = self.base_context(
             form=form, query=query, columns=self.columns, page=page, sort=sort, rows=page.object_list,
-            table_template=self.table_template,
+            table_template=self.table_template, per_page=per_page, page_sizes=PAGE_SIZES,
+            export_formats=("xlsx", "csv"),
         )
         partial = request.htmx and not request.htmx.boosted and request.htmx.target == "results"
         return render(request, self.table_template if partial else self.template_name, context)
+
+    def export(self, qs, fmt_: str):
+        """The list as filtered and sorted, every page, as CSV or XLSX (formula-safe, see core.exports)."""
+        total = qs.count()
+        if total > EXPORT_LIMIT:
+            messages.error(self.request, _("%(total)s rows is more than one export can hold (%(limit)s): "
+                                           "filter the list first.") % {"total": fmt.number(total),
+                                                                        "limit": fmt.number(EXPORT_LIMIT)})
+            params = self.request.GET.copy()
+            params.pop("export")
+            return redirect(f"{self.request.path}?{params.urlencode()}")
+        meta = self.model._meta
+        headers = [column_title(c, meta) for c in self.columns]
+        rows = ([column_text(obj, c) for c in self.columns] for obj in qs.iterator(chunk_size=2000))
+        name = f"{meta.verbose_name_plural}-{datetime.date.today().isoformat()}"
+        return export_response(name, headers, rows, fmt_)
 
     def _sort(self, requested: str) -> str:
         allowed = {c.sort for c in self.columns if c.sort}
