@@ -97,25 +97,24 @@ def manage(ctx: click.Context) -> None:
     execute_from_command_line(["fuhua manage", *ctx.args])
 
 
-def _attach_domain_commands() -> None:
-    """Each app may contribute a click group in its cli module."""
+def _mount_app_commands() -> None:
+    """Mount what each app contributes: the `cli_groups` list of its `fuhua.<app>.cli` module.
+
+    Apps never import this module (their shared helpers are in `fuhua.core.cli_helpers`)."""
     import importlib
+    import importlib.util
+    import pkgutil
 
-    for module_name, attr in [
-        ("fuhua.rules.cli", "rules"), ("fuhua.registry.cli", "readiness"), ("fuhua.incubation.cli", "incubation"),
-        ("fuhua.policies.cli", "entitlements"), ("fuhua.policies.cli", "policy"),
-        ("fuhua.statistics.cli", "stats"), ("fuhua.statistics.cli", "firms"),
-        ("fuhua.evaluation.cli", "evaluate"),
-        ("fuhua.core.ops_cli", "scheduler"),
-    ]:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        main.add_command(getattr(module, attr))
+    import fuhua
+
+    for info in sorted(pkgutil.iter_modules(fuhua.__path__), key=lambda i: i.name):
+        name = f"fuhua.{info.name}.cli"
+        if info.ispkg and importlib.util.find_spec(name) is not None:
+            for command in importlib.import_module(name).cli_groups:
+                main.add_command(command)
 
 
-_attach_domain_commands()
+_mount_app_commands()
 
 if __name__ == "__main__":
     sys.exit(main())

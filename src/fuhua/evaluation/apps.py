@@ -14,6 +14,9 @@ class EvaluationConfig(AppConfig):
         from .inbox import register as register_inbox
 
         register_inbox()
+        from . import rule_sources
+
+        rule_sources.register()  # published grades for the rules adapter
 
         register_nav(NavItem("evaluation:evaluationrun_list", _("Evaluations"), "evaluation.evaluationrun",
                              key="evaluations"))

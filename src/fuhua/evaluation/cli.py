@@ -14,11 +14,7 @@ from collections import Counter
 
 import click
 
-
-def _setup():
-    from fuhua.cli import _setup_django
-
-    _setup_django()
+from fuhua.core.cli_helpers import setup_django as _setup
 
 
 def _user(username):
@@ -166,3 +162,6 @@ def check(path: str) -> None:
         click.echo(str(exc), err=True)
         sys.exit(1)
     click.echo(f"{s.id} {s.version}: ok ({len(s.indicators)} indicators)")
+
+
+cli_groups = [evaluate]  # mounted by the shell (fuhua/cli.py)

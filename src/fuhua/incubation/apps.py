@@ -11,3 +11,6 @@ class IncubationConfig(AppConfig):
         from .inbox import register as register_inbox
 
         register_inbox()
+        from . import rule_sources
+
+        rule_sources.register()  # records and tenant counts for the rules adapter

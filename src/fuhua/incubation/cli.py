@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from fuhua.core.cli_helpers import active_user, setup_django
+
 
 @click.group()
 def incubation() -> None:
@@ -19,10 +21,7 @@ def incubation() -> None:
 @click.option("--apply/--dry-run", default=False, show_default=True, help="Expire them, or only list them.")
 def expire(username: str, as_of: datetime.datetime | None, apply: bool) -> None:
     """Records past the time limit of their field (48/60 months); --apply expires them with the rule as reason."""
-    from fuhua.cli import _setup_django
-
-    _setup_django()
-    from django.contrib.auth import get_user_model
+    setup_django()
     from django.core.exceptions import PermissionDenied, ValidationError
 
     from fuhua.core.context import acting_as
@@ -30,10 +29,7 @@ def expire(username: str, as_of: datetime.datetime | None, apply: bool) -> None:
     from .lifecycle import expire as expire_one
     from .lifecycle import expiry_reason, overdue
 
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        click.echo(f"No active user {username!r}.", err=True)
-        sys.exit(2)
+    user = active_user(username)
     day = as_of.date() if as_of else None
     rows, pack = overdue(user, day)
     failed = 0
@@ -51,3 +47,6 @@ def expire(username: str, as_of: datetime.datetime | None, apply: bool) -> None:
     click.echo(f"{len(rows) - failed} record(s) {verb} under {pack.id}; first reason: "
                f"{expiry_reason(rows[0], pack) if rows else '—'}")
     sys.exit(1 if failed else 0)
+
+
+cli_groups = [incubation]  # mounted by the shell (fuhua/cli.py)

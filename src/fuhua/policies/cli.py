@@ -1,4 +1,9 @@
-"""`fuhua entitlements` and `fuhua policy …`: compute, simulate, run, pay, export, check policy packs."""
+"""`fuhua entitlements` and `fuhua policy …`: compute, simulate, run, pay, export, check policy packs.
+
+Every command that reads or writes data acts as `--user USERNAME` and shows only what that user may see
+(a computation runs over the whole population, so that shared budgets and ranks are right, but lists and
+totals cover the user's carriers). `policy list` and `policy check` read the bundled packs only.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +13,17 @@ import sys
 
 import click
 
+from fuhua.core.cli_helpers import active_user, setup_django, user_option
+
 DATE = click.DateTime(["%Y-%m-%d"])
 
 
 def _django():
-    from fuhua.cli import _setup_django
-
-    _setup_django()
+    setup_django()
 
 
-def _user(username: str | None):
-    if username is None:
-        return None
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        click.echo(f"No active user {username!r}.", err=True)
-        sys.exit(2)
-    return user
+def _user(username: str):
+    return active_user(username)
 
 
 def _day(value) -> datetime.date:
@@ -42,21 +39,25 @@ def _yuan(fen: int) -> str:
 @click.option("--as-of", type=DATE, default=None, help="Date (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="JSON with each entitlement's citations.")
 @click.option("--explain", is_flag=True, help="Add each entitlement's explanation trace.")
-def entitlements(policy_code: str, as_of, as_json: bool, explain: bool) -> None:
-    """Who is owed what under a policy on a date (免申即享; computed, nothing saved)."""
+@user_option()
+def entitlements(policy_code: str, as_of, as_json: bool, explain: bool, username: str) -> None:
+    """Who is owed what under a policy on a date (免申即享; computed, nothing saved), for USER's carriers."""
     _django()
     from fuhua.registry.models import Carrier
 
     from .compute import compute
     from .packs import PolicyError
+    from .services.simulate import carriers_in_scope
 
+    user = _user(username)
     try:
         result = compute(policy_code, _day(as_of))
     except PolicyError as exc:
         raise click.ClickException(str(exc)) from None
-    names = dict(Carrier.objects.filter(pk__in={d.carrier_id for d in result.dues}).values_list("pk", "name"))
+    visible = carriers_in_scope(user, {d.carrier_id for d in result.dues})
+    names = dict(Carrier.objects.restrict(user, "view").filter(pk__in=visible).values_list("pk", "name"))
     rows = []
-    for due in result.dues:
+    for due in (d for d in result.dues if d.carrier_id in visible):
         row = {"carrier_id": due.carrier_id, "carrier": names.get(due.carrier_id, ""), "item": due.item,
                "key": due.key, "amount_fen": due.amount_fen, "region": due.region_code}
         if as_json or explain:
@@ -119,18 +120,21 @@ def check() -> None:
 @click.option("--set", "settings", multiple=True, help="NAME=VALUE (YAML value); repeat for several parameters.")
 @click.option("--as-of", type=DATE, default=None)
 @click.option("--json", "as_json", is_flag=True)
-def simulate(policy_code: str, settings: tuple[str, ...], as_of, as_json: bool) -> None:
-    """What-if: total cost, cost by region, gainers and losers (nothing is written)."""
+@user_option()
+def simulate(policy_code: str, settings: tuple[str, ...], as_of, as_json: bool, username: str) -> None:
+    """What-if: total cost, cost by region, gainers and losers among USER's carriers (nothing is written)."""
     _django()
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
 
     from .services.simulate import parse_settings
     from .services.simulate import simulate as run_simulation
 
     try:
-        out = run_simulation(None, policy_code, _day(as_of), parse_settings(list(settings)))
+        out = run_simulation(_user(username), policy_code, _day(as_of), parse_settings(list(settings)))
     except ValidationError as exc:
         raise click.ClickException("; ".join(exc.messages)) from None
+    except PermissionDenied as exc:
+        raise click.ClickException(str(exc) or f"{username} may not view {policy_code}") from None
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
         return
@@ -146,7 +150,7 @@ def simulate(policy_code: str, settings: tuple[str, ...], as_of, as_json: bool) 
 @policy.command()
 @click.option("--policy", "policy_code", required=True)
 @click.option("--as-of", type=DATE, default=None)
-@click.option("--user", "username", required=True, help="Act as this user (bureau staff of the policy's region).")
+@user_option("Act as this user (bureau staff of the policy's region).")
 def run(policy_code: str, as_of, username: str) -> None:
     """Save the entitlements (idempotent), notify the beneficiaries, queue what exceeds the budget."""
     _django()
@@ -164,7 +168,7 @@ def run(policy_code: str, as_of, username: str) -> None:
 @policy.command()
 @click.option("--policy", "policy_code", required=True)
 @click.option("--year", type=int, required=True, help="Budget year.")
-@click.option("--user", "username", required=True)
+@user_option()
 @click.option("--limit", type=int, default=None, help="Pay at most this many entitlements.")
 def pay(policy_code: str, year: int, username: str, limit: int | None) -> None:
     """Pay confirmed entitlements in priority order within the budget (each key at most once)."""
@@ -183,15 +187,19 @@ def pay(policy_code: str, year: int, username: str, limit: int | None) -> None:
 @policy.command()
 @click.option("--out", "path", required=True, type=click.Path(dir_okay=False), help="XLSX file to write.")
 @click.option("--policy", "policy_code", default=None)
-def export(path: str, policy_code: str | None) -> None:
-    """The ledger for finance (XLSX: rows and totals per policy, year and city)."""
+@user_option()
+def export(path: str, policy_code: str | None, username: str) -> None:
+    """The ledger for finance (XLSX: rows and totals per policy, year and city) as USER may see it."""
     _django()
     from .models import Payout
     from .services.ledger import export_xlsx
 
-    payouts = Payout.objects.all()
+    payouts = Payout.objects.restrict(_user(username), "view")
     if policy_code:
         payouts = payouts.filter(policy__code=policy_code)
     with open(path, "wb") as fh:
         fh.write(export_xlsx(payouts))
     click.echo(f"wrote {path} ({payouts.count()} ledger rows)")
+
+
+cli_groups = [entitlements, policy]  # mounted by the shell (fuhua/cli.py)

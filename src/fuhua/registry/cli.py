@@ -1,6 +1,7 @@
 """`fuhua readiness CARRIER`: a carrier's criteria for national recognition, with the data and citations.
 
-Exit status: 0 the carrier meets every criterion, 1 it fails at least one, 2 bad input.
+Acts as `--user USERNAME`: only a carrier that user may view is found. Exit status: 0 the carrier meets
+every criterion, 1 it fails at least one, 2 bad input (including a carrier the user may not see).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import json
 import sys
 
 import click
+
+from fuhua.core.cli_helpers import active_user, setup_django, user_option
 
 
 def _value(text: str):
@@ -31,11 +34,12 @@ def _assumptions(items: tuple[str, ...]) -> dict:
     return out
 
 
-def _find(identifier: str):
+def _find(user, identifier: str):
     from fuhua.registry.models import Carrier
 
-    found = Carrier.objects.filter(pk=int(identifier)) if identifier.isdigit() else Carrier.objects.none()
-    return found.first() or Carrier.objects.filter(name=identifier).first()
+    visible = Carrier.objects.restrict(user, "view")
+    found = visible.filter(pk=int(identifier)) if identifier.isdigit() else visible.none()
+    return found.first() or visible.filter(name=identifier).first()
 
 
 def _print(result: dict) -> None:
@@ -62,16 +66,15 @@ def _print(result: dict) -> None:
 @click.option("--assume", multiple=True, metavar="NAME=VALUE",
               help="What-if value for data not collected yet (annual statistics), e.g. stats_years_consecutive=3.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@user_option()
 def readiness(carrier: str, pack_id: str | None, as_of: datetime.datetime | None, assume: tuple[str, ...],
-              as_json: bool) -> None:
+              as_json: bool, username: str) -> None:
     """Check CARRIER (id or exact name) against a pack's criteria for national recognition."""
-    from fuhua.cli import _setup_django
-
-    _setup_django()
+    setup_django()
     from fuhua.registry.readiness import carrier_readiness
-    from fuhua.rules.engine import RulesError
+    from fuhua.rules import RulesError
 
-    obj = _find(carrier)
+    obj = _find(active_user(username), carrier)
     if obj is None:
         click.echo(f"No carrier with id or name {carrier!r}.", err=True)
         sys.exit(2)
@@ -85,3 +88,6 @@ def readiness(carrier: str, pack_id: str | None, as_of: datetime.datetime | None
     else:
         _print(result)
     sys.exit(0 if result["eligible"] else 1)
+
+
+cli_groups = [readiness]  # mounted by the shell (fuhua/cli.py)

@@ -109,3 +109,6 @@ def test(registry, pack_id: str | None) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     rules()
+
+
+cli_groups = [rules]  # mounted by the shell (fuhua/cli.py)

@@ -15,6 +15,9 @@ class StatisticsConfig(AppConfig):
         from .inbox import register as register_inbox
 
         register_inbox()
+        from . import rule_sources
+
+        rule_sources.register()  # reported years and figures for the rules adapter
         from fuhua.core.schedule import register_periodic
 
         from .tasks import remind_unsubmitted

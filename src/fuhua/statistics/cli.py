@@ -13,11 +13,7 @@ from pathlib import Path
 
 import click
 
-
-def _setup_django() -> None:
-    from fuhua.cli import _setup_django as setup  # imported late: fuhua.cli imports this module
-
-    setup()
+from fuhua.core.cli_helpers import setup_django as _setup_django
 
 
 def _user(username: str | None):
@@ -171,3 +167,6 @@ def firm_import(path: str, dry_run: bool, username: str | None, errors_out: str 
     user = _user(username)
     _run_import({"user": user, "run": lambda **kw: import_firms(path, Path(path).name, user, dry_run=dry_run, **kw)},
                 path, errors_out, max_errors)
+
+
+cli_groups = [stats, firms]  # mounted by the shell (fuhua/cli.py)

@@ -87,20 +87,28 @@ def test_simulation_reports_cost_regions_and_gainers_without_writing(world, sz):
 @pytest.mark.django_db
 def test_cli_entitlements_and_simulate(world, sz):
     runner = CliRunner()
-    out = runner.invoke(cli.entitlements, ["--policy", "taicang-2021-carriers", "--as-of", AS_OF, "--json"])
+    as_sz = ["--user", world.users.bureau_sz.username]
+    out = runner.invoke(cli.entitlements, ["--policy", "taicang-2021-carriers", "--as-of", AS_OF, "--json", *as_sz])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert data["total_fen"] == 200_000_000 and data["entitlements"][0]["citations"]
-    text = runner.invoke(cli.entitlements, ["--policy", "suzhou-2020-carriers", "--as-of", AS_OF])
+    text = runner.invoke(cli.entitlements, ["--policy", "suzhou-2020-carriers", "--as-of", AS_OF, *as_sz])
     assert "4 entitlement(s)" in text.output and "1,400,000.00" in text.output
+    # Scoped like the web: Nanjing's bureau sees none of Suzhou's carriers, nor their amounts.
+    elsewhere = runner.invoke(cli.entitlements, ["--policy", "suzhou-2020-carriers", "--as-of", AS_OF,
+                                                 "--user", world.users.bureau_nj.username])
+    assert elsewhere.exit_code == 0 and "0 entitlement(s)" in elsewhere.output, elsewhere.output
+    assert "1,400,000.00" not in elsewhere.output
+    assert runner.invoke(cli.entitlements, ["--policy", "suzhou-2020-carriers"]).exit_code == 2  # --user required
     sim = runner.invoke(cli.policy, ["simulate", "--policy", "taicang-2021-carriers", "--as-of", AS_OF,
                                      "--set", "award_incubator_like={national: 300000000, provincial: 100000000}",
-                                     "--set", "award_max=3000000", "--json"])
+                                     "--set", "award_max=3000000", "--json", *as_sz])
     assert sim.exit_code == 0, sim.output
     assert json.loads(sim.output)["simulated_fen"] == 300_000_000
-    bad = runner.invoke(cli.policy, ["simulate", "--policy", "taicang-2021-carriers", "--set", "award_max=1"])
+    bad = runner.invoke(cli.policy, ["simulate", "--policy", "taicang-2021-carriers", "--set", "award_max=1",
+                                     *as_sz])
     assert bad.exit_code != 0 and "below the fixed amount" in bad.output
-    unknown = runner.invoke(cli.entitlements, ["--policy", "nope", "--as-of", AS_OF])
+    unknown = runner.invoke(cli.entitlements, ["--policy", "nope", "--as-of", AS_OF, *as_sz])
     assert unknown.exit_code != 0 and "unknown policy" in unknown.output
 
 

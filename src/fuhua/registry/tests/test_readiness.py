@@ -164,14 +164,18 @@ def test_region_readiness_is_scoped_and_vectorised(world):
 def test_readiness_command_exit_code_and_json(world):
     c = eligible_incubator(world)
     runner = CliRunner()
-    args = [str(c.pk), "--pack", "cn-most-2018", "--as-of", "2025-06-30", "--json"]
+    as_sz = ["--user", world.users.bureau_sz.username]
+    args = [str(c.pk), "--pack", "cn-most-2018", "--as-of", "2025-06-30", "--json", *as_sz]
     ok = runner.invoke(readiness_command, [*args, "--assume", "stats_years_consecutive=3"])
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.output)["eligible"] is True
-    failing = runner.invoke(readiness_command, [c.name, "--pack", "cn-most-2018", "--as-of", "2025-06-30"])
+    failing = runner.invoke(readiness_command, [c.name, "--pack", "cn-most-2018", "--as-of", "2025-06-30", *as_sz])
     assert failing.exit_code == 1 and "operating_history_ok" in failing.output
-    assert runner.invoke(readiness_command, ["没有这个载体"]).exit_code == 2
-    assert runner.invoke(readiness_command, [str(c.pk), "--pack", "no-such-pack"]).exit_code == 2
+    assert runner.invoke(readiness_command, ["没有这个载体", *as_sz]).exit_code == 2
+    assert runner.invoke(readiness_command, [str(c.pk), "--pack", "no-such-pack", *as_sz]).exit_code == 2
+    # Scoped: Nanjing's bureau cannot see a Suzhou carrier, so it is not found.
+    hidden = runner.invoke(readiness_command, [*args[:-2], "--user", world.users.bureau_nj.username])
+    assert hidden.exit_code == 2 and "No carrier" in hidden.output
 
 
 def test_readiness_page_and_api_are_scoped(world):

@@ -1,10 +1,13 @@
-"""Django → rules engine: fill a `Population` from the registry and incubation models.
+"""Django → rules engine: fill a `Population` from the sources that apps register (attributes.py).
 
-See `sources.py` for where each attribute of `rules/entities.py` comes from (and which ones wait for
-the annual statistics and evaluations, issues #4/#5, and so take their declared default).
+The adapter imports no app: the registry registers carriers and firms, incubation its records and the
+tenant counts, statistics the reported years and figures, evaluation the published grades. `sources.py`
+lists what no app provides (the engine then takes the attribute's declared default).
 """
 
+from .attributes import SOURCES, register_attribute_source, register_entity
 from .population import Loaded, load_population
-from .sources import SOURCES, UNAVAILABLE, source_of
+from .sources import UNAVAILABLE, source_of
 
-__all__ = ["SOURCES", "UNAVAILABLE", "Loaded", "load_population", "source_of"]
+__all__ = ["SOURCES", "UNAVAILABLE", "Loaded", "load_population", "register_attribute_source", "register_entity",
+           "source_of"]

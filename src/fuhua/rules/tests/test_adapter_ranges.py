@@ -9,7 +9,8 @@ import pytest
 from fuhua import testing
 from fuhua.incubation.models import Incubation
 from fuhua.registry.models import FirmDesignation
-from fuhua.rules.adapter import population as adapter
+from fuhua.rules import adapter
+from fuhua.rules.adapter import columns as adapter_columns
 
 pytestmark = pytest.mark.django_db
 AS_OF = datetime.date(2025, 6, 30)
@@ -31,7 +32,7 @@ def test_ranges_give_the_same_population_as_lists(world, monkeypatch):
                                        entered_on=datetime.date(2024, 5, 1))
     records = Incubation.objects.filter(pk__in=[world.inc_a.pk, record.pk])
     exact = adapter.load_population(AS_OF, incubations=records)
-    monkeypatch.setattr(adapter, "MAX_LISTED_IDS", 0)
+    monkeypatch.setattr(adapter_columns, "MAX_LISTED_IDS", 0)
     ranged = adapter.load_population(AS_OF, incubations=records)
     assert columns(ranged) == columns(exact)
     assert ranged.population["carrier"].ids.tolist() == [world.carrier_a.pk, third.pk]

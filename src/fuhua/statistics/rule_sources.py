@@ -1,4 +1,4 @@
-"""Carrier attributes that come from the annual statistics (火炬统计) and the published evaluations.
+"""Carrier attributes from the annual statistics (火炬统计), registered with the rules adapter.
 
 Statistics of year Y are reported early in Y+1, so "last year" is the calendar year before the as-of
 date. Only accepted reports count: a draft or a returned report is not "statistics reported".
@@ -10,6 +10,11 @@ import datetime
 
 import numpy as np
 
+from fuhua.rules.adapter import register_attribute_source
+
+from .models import AnnualReport, ReportStatus
+from .services import figures
+
 LOOKBACK_YEARS = 10  # enough for "consecutive years"; older history does not change any rule
 
 # entity attribute → statistics code of last year's report
@@ -19,11 +24,19 @@ FIGURES = {
     "incubation_cases_last_year": "incubation_cases",
     "events_last_year": "events",
 }
+SOURCES = {
+    "carrier.stats_years_consecutive": "accepted annual reports, consecutive years up to last year",
+    "carrier.stats_reported": "an accepted annual report for last year",
+    "carrier.stats_reports_missed_consecutive": "years without an accepted annual report, back from last year",
+    "carrier.income_total_fen": "last year's annual report: income_total_fen",
+    "carrier.income_rent_property_fen": "last year's annual report: income_rent_fen",
+    "carrier.incubation_income_separate": "last year's annual report reports incubation-service income",
+    "carrier.incubation_cases_last_year": "last year's annual report: incubation_cases",
+    "carrier.events_last_year": "last year's annual report: events",
+}
 
 
 def _reported_years(ids: np.ndarray, last: int) -> dict[int, set[int]]:
-    from fuhua.statistics.models import AnnualReport, ReportStatus
-
     years: dict[int, set[int]] = {}
     rows = AnnualReport.objects.filter(
         carrier_id__in=ids.tolist(), status=ReportStatus.ACCEPTED, year__gt=last - LOOKBACK_YEARS, year__lte=last
@@ -41,25 +54,22 @@ def _run_length(years: set[int], last: int, present: bool, since: int) -> int:
     return count
 
 
-def statistics_columns(ids: np.ndarray, established: np.ndarray, as_of: datetime.date) -> dict[str, np.ndarray]:
-    # Imported here: the evaluation and statistics apps themselves load populations through this adapter.
-    from fuhua.evaluation.services import published_grades
-    from fuhua.statistics.services import figures
-
+def statistics_columns(ids: np.ndarray, as_of: datetime.date, columns: dict) -> dict[str, np.ndarray]:
     last = as_of.year - 1
     reported = _reported_years(ids, last)
+    established = columns.get("established", np.full(len(ids), np.datetime64("NaT"), "datetime64[D]"))
     founded = [int(str(d)[:4]) if str(d) != "NaT" else last for d in established]
     consecutive = [_run_length(reported.get(int(c), set()), last, True, f) for c, f in zip(ids, founded, strict=True)]
     missed = [_run_length(reported.get(int(c), set()), last, False, f) for c, f in zip(ids, founded, strict=True)]
     got = figures(ids.tolist(), last, [*FIGURES.values(), "income_service_fen"])
-    columns = {name: got.values[code] for name, code in FIGURES.items()}
-    grades_last, grades_prev = published_grades(last, ids.tolist()), published_grades(last - 1, ids.tolist())
     return {
-        **columns,
+        **{name: got.values[code] for name, code in FIGURES.items()},
         "stats_years_consecutive": np.array(consecutive, np.int64),
         "stats_reported": np.array([last in reported.get(int(c), set()) for c in ids], bool),
         "stats_reports_missed_consecutive": np.array(missed, np.int64),
         "incubation_income_separate": got.present["income_service_fen"] & (got.values["income_service_fen"] > 0),
-        "evaluation_grade_last": np.array([grades_last.get(int(c)) for c in ids], dtype=object),
-        "evaluation_grade_prev": np.array([grades_prev.get(int(c)) for c in ids], dtype=object),
     }
+
+
+def register() -> None:
+    register_attribute_source("carrier", [k.split(".", 1)[1] for k in SOURCES], statistics_columns, sources=SOURCES)
