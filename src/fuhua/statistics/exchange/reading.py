@@ -1,8 +1,11 @@
 """Open an uploaded workbook or CSV as a stream of rows, refusing what cannot be read with a
-message that says where: an empty file, a non-Excel file renamed .xlsx, merged cells, formulas.
+message that says where: an empty file, a non-Excel file renamed .xlsx, merged cells, formulas, and
+files built to exhaust the server (zip bombs, a cell at XFD1048576: see guard.py, which measures a
+workbook before it is read).
 
-python-calamine reads .xlsx/.xls/.ods (the sheet's cells are held by its Rust reader; rows reach
-Python one at a time); CSV is read line by line, UTF-8 or GB18030 (what Excel saves in China).
+python-calamine reads .xlsx (the sheet's cells are held by its Rust reader, within guard.py's cell
+budget; rows reach Python one at a time); CSV is read line by line, UTF-8 or GB18030 (what Excel saves
+in China).
 """
 
 from __future__ import annotations
@@ -10,21 +13,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from xml.etree import ElementTree
 
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from . import guard
+from .cells import column_letter
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
 class FileProblem(ValueError):
@@ -46,7 +47,11 @@ def open_table(source, filename: str, sheet: str | None = None) -> Table:
     if not head:
         raise FileProblem(_("The file %(name)s is empty.") % {"name": filename})
     lower = filename.lower()
-    if head.startswith(ZIP_MAGIC) or head.startswith(OLE_MAGIC):
+    if head.startswith(OLE_MAGIC):
+        # An .xls cannot be measured before reading (its sheet would be read whole, up to 16 million cells).
+        raise FileProblem(_("%(name)s is an old Excel 97-2003 file (.xls); save it as an Excel workbook (.xlsx) "
+                            "and upload it again.") % {"name": filename})
+    if head.startswith(ZIP_MAGIC):
         return _workbook(source, filename, sheet)
     if lower.endswith((".csv", ".txt")):
         return _csv(source, filename)
@@ -66,6 +71,7 @@ def _head(source) -> bytes:
 
 
 def _workbook(source, filename: str, sheet: str | None) -> Table:
+    scan = _inspect(source, filename, sheet)
     try:
         if isinstance(source, bytes | bytearray):
             book = CalamineWorkbook.from_filelike(io.BytesIO(source))
@@ -90,10 +96,40 @@ def _workbook(source, filename: str, sheet: str | None) -> Table:
     for (r1, c1), (r2, c2) in ws.merged_cell_ranges or []:
         problems.append((r1 + 1, c1, _("merged cells (%(range)s); unmerge them and fill in every cell") % {
             "range": f"{_ref(r1, c1)}:{_ref(r2, c2)}"}))
-    if not (isinstance(source, bytes | bytearray) and source[:4] == OLE_MAGIC):
-        problems += _formula_cells(source, name)
+    problems += [(row, col, _("a formula (%(ref)s); paste the values instead") % {"ref": _ref(row - 1, col)})
+                 for row, col in scan.formulas]
     start_row, start_col = ws.start or (0, 0)
     return Table(name, _numbered(ws.iter_rows(), start_row + 1, start_col), problems)
+
+
+def _inspect(source, filename: str, sheet: str | None) -> guard.SheetScan:
+    """The guard's checks (zip, sizes, the sheet's real extent) before calamine reads anything."""
+    limits = guard.Limits.from_settings()
+    try:
+        if isinstance(source, bytes | bytearray):
+            zf = zipfile.ZipFile(io.BytesIO(source))
+        else:
+            if hasattr(source, "seek"):
+                source.seek(0)
+            zf = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise FileProblem(_("%(name)s cannot be read as a workbook (%(error)s).") % {
+            "name": filename, "error": type(exc).__name__}) from None
+    try:
+        with zf:
+            guard.check_zip(zf, filename, limits)
+            found = guard.sheet_path(zf, sheet)
+            if found is None:
+                raise FileProblem(_("%(name)s is not an Excel workbook (.xlsx) (an OpenDocument or other zip "
+                                    "file?); save it from Excel or WPS as .xlsx and upload it again.") % {
+                    "name": filename})
+            name, path = found
+            return guard.scan_sheet(zf, path, name, limits)
+    except guard.WorkbookRefused as exc:
+        raise FileProblem(str(exc)) from None
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
 
 
 def _numbered(rows, first: int, pad: int):
@@ -103,62 +139,7 @@ def _numbered(rows, first: int, pad: int):
 
 
 def _ref(row0: int, col0: int) -> str:
-    from .cells import column_letter
-
     return f"{column_letter(col0)}{row0 + 1}"
-
-
-def _sheet_path(zf: zipfile.ZipFile, sheet: str) -> str | None:
-    try:
-        # ElementTree resolves no external entities and expat >= 2.4.1 caps entity expansion.
-        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))  # noqa: S314
-        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
-    except (KeyError, ElementTree.ParseError):
-        return None
-    rel_id = next((s.get(_REL) for s in book.iterfind("m:sheets/m:sheet", _NS) if s.get("name") == sheet), None)
-    for rel in rels:
-        if rel.get("Id") == rel_id:
-            target = rel.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-    return None
-
-
-def _formula_cells(source, sheet: str, limit: int = 1000) -> list[tuple[int, int, str]]:
-    """Cells holding formulas: a quick byte scan first, the cell references only if there are any."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source)
-    except zipfile.BadZipFile:
-        return []
-    with zf:
-        path = _sheet_path(zf, sheet)
-        if path is None or path not in zf.namelist():
-            return []
-        with zf.open(path) as fh:
-            tail, found = b"", False
-            while chunk := fh.read(1 << 20):
-                if _FORMULA_TAG.search(tail + chunk):
-                    found = True
-                    break
-                tail = chunk[-8:]
-        if not found:
-            return []
-        from .cells import column_letter
-
-        out = []
-        with zf.open(path) as fh:
-            for _event, elem in ElementTree.iterparse(fh):  # noqa: S314 (see _sheet_path)
-                if elem.tag.endswith("}c"):
-                    if elem.find("m:f", _NS) is not None and len(out) < limit:
-                        ref = elem.get("r", "")
-                        col_letters = "".join(ch for ch in ref if ch.isalpha())
-                        row = int("".join(ch for ch in ref if ch.isdigit()) or 0)
-                        col = 0
-                        for ch in col_letters:
-                            col = col * 26 + ord(ch) - 64
-                        out.append((row, col - 1, _("a formula (%(ref)s); paste the values instead") % {
-                            "ref": f"{column_letter(col - 1)}{row}"}))
-                    elem.clear()
-        return out
 
 
 def _csv(source, filename: str) -> Table:
