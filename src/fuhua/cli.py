@@ -33,7 +33,9 @@ def main() -> None:
 @click.option("--no-serve", is_flag=True, help="Prepare the database and accounts, then stop.")
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--reset", is_flag=True, help="Delete the demo database first.")
-def demo(scale: str, no_serve: bool, port: int, reset: bool) -> None:
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day the demo's histories end (default: today).")
+def demo(scale: str, no_serve: bool, port: int, reset: bool, today) -> None:
     """Create the SQLite demo in $FUHUA_HOME (default ./var), fill it and serve it."""
     home = Path(os.environ.get("FUHUA_HOME", "var")).resolve()
     os.environ["FUHUA_HOME"] = str(home)
@@ -42,11 +44,15 @@ def demo(scale: str, no_serve: bool, port: int, reset: bool) -> None:
             (home / f"fuhua.sqlite3{suffix}").unlink(missing_ok=True)
     _setup_django()
     from fuhua.core.text import pad_display
-    from fuhua.registry.demo import ensure_demo_accounts, load_demo
+    from fuhua.demo.accounts import ensure_demo_accounts
+    from fuhua.demo.display import rich_display
+    from fuhua.demo.loader import load_demo
 
     started = time.perf_counter()
+    click.echo("Preparing the database …")
     _call("migrate", "--no-input", "-v", "0")
-    summary = load_demo(scale, progress=click.echo)
+    with rich_display() as display:
+        summary = load_demo(scale, today=today.date() if today else None, display=display)
     accounts = ensure_demo_accounts()
     click.echo(summary)
     click.echo(f"Ready in {time.perf_counter() - started:.1f} s. Demo accounts (password for all: "

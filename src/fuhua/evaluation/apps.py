@@ -14,6 +14,9 @@ class EvaluationConfig(AppConfig):
         from .inbox import register as register_inbox
 
         register_inbox()
+        from fuhua.core.demo import register_demo_step
+
+        register_demo_step("evaluation", _("Evaluation"), order=50, run="fuhua.evaluation.demo.load_evaluation")
         from . import rule_sources
 
         rule_sources.register()  # published grades for the rules adapter

@@ -1,6 +1,8 @@
-"""Demo evaluation: Jiangsu's 2024 provincial incubator evaluation (js-incubator-2024), computed from the
-demo's accepted 2024 statistics, reviewed by a panel of five experts and published with the appeal
-window open. Written by the system (no user), like the rest of the demo data."""
+"""Demo evaluation: Jiangsu's provincial incubator evaluation (js-incubator-2024) of the year before last,
+computed from the demo's accepted statistics, reviewed by a panel of five experts and published with the
+appeal window open; and Suzhou's evaluation of the last complete year, computed and under expert review,
+with the demo expert assigned to part of it (the expert account's work). Written by the system (no user),
+like the rest of the demo data."""
 
 from __future__ import annotations
 
@@ -8,12 +10,12 @@ import datetime
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from fuhua.accounts.models import RoleGrant
 from fuhua.accounts.roles import Role
 from fuhua.core.audit import record_bulk
 from fuhua.core.context import acting_as
+from fuhua.core.demo import DemoRun
 from fuhua.registry.models import Region
 
 from . import services
@@ -21,7 +23,8 @@ from .models import EvaluationResult, EvaluationRun, ExpertAssignment, ExpertSco
 from .scheme import get_scheme
 from .workflow import RUN_WORKFLOW
 
-SCHEME, PERIOD, REGION = "js-incubator-2024", 2024, "320000"
+SCHEME, FIRST_PERIOD, REGION = "js-incubator-2024", 2024, "320000"
+REVIEW_REGION, DEMO_REVIEWS = "320500", 12  # the run under review, and the results the demo expert scores
 PANEL = [("panel_wang", "王教授"), ("panel_li", "李研究员"), ("panel_zhang", "张总"), ("panel_chen", "陈处长"),
          ("panel_zhao", "赵博士")]
 EXPERTS_PER_CARRIER = 3
@@ -77,22 +80,46 @@ def _review(run: EvaluationRun, scheme) -> int:
     return len(assignments)
 
 
-def load_evaluation(progress=print) -> EvaluationRun | None:
-    """Call inside the demo's transaction, after the statistics demo data."""
+def _under_review(demo: DemoRun, period: int) -> int:
+    """The last complete year's Suzhou run, computed and awaiting the experts: the demo expert (left by the
+    accounts step in `demo.shared["experts"]`) is assigned to a dozen results, none scored yet."""
+    region = Region.objects.filter(code=REVIEW_REGION).first()
+    experts = demo.shared.get("experts", [])
+    if region is None or not experts:
+        return 0
+    scheme = get_scheme(SCHEME, period)
+    run = EvaluationRun.objects.create(scheme=scheme.id, scheme_version=scheme.version, period=period, region=region)
+    system_step(run, "compute")
+    results = list(EvaluationResult.objects.filter(run=run, incomplete=False).order_by("carrier_id")[:DEMO_REVIEWS])
+    assignments = [ExpertAssignment(run=run, result=r, expert=experts[i % len(experts)], note="请于本月底前完成评分")
+                   for i, r in enumerate(results)]
+    ExpertAssignment.objects.bulk_create(assignments)
+    record_bulk(ExpertAssignment, "create", assignments, reason="demo data")
+    return len(assignments)
+
+
+def load_evaluation(demo: DemoRun) -> EvaluationRun | None:
+    """Runs inside the demo's transaction, after the statistics demo data."""
     region = Region.objects.filter(code=REGION).first()
     if region is None:
         return None
-    scheme = get_scheme(SCHEME, PERIOD)
+    period = max(FIRST_PERIOD, demo.today.year - 2)
+    scheme = get_scheme(SCHEME, period)
+    demo.begin(2)
     with acting_as(None, source="demo"):
-        run = EvaluationRun.objects.create(scheme=scheme.id, scheme_version=scheme.version, period=PERIOD,
-                                           region=region, appeal_deadline=timezone.localdate() + datetime.timedelta(
+        run = EvaluationRun.objects.create(scheme=scheme.id, scheme_version=scheme.version, period=period,
+                                           region=region, appeal_deadline=demo.today + datetime.timedelta(
                                                days=scheme.appeal_days))
         system_step(run, "compute")
         reviews = _review(run, scheme)
         system_step(run, "recompute")
         system_step(run, "publish")
+        demo.advance()
+        assigned = _under_review(demo, period + 1) if period + 1 < demo.today.year else 0
+        demo.advance()
     dist = services.distribution(run)
     grades = " / ".join(f"{g} {n}" for g, n in dist["grades"].items())
-    progress(f"  evaluation {PERIOD} ({scheme.id}): {dist['total']:,} carriers, {grades}, "
-             f"{dist['incomplete']} incomplete, {dist['vetoed']} vetoed, {reviews:,} expert reviews")
+    demo.note(f"evaluation {period} ({scheme.id}): {dist['total']:,} carriers, {grades}, "
+              f"{dist['incomplete']} incomplete, {dist['vetoed']} vetoed, {reviews:,} expert reviews; "
+              f"{period + 1} under review, {assigned} results assigned to the demo expert")
     return run

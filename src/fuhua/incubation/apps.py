@@ -11,6 +11,10 @@ class IncubationConfig(AppConfig):
         from .inbox import register as register_inbox
 
         register_inbox()
+        from fuhua.core.demo import register_demo_step
+
+        register_demo_step("incubation", _("Tenants and their facts"), order=20,
+                           run="fuhua.incubation.demo.load_tenants")
         from . import rule_sources
 
         rule_sources.register()  # records and tenant counts for the rules adapter

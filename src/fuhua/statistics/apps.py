@@ -15,6 +15,9 @@ class StatisticsConfig(AppConfig):
         from .inbox import register as register_inbox
 
         register_inbox()
+        from fuhua.core.demo import register_demo_step
+
+        register_demo_step("statistics", _("Annual statistics"), order=40, run="fuhua.statistics.demo.load_statistics")
         from . import rule_sources
 
         rule_sources.register()  # reported years and figures for the rules adapter

@@ -1,29 +1,48 @@
-"""Demo statistics: a report per demo carrier for 2023–2025, consistent with the registry.
+"""Demo statistics, dated around the demo's today: reports of the last three complete years and the current
+year's drafts, consistent with the registry.
 
 Counts the registry knows (area, tenants, new tenants, graduates, mentors, staffing, funds, tenants'
 figures, IP, investments) come from the prefill; the rest is drawn per carrier from one seeded
-stream, so a carrier's figures grow plausibly year on year. 2023 and 2024 are accepted; 2025 is
-mostly accepted with some drafts, returned and submitted reports. Written in bulk.
+stream, so a carrier's figures grow plausibly year on year. Older years are accepted. The last complete
+year is in season until its deadline (31 March: drafts, submissions, returns, first acceptances), then
+mostly accepted with a few late submissions awaiting review, returns and overdue drafts. After that
+deadline, some carriers have started the current year's report (the demo operator's among them).
+Written in bulk.
 """
 
 from __future__ import annotations
 
+import datetime
 import random
-
-from django.utils import timezone
+from zoneinfo import ZoneInfo
 
 from fuhua.core.audit import record_bulk
+from fuhua.core.demo import DemoRun
+from fuhua.registry.demo.calibration import OPERATOR_CARRIER
 from fuhua.registry.models import Carrier
 
 from .bulk import insert_values
-from .definitions import form_for_year
+from .definitions import all_forms, form_for_year
 from .models import AnnualReport, CommentKind, FieldComment, ReportStatus, ValueOrigin
 from .prefill import prefill
 from .validation import check_errors
 
-YEARS = (2023, 2024, 2025)
-OPEN_2025 = ((ReportStatus.DRAFT, 0.05), (ReportStatus.RETURNED, 0.03), (ReportStatus.SUBMITTED, 0.05))
+HISTORY = 3  # complete years with reports
+# The last complete year's open reports (share of carriers), before and after its deadline.
+IN_SEASON = ((ReportStatus.DRAFT, 0.40), (ReportStatus.RETURNED, 0.04), (ReportStatus.SUBMITTED, 0.26))
+AFTER_SEASON = ((ReportStatus.DRAFT, 0.02), (ReportStatus.RETURNED, 0.03), (ReportStatus.SUBMITTED, 0.05))
+STARTED_SHARE = 0.15  # carriers that have started the current year's report once last year's deadline passed
 YUAN = 100  # fen
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def years(today: datetime.date) -> tuple[list[int], int | None]:
+    """(complete years with reports, the current year if its reports have started) for `today`."""
+    first = min(f.year_from for f in all_forms())
+    last = today.year - 1
+    complete = [y for y in range(last - HISTORY + 1, last + 1) if y >= first]
+    current = today.year if today > form_for_year(last).deadline(last) else None
+    return complete, current
 
 
 def _draws(carrier_id: int) -> dict[str, float]:
@@ -87,41 +106,79 @@ def _figures(form, known: dict, d: dict, k: int) -> dict[str, int]:
     return {c: int(v.get(c, 0)) for c in form.fields}
 
 
-def _status(carrier_id: int, year: int, pinned_draft: set[int]) -> str:
-    if year < YEARS[-1]:
+def _status(carrier_id: int, year: int, today: datetime.date) -> str:
+    """A carrier's report status for a complete year (seeded per carrier and year)."""
+    if year < today.year - 1:
         return ReportStatus.ACCEPTED
-    if carrier_id in pinned_draft:
-        return ReportStatus.DRAFT
-    x = random.Random(carrier_id * 104729).random()  # noqa: S311 - demo data
-    for status, share in OPEN_2025:
+    in_season = today <= form_for_year(year).deadline(year)
+    x = random.Random(carrier_id * 104729 + year).random()  # noqa: S311 - demo data
+    for status, share in IN_SEASON if in_season else AFTER_SEASON:
         if x < share:
             return status
         x -= share
     return ReportStatus.ACCEPTED
 
 
-def load_statistics(progress=print) -> int:
-    """Write the demo reports; returns how many. Call inside the demo's transaction."""
-    from fuhua.registry.demo.accounts import OPERATOR_CARRIER
+def _moment(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), SHANGHAI)
 
+
+def _dates(carrier_id: int, year: int, status: str, today: datetime.date):
+    """(submitted at, accepted at): submitted in the weeks before the deadline (or late), accepted after."""
+    if status == ReportStatus.DRAFT:
+        return None, None
+    r = random.Random(carrier_id * 31 + year)  # noqa: S311 - demo data
+    deadline = form_for_year(year).deadline(year)
+    latest = min(today, deadline + datetime.timedelta(days=120 if status == ReportStatus.SUBMITTED else 0))
+    submitted = max(datetime.date(year + 1, 1, 5), latest - datetime.timedelta(days=r.randint(0, 75)))
+    submitted = min(submitted, today)
+    if status != ReportStatus.ACCEPTED:
+        return _moment(submitted), None
+    accepted = min(today, submitted + datetime.timedelta(days=r.randint(3, 40)))
+    return _moment(submitted), _moment(accepted, 15)
+
+
+def _plan(carrier_ids, pinned: set[int], today: datetime.date) -> list[tuple[int, int, str]]:
+    """(carrier, year, status) of every report to write."""
+    complete, current = years(today)
+    due = current or complete[-1] if complete else None
+    out = []
+    for year in complete:
+        for pk in carrier_ids:
+            status = ReportStatus.DRAFT if pk in pinned and year == due else _status(pk, year, today)
+            out.append((pk, year, status))
+    if current:
+        for pk in carrier_ids:
+            if pk in pinned or random.Random(pk * 7 + current).random() < STARTED_SHARE:  # noqa: S311
+                out.append((pk, current, ReportStatus.DRAFT))
+    return out
+
+
+def load_statistics(run: DemoRun) -> int:
+    """Write the demo reports; returns how many. Runs inside the demo's transaction."""
+    today = run.today
     carriers = {c.pk: c for c in Carrier.objects.only("pk", "name")}  # for the reports' names in the audit
     pinned = set(Carrier.objects.filter(name=OPERATOR_CARRIER).values_list("pk", flat=True))
-    now = timezone.now()
-    reports, values, comments, inconsistent = [], [], [], 0
-    for k, year in enumerate(YEARS):
+    planned = _plan(list(carriers), pinned, today)
+    by_year: dict[int, list[tuple[int, str]]] = {}
+    for pk, year, status in planned:
+        by_year.setdefault(year, []).append((pk, status))
+    run.begin(len(planned))
+    first = min(by_year) if by_year else today.year
+    reports, comments, inconsistent = [], [], 0
+    for year, rows in sorted(by_year.items()):
         form = form_for_year(year)
-        known = prefill(form, None, year)
+        known = prefill(form, [pk for pk, _ in rows] if len(rows) < len(carriers) else None, year)
         batch = []
-        for carrier_id in carriers:
-            figures = _figures(form, known[carrier_id], _draws(carrier_id), k)
-            inconsistent += bool(check_errors(form, figures))
-            status = _status(carrier_id, year, pinned)
-            done = status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED, ReportStatus.RETURNED)
+        for carrier_id, status in rows:
+            figures = _figures(form, known[carrier_id], _draws(carrier_id), year - first)
+            inconsistent += status != ReportStatus.DRAFT and bool(check_errors(form, figures))
+            submitted, accepted = _dates(carrier_id, year, status, today)
             report = AnnualReport(carrier=carriers[carrier_id], year=year, form_code=form.code, status=status,
-                                  submitted_at=now if done else None,
-                                  accepted_at=now if status == ReportStatus.ACCEPTED else None)
+                                  submitted_at=submitted, accepted_at=accepted)
             batch.append((report, figures, known[carrier_id]))
         created = AnnualReport.objects.bulk_create([b[0] for b in batch], batch_size=2000)
+        values = []
         for report, (_, figures, pre) in zip(created, batch, strict=True):
             values += [(report.pk, c, v, ValueOrigin.PREFILL if pre.get(c) == v else ValueOrigin.ENTERED,
                         pre.get(c)) for c, v in figures.items()]
@@ -130,9 +187,10 @@ def load_statistics(progress=print) -> int:
                                              text="在孵企业总收入与企业年报合计不符，请核对后重新报送。"))
         reports += created
         insert_values(values)
-        values = []
+        run.advance(len(rows))
     FieldComment.objects.bulk_create(comments, batch_size=2000)
     record_bulk(AnnualReport, "create", reports, reason="demo data")
-    progress(f"  annual statistics: {len(reports):,} reports for {len(YEARS)} years"
-             + (f" ({inconsistent} inconsistent)" if inconsistent else ""))
+    submitted = sum(r.status == ReportStatus.SUBMITTED for r in reports)
+    run.note(f"annual statistics: {len(reports):,} reports for {', '.join(map(str, sorted(by_year)))}, "
+             f"{submitted:,} awaiting review" + (f" ({inconsistent} inconsistent)" if inconsistent else ""))
     return len(reports)

@@ -1,6 +1,2 @@
-"""Demo data: a deterministic, calibrated incubation network (small, province or national scale)."""
-
-from .accounts import PASSWORD, ensure_demo_accounts
-from .loader import load_demo
-
-__all__ = ["PASSWORD", "ensure_demo_accounts", "load_demo"]
+"""The registry's demo data: a deterministic, calibrated incubation network (small, province or national
+scale). Its step (`loader.load_registry`) is registered in RegistryConfig.ready(); fuhua.demo runs it."""

@@ -8,7 +8,24 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-AS_OF = datetime.date(2025, 12, 31)  # the demo's "today": every generated date is on or before it
+_AS_OF = [datetime.date(2025, 12, 31)]  # the demo's "today" (set_as_of): every generated date is on or before it
+
+
+def as_of() -> datetime.date:
+    """The day the demo is generated for: its history ends here, so deadlines and time limits fall around it."""
+    return _AS_OF[0]
+
+
+def last_year() -> int:
+    """The last complete year: annual facts (recognition batches, figures, staffing) go up to it."""
+    day = as_of()
+    return day.year if (day.month, day.day) == (12, 31) else day.year - 1
+
+
+def set_as_of(day: datetime.date) -> None:
+    _AS_OF[0] = day
+
+OPERATOR_CARRIER = "苏州纳米城科技企业孵化器"  # the flagship whose operator is the demo's operator account
 FIRST_YEAR = 2015  # recognitions and incubation histories start here
 
 # Jiangsu carriers per kind at province scale: 1,070 incubators and 1,075 maker spaces (seed 001) plus

@@ -7,7 +7,7 @@ import datetime
 from fuhua.registry.models import AssociationMembership, Carrier, Organisation, Recognition
 
 from . import authorities, regions
-from .calibration import AS_OF
+from .calibration import as_of
 from .context import Context, add_years, between, days
 from .names import PARTS, compose_search
 from .plan import CarrierPlan
@@ -76,7 +76,7 @@ def _recognitions(ctx: Context, p: CarrierPlan, carrier: Carrier) -> list[Recogn
         if level == "national" and p.kind == "incubator" and year >= authorities.MIIT_FROM_YEAR:
             rec.national_grade = "excellence" if r.random() < 0.15 else "standard"
         if level in ("national", "provincial") and year <= 2022 and r.random() < 0.02:
-            rec.revoked_on = between(r, add_years(rec.granted_on, 2), AS_OF)
+            rec.revoked_on = between(r, add_years(rec.granted_on, 2), as_of())
             rec.revoked_reason = r.choice(authorities.REVOCATION_REASONS)
         out.append(rec)
     return out
@@ -101,7 +101,7 @@ def build(ctx: Context, plans: list[CarrierPlan]) -> list[Carrier]:
     for p, carrier in zip(plans, carriers, strict=True):
         recognitions += _recognitions(ctx, p, carrier)
         if r.random() < MEMBERSHIP[p.level]:
-            joined = between(r, max(p.established, datetime.date(2008, 1, 1)), AS_OF)
+            joined = between(r, max(p.established, datetime.date(2008, 1, 1)), as_of())
             memberships.append(AssociationMembership(
                 association=ctx.associations[p.province], carrier=carrier, joined_on=joined
             ))

@@ -6,7 +6,7 @@ import datetime
 
 from fuhua.registry.models import Firm, FirmDesignation
 
-from .calibration import AS_OF
+from .calibration import as_of, last_year
 from .context import Context, add_years, between, days
 
 # Chance per firm by how its incubation turned out: (still incubating, graduated, left otherwise).
@@ -20,7 +20,8 @@ CHANCE = {
 _OUTCOME = {"current": 0, "graduated": 1, "left": 2}
 
 
-def _year(r, earliest: int, latest: int = AS_OF.year) -> int | None:
+def _year(r, earliest: int, latest: int | None = None) -> int | None:
+    latest = last_year() if latest is None else latest
     return r.randint(earliest, latest) if earliest <= latest else None
 
 
@@ -39,7 +40,7 @@ def designations(ctx: Context, firm: Firm, outcome: str, left: datetime.date | N
             ctx.codes.certificate(f"{y}{firm.region_id}A"))
     if r.random() < CHANCE["high_tech"][i]:
         earliest = founded + days(365)
-        latest = left if outcome == "graduated" and left and left > earliest else AS_OF
+        latest = left if outcome == "graduated" and left and left > earliest else as_of()
         if earliest < latest:
             granted = between(r, earliest, latest)
             add("high_tech", granted, add_years(granted, 3) - days(1),

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from . import authorities, regions
 from .calibration import (
     AREA_MARGIN,
-    AS_OF,
     CITY_WEIGHTS,
     EVALUATED_KINDS,
     EVALUATED_LEVELS,
@@ -29,6 +28,8 @@ from .calibration import (
     VETO_TENANTS,
     WEAK_SHARE,
     Scale,
+    as_of,
+    last_year,
 )
 from .context import seeded
 from .names import PARTS, Name, NameMaker
@@ -64,7 +65,7 @@ class CarrierPlan:
     university: str = ""
     operator: str = ""  # fixed operator name (flagships)
     ladder: list[tuple[str, int]] = field(default_factory=list)  # (level, year), lowest first
-    established: datetime.date = AS_OF
+    established: datetime.date = field(default_factory=as_of)
     incubation_area: int = 0
     tenant_area: int = 0
     workstations: int = 0
@@ -123,7 +124,7 @@ def _tenant_weight(p: CarrierPlan, r: random.Random) -> float:
 def _ladder(p: CarrierPlan, r: random.Random) -> None:
     """Recognitions from the lowest level up to the highest, in order, all from FIRST_YEAR on."""
     top = LEVEL_ORDER.index(p.level)
-    years = NATIONAL_YEARS[p.kind] if p.level == "national" else range(FIRST_YEAR, AS_OF.year + 1)
+    years = NATIONAL_YEARS[p.kind] if p.level == "national" else range(FIRST_YEAR, last_year() + 1)
     year = r.choice(years)
     ladder = [(p.level, year)]
     for level in reversed(LEVEL_ORDER[1:top]):  # provincial, municipal below a higher level

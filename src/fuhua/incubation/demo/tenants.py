@@ -5,22 +5,21 @@ from __future__ import annotations
 import datetime
 
 from fuhua.incubation.models import Incubation
-from fuhua.registry.models import Carrier, Firm, FirmDesignation, StartupTeam
-
-from . import regions
-from .calibration import (
-    AS_OF,
+from fuhua.registry.demo import regions
+from fuhua.registry.demo.calibration import (
     CURRENT_SHARE,
     FIRST_YEAR,
     INDUSTRY_WEIGHTS,
     LONG_INCUBATION_FIELDS,
     STUDENT_TEAM_SHARE,
     TEAM_SHARE,
+    as_of,
 )
-from .context import Context, between, days
-from .designations import designations
-from .names import compose_search
-from .plan import CarrierPlan
+from fuhua.registry.demo.context import Context, between, days
+from fuhua.registry.demo.designations import designations
+from fuhua.registry.demo.names import compose_search
+from fuhua.registry.demo.plan import CarrierPlan
+from fuhua.registry.models import Carrier, Firm, FirmDesignation, StartupTeam
 
 _FIELDS, _FIELD_WEIGHTS = list(INDUSTRY_WEIGHTS), list(INDUSTRY_WEIGHTS.values())
 HISTORY_START = datetime.date(FIRST_YEAR, 1, 1)
@@ -91,13 +90,14 @@ class TenantBuilder:
             status = r.choices(["graduated", "exited", "expired"], [50, 35, 15])[0]
             length = {"graduated": r.randint(300, months * 30), "exited": r.randint(60, 1000),
                       "expired": months * 30 + r.randint(0, 20)}[status]
-            if (AS_OF - start).days > length + 30:  # else the carrier is too young for this history
-                entered = between(r, start, AS_OF - days(length + 1))
+            if (as_of() - start).days > length + 30:  # else the carrier is too young for this history
+                entered = between(r, start, as_of() - days(length + 1))
                 return self._entered(carrier, status, entered, entered + days(length))
         status = r.choices(["incubating", "admitted", "applied"], [96, 2, 2])[0]
         if status != "incubating":  # not yet moved in
-            return Stay(carrier, status, between(r, AS_OF - days(60), AS_OF - days(1)))
-        return self._entered(carrier, status, between(r, max(start, AS_OF - days(months * 30 - 30)), AS_OF - days(20)))
+            return Stay(carrier, status, between(r, as_of() - days(60), as_of() - days(1)))
+        today = as_of()
+        return self._entered(carrier, status, between(r, max(start, today - days(months * 30 - 30)), today - days(20)))
 
     def _chain(self, p: CarrierPlan, stay: Stay) -> list[Stay]:
         """Earlier stays at carriers of the earlier stages (孵化链条): maker space → incubator → accelerator."""
@@ -142,13 +142,13 @@ class TenantBuilder:
             stay.reason = "认定为高新技术企业" if high_tech else r.choice(GRADUATION_REASONS)
             if stay.reason == "被兼并、收购":
                 firm.acquired_on = stay.left
-            elif r.random() < 0.02 and (AS_OF - firm.founded).days > 3 * 365:
+            elif r.random() < 0.02 and (as_of() - firm.founded).days > 3 * 365:
                 firm.listing_board = r.choices(["neeq", "star", "chinext", "bse", "main"], [35, 25, 20, 15, 5])[0]
-                firm.listed_on = between(r, max(stay.left, firm.founded + days(3 * 365)), AS_OF)
+                firm.listed_on = between(r, max(stay.left, firm.founded + days(3 * 365)), as_of())
         elif stay.status == "exited":
             stay.reason = r.choice(EXIT_REASONS)
             if stay.reason.startswith("经营不善"):
-                firm.deregistered_on = between(r, stay.left, min(AS_OF, stay.left + days(300)))
+                firm.deregistered_on = between(r, stay.left, min(as_of(), stay.left + days(300)))
         elif stay.status == "expired":
             stay.reason = f"孵化期满（{months}个月）"
 
@@ -173,8 +173,8 @@ class TenantBuilder:
 
     def _after_team(self, founded: datetime.date) -> list[Stay]:
         r = self.ctx.rng
-        if not self.feeders["incubator"] or r.random() >= 0.3 or (AS_OF - founded).days < 60:
+        if not self.feeders["incubator"] or r.random() >= 0.3 or (as_of() - founded).days < 60:
             return []
         plan, incubator = r.choice(self.feeders["incubator"])
-        entered = between(r, founded + days(30), min(AS_OF, founded + days(180)))
+        entered = between(r, founded + days(30), min(as_of(), founded + days(180)))
         return [self._entered(incubator, "incubating", entered)] if entered > plan.established else []

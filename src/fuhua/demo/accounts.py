@@ -11,12 +11,11 @@ from django.db.models import Count, Q
 
 from fuhua.accounts.models import RoleGrant
 from fuhua.accounts.roles import Role
+from fuhua.registry.demo import regions
+from fuhua.registry.demo.calibration import OPERATOR_CARRIER
 from fuhua.registry.models import Carrier, Firm, InvestorProfile, MentorProfile, Organisation, Region
 
-from . import regions
-
 PASSWORD = "Fuhua-demo-2026"  # ≥ 10 characters, 3 character classes (accounts.validators)
-OPERATOR_CARRIER = "苏州纳米城科技企业孵化器"
 
 
 @dataclass(frozen=True)
@@ -93,3 +92,12 @@ def ensure_demo_accounts() -> DemoAccounts:
             profile.save(update_fields=["user"])
         rows.append(AccountRow(username, label, str(shown)))
     return DemoAccounts(PASSWORD, rows)
+
+
+def accounts_step(run) -> None:
+    """The demo step: create the accounts, and leave the expert for the evaluation step to assign reviews to."""
+    accounts = ensure_demo_accounts()
+    run.shared["experts"] = list(get_user_model().objects.filter(username="expert"))
+    run.begin(1)
+    run.advance(1)
+    run.note(f"accounts: {len(accounts.rows)} demo accounts (password {accounts.password})")

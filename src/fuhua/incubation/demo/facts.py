@@ -13,6 +13,10 @@ import datetime
 import math
 
 from fuhua.incubation.models import Incubation
+from fuhua.registry.demo.calibration import as_of, last_year
+from fuhua.registry.demo.context import Context, add_years, between, days, seeded
+from fuhua.registry.demo.names import PARTS
+from fuhua.registry.demo.plan import CarrierPlan
 from fuhua.registry.models import (
     Carrier,
     CarrierStaffing,
@@ -21,11 +25,6 @@ from fuhua.registry.models import (
     Investment,
     SeedFund,
 )
-
-from .calibration import AS_OF
-from .context import Context, add_years, between, days, seeded
-from .names import PARTS
-from .plan import CarrierPlan
 
 YUAN = 100  # fen per yuan
 FIGURE_YEARS = 3  # annual figures for the last three years (2023–2025)
@@ -74,7 +73,7 @@ class FactBuilder:
             chance, median = SEED_FUND.get((p.kind, p.level), (0.05, 1_000_000))
             if self.r.random() >= chance:
                 continue
-            established = between(self.r, p.established, min(AS_OF, add_years(p.established, 3)))
+            established = between(self.r, p.established, min(as_of(), add_years(p.established, 3)))
             self.funds[carrier.pk] = established
             shares = [1.0] if self.r.random() < 0.7 else [0.6, 0.4]
             total = _lognormal(self.r, median)
@@ -82,7 +81,7 @@ class FactBuilder:
                 out.append(SeedFund(
                     carrier=carrier, name=f"{carrier.name[:40]}{'种子资金' if i == 0 else '合作孵化基金'}",
                     size_fen=round(total * share) * YUAN, ownership="own" if i == 0 else "partner",
-                    established_on=established if i == 0 else between(self.r, established, AS_OF),
+                    established_on=established if i == 0 else between(self.r, established, as_of()),
                 ))
         return out
 
@@ -90,7 +89,7 @@ class FactBuilder:
         out = []
         for p, carrier in self.built:
             base = max(3, round(p.tenants / self.r.uniform(6, 12)))
-            for year in range(max(STAFF_SINCE, p.established.year), AS_OF.year + 1):
+            for year in range(max(STAFF_SINCE, p.established.year), last_year() + 1):
                 total = max(2, base + self.r.randint(-2, 2))
                 professional = min(total, round(total * self.r.uniform(0.6, 0.95)))
                 fulltime = min(total, round(total * self.r.uniform(0.5, 0.9)))
@@ -116,11 +115,11 @@ class FactBuilder:
 
     def _investments(self, firm_id: int, founded: datetime.date, stays: list) -> list[Investment]:
         r = self.r
-        if r.random() >= 0.2 or (AS_OF - founded).days < 120:
+        if r.random() >= 0.2 or (as_of() - founded).days < 120:
             return []
-        out, day = [], between(r, founded + days(90), AS_OF)
+        out, day = [], between(r, founded + days(90), as_of())
         for name, median in ROUNDS[: r.choices([1, 2, 3, 4], [55, 28, 12, 5])[0]]:
-            if day > AS_OF:
+            if day > as_of():
                 break
             fund = next((c for c, entered, left in stays if c in self.funds and entered and entered <= day
                          and (left is None or day <= left) and self.funds[c] <= day), None)
@@ -138,7 +137,7 @@ class FactBuilder:
         if r.random() >= 0.85:
             return []
         out, revenue = [], _lognormal(r, REVENUE_BY_SIZE[size], 0.8)
-        for year in range(max(founded.year, AS_OF.year - FIGURE_YEARS + 1), AS_OF.year + 1):
+        for year in range(max(founded.year, last_year() - FIGURE_YEARS + 1), last_year() + 1):
             revenue = max(0, round(revenue * r.uniform(0.8, 1.5)))
             out.append(FirmYearFigures(
                 firm_id=firm_id, year=year, revenue_fen=revenue * YUAN,
@@ -149,18 +148,18 @@ class FactBuilder:
 
     def _rights(self, firm_id: int, founded: datetime.date, field: str) -> list[IntellectualProperty]:
         r = self.r
-        if r.random() >= 0.5 or (AS_OF - founded).days < 60:
+        if r.random() >= 0.5 or (as_of() - founded).days < 60:
             return []
         out = []
         for _ in range(r.choices([1, 2, 3, 5], [40, 30, 20, 10])[0]):
             kind = "ic_layout" if field == "integrated_circuits" and r.random() < 0.3 else r.choices(*IP_KINDS)[0]
-            applied = between(r, founded + days(30), AS_OF)
+            applied = between(r, founded + days(30), as_of())
             wait = {"invention": (500, 1100), "software": (30, 90)}.get(kind, (150, 400))
             granted = applied + days(r.randint(*wait))
-            granted = granted if granted <= AS_OF and r.random() < 0.8 else None
+            granted = granted if granted <= as_of() and r.random() < 0.8 else None
             lapsed = None
             if granted and r.random() < 0.05:
-                lapsed = between(r, granted + days(1), AS_OF) if granted < AS_OF else None
+                lapsed = between(r, granted + days(1), as_of()) if granted < as_of() else None
             self.ip_serial += 1
             number = IP_PREFIX[kind].format(y=applied.year) + f"{self.key}{self.ip_serial:07d}"
             out.append(IntellectualProperty(firm_id=firm_id, kind=kind, number=number, applied_on=applied,

@@ -1,0 +1,78 @@
+"""Every printed demo account lands on real work: on the small demo, as of a fixed day, each account's inbox
+is non-empty and every inbox link answers 200 with as many rows as the inbox counted."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from fuhua.accounts.roles import roles_of
+from fuhua.core.inbox import inbox
+from fuhua.demo.accounts import ensure_demo_accounts
+from fuhua.demo.loader import load_demo
+from fuhua.incubation.models import Incubation, IncubationStatus
+from fuhua.statistics.models import AnnualReport, ReportStatus
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 12, 2)  # after the 2025 statistics deadline (2026-03-31), before 2026's
+
+
+@pytest.fixture
+def demo(db):
+    summary = load_demo("small", today=TODAY)
+    return summary, {row.username: row for row in ensure_demo_accounts().rows}
+
+
+def test_every_account_has_work_and_its_links_open(client, demo):
+    _, rows = demo
+    users = get_user_model().objects.filter(username__in=rows)
+    assert users.count() == len(rows) == 11
+    for user in users:
+        entries = inbox(user, roles_of(user), TODAY)
+        assert entries, f"{user.username} has nothing to do"
+        client.force_login(user)
+        for entry in entries:
+            response = client.get(entry.url)
+            assert response.status_code == 200, (user.username, entry.key, entry.url)
+            page = response.context.get("page")
+            if page is not None:  # a filtered list: the link shows what the inbox counted
+                assert page.paginator.count == entry.count, (user.username, entry.key, entry.url)
+
+
+def test_each_role_lands_on_its_own_work(demo):
+    def keys(username):
+        user = get_user_model().objects.get(username=username)
+        return {e.key: e.count for e in inbox(user, roles_of(user), TODAY)}
+
+    assert keys("bureau_sz")["statistics.review"] > 0 and keys("bureau_js")["statistics.review"] > 0
+    operator = keys("operator")
+    assert operator["statistics.due"] == 1  # its 2026 report, started and due 2027-03-31
+    assert operator["incubation.applied"] > 0 or operator["incubation.admitted"] > 0
+    assert keys("expert")["evaluation.reviews"] > 0
+    assert keys("firm") == {"incubation.own": 1}
+    assert keys("association")["statistics.members"] > 0
+
+
+def test_dates_move_with_today(demo):
+    """The histories end at the demo's today: reports up to the last complete year and the current year
+    started, tenants inside their time limit, no date after today."""
+    years = set(AnnualReport.objects.values_list("year", flat=True))
+    assert years == {2023, 2024, 2025, 2026}
+    assert not AnnualReport.objects.filter(year=2026).exclude(status=ReportStatus.DRAFT).exists()
+    last = AnnualReport.objects.filter(year=2025)
+    assert 0 < last.filter(status=ReportStatus.SUBMITTED).count() < 0.1 * last.count()  # late, awaiting review
+    assert not Incubation.objects.filter(entered_on__gt=TODAY).exists()
+    assert not Incubation.objects.filter(left_on__gt=TODAY).exists()
+    incubating = Incubation.objects.filter(status=IncubationStatus.INCUBATING)
+    long_ago = incubating.filter(entered_on__lt=TODAY - datetime.timedelta(days=60 * 31))
+    assert long_ago.count() < 0.02 * incubating.count()  # past even the longest (60-month) limit: a few at most
+
+
+def test_another_day_moves_the_data(db):
+    load_demo("small", today=datetime.date(2031, 2, 10))
+    # Before the 2030 deadline: 2030's reports in season, no 2031 report started yet.
+    assert set(AnnualReport.objects.values_list("year", flat=True)) == {2028, 2029, 2030}
+    season = AnnualReport.objects.filter(year=2030)
+    assert season.filter(status=ReportStatus.DRAFT).count() > 0.2 * season.count()
+    assert Incubation.objects.filter(entered_on__year=2030).exists()
