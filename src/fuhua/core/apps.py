@@ -12,6 +12,14 @@ class CoreConfig(AppConfig):
 
         audit.connect_all()
 
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
+
+        from .append_only import install_triggers, register_sqlite_function
+
+        connection_created.connect(register_sqlite_function, dispatch_uid="fuhua_append_only_sqlite")
+        post_migrate.connect(install_triggers, dispatch_uid="fuhua_append_only_triggers")
+
         import datetime
 
         from .schedule import register_periodic

@@ -1,15 +1,21 @@
 """Automatic audit trail: every create, update and delete of every audited model becomes an ObjectChange.
 
-Connected once to Django's model signals for all models, so no service has to remember to log.
+Connected to Django's model signals once per audited model (sender=...), so no service has to remember
+to log, and models that are not audited keep Django's fast delete (one DELETE, no objects loaded):
+a handler connected for all senders would make every delete in the project load its rows (NetBox #4354).
 Bulk operations (bulk_create, QuerySet.update) bypass signals; services that use them for imports
-call `record_bulk` instead.
+call `record_bulk` instead. Loading data (`raw` saves, `loaddata`, restores) is never audited.
+The trail itself is append-only in the database (core.append_only); `prune_audit_trail` deletes
+expired entries in batches through its narrow pruning exception.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import uuid
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.conf import settings
@@ -24,9 +30,23 @@ from .context import current_actor, current_reason
 # framework tables (sessions, migrations, login attempts, the task queue) are not. Exceptions:
 NOT_AUDITED = {"core.objectchange": "the audit trail itself",
                "policies.payout": "the append-only ledger: each row is its own record (who, when, why)",
-               "core.periodictaskstate": "scheduler bookkeeping (when each periodic task was last enqueued)"}
+               "core.periodictaskstate": "scheduler bookkeeping (when each periodic task was last enqueued)",
+               "accounts.securityevent": "the security log: each row is its own record (who, when, from where)"}
 ALSO_AUDITED = {"auth.user", "auth.group"}
 MASKED_FIELDS = {"password", "key_hash"}
+PRUNE_BATCH = 5000  # audit rows deleted per statement (and transaction) when pruning
+
+_suspended: ContextVar[bool] = ContextVar("fuhua_audit_suspended", default=False)
+
+
+@contextlib.contextmanager
+def suspended():
+    """No audit entries inside the block: for loading data (loaddata, restore), never for changes."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
 
 
 def is_audited(model) -> bool:
@@ -83,14 +103,14 @@ def _write(instance, action: str, before: dict | None, after: dict | None) -> No
 
 
 def _pre_save(sender, instance, raw=False, **kwargs):
-    if raw or not is_audited(sender) or instance._state.adding or instance.pk is None:
+    if raw or _suspended.get() or not is_audited(sender) or instance._state.adding or instance.pk is None:
         return
     old = sender._base_manager.filter(pk=instance.pk).first()
     instance._audit_before = snapshot(old) if old is not None else None
 
 
 def _post_save(sender, instance, created, raw=False, **kwargs):
-    if raw or not is_audited(sender):
+    if raw or _suspended.get() or not is_audited(sender):
         return
     before = instance.__dict__.pop("_audit_before", None)
     after = snapshot(instance)
@@ -101,17 +121,17 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
 
 
 def _pre_delete(sender, instance, **kwargs):
-    if is_audited(sender):
+    if not _suspended.get() and is_audited(sender):
         instance._audit_before = snapshot(instance)
 
 
 def _post_delete(sender, instance, **kwargs):
-    if is_audited(sender):
+    if not _suspended.get() and is_audited(sender):
         _write(instance, "delete", instance.__dict__.pop("_audit_before", snapshot(instance)), None)
 
 
 def _m2m_changed(sender, instance, action, model, pk_set, **kwargs):
-    if action not in {"post_add", "post_remove", "post_clear"} or not is_audited(type(instance)):
+    if action not in {"post_add", "post_remove", "post_clear"} or _suspended.get() or not is_audited(type(instance)):
         return
     field = next(
         (f.name for f in instance._meta.many_to_many if f.remote_field.through is sender), sender._meta.model_name
@@ -143,20 +163,42 @@ def record_bulk(model, action: str, objects, reason: str = "") -> None:
 
 
 def connect_all() -> None:
-    pre_save.connect(_pre_save, dispatch_uid="fuhua_audit_pre_save")
-    post_save.connect(_post_save, dispatch_uid="fuhua_audit_post_save")
-    pre_delete.connect(_pre_delete, dispatch_uid="fuhua_audit_pre_delete")
-    post_delete.connect(_post_delete, dispatch_uid="fuhua_audit_post_delete")
-    m2m_changed.connect(_m2m_changed, dispatch_uid="fuhua_audit_m2m")
+    """Connect the handlers for each audited model (and the through tables of their many-to-many fields)."""
+    throughs = set()
+    for model in audited_models():
+        label = model._meta.label_lower
+        pre_save.connect(_pre_save, sender=model, dispatch_uid=f"fuhua_audit_pre_save:{label}")
+        post_save.connect(_post_save, sender=model, dispatch_uid=f"fuhua_audit_post_save:{label}")
+        pre_delete.connect(_pre_delete, sender=model, dispatch_uid=f"fuhua_audit_pre_delete:{label}")
+        post_delete.connect(_post_delete, sender=model, dispatch_uid=f"fuhua_audit_post_delete:{label}")
+        throughs.update(field.remote_field.through for field in model._meta.many_to_many)
+    for model in apps.get_models():  # relations declared on the other side (e.g. Group.user_set)
+        throughs.update(f.remote_field.through for f in model._meta.many_to_many
+                        if is_audited(f.related_model))
+    for through in throughs:
+        m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"fuhua_audit_m2m:{through._meta.label_lower}")
 
 
-def prune_audit_trail(now: datetime.datetime | None = None) -> int:
+def prune_audit_trail(now: datetime.datetime | None = None, batch_size: int = PRUNE_BATCH) -> int:
     """Delete audit entries older than AUDIT_RETENTION_DAYS; returns how many went.
 
-    The system check fuhua.E001 keeps the retention at six months or more (MLPS 2.0).
+    In batches of `batch_size`, each one statement (DELETE ... WHERE id IN (SELECT id ... LIMIT n)) in
+    its own short transaction: no row is loaded into Python, memory does not grow with the number of
+    expired entries, and other writers (SQLite's single writer) get their turn between batches.
+    The system check fuhua.E001 keeps the retention at six months or more (MLPS 2.0), and the
+    database trigger refuses to delete anything younger than that whatever the caller asks.
     """
+    from .append_only import pruning
     from .models import ObjectChange
 
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
-    deleted, _ = ObjectChange.objects.filter(time__lt=cutoff).delete()
-    return deleted
+    expired = ObjectChange.objects.filter(time__lt=cutoff).order_by("pk")
+    total = 0
+    while True:
+        with pruning(cutoff):
+            batch = ObjectChange.objects.filter(pk__in=expired.values("pk")[:batch_size])
+            # _raw_delete: one DELETE statement, no collector (no related objects, no signals to send)
+            deleted = batch._raw_delete(batch.db)
+        total += deleted
+        if deleted < batch_size:
+            return total

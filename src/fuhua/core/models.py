@@ -29,9 +29,9 @@ class ObjectChange(models.Model):
         DELETE = "delete", _("deleted")
 
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The account's id stays when the account is deleted (the row is append-only; username keeps the name).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                             db_constraint=False, related_name="+")
     username = models.CharField(_("user"), max_length=150)
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
     source = models.CharField(_("source"), max_length=16)
@@ -43,6 +43,9 @@ class ObjectChange(models.Model):
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+
+    append_only = True  # database triggers (core.append_only); only retention pruning deletes, by `time`
+    append_only_prunable_by = "time"
 
     class Meta:
         ordering = ["-time", "-id"]

@@ -1,7 +1,8 @@
 """The payout ledger: append-only. A correction is a reversing entry, never an update or a delete.
 
-Enforced three times: `save`/`delete` here, the queryset's `update`/`delete`, and on PostgreSQL a
-trigger (migration 0002) that rejects UPDATE and DELETE from any client.
+Enforced three times: `save`/`delete` here, the queryset's `update`/`delete`, and in the database
+(PostgreSQL and SQLite) by the triggers core.append_only installs for `append_only = True`, which reject
+UPDATE, DELETE and TRUNCATE from any client, the base manager and raw SQL included.
 """
 
 from django.conf import settings
@@ -51,11 +52,12 @@ class Payout(FuhuaModel):
     paid_on = models.DateField(_("paid on"))
     reference = models.CharField(_("reference"), max_length=80, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")  # who paid: an account with ledger rows cannot be deleted
 
     objects = LedgerQuerySet.as_manager()
     scope = Scope(region="policy__region", operator="carrier__operator_id")
+    append_only = True  # database triggers (core.append_only)
 
     class Meta:
         ordering = ["-paid_on", "-id"]
