@@ -72,8 +72,12 @@ def regions():
     return SimpleNamespace(js=js, sz=sz, nj=nj, sip=sip, xw=xw)
 
 
-def organisation(name: str, region, kind: str = "enterprise") -> Organisation:
-    return Organisation.objects.create(name=name, credit_code=credit_code(region.code), kind=kind, region=region)
+def organisation(name: str, region, kind: str = "enterprise", ownership: str | None = None) -> Organisation:
+    """An organisation; an enterprise is privately owned unless `ownership` says otherwise."""
+    if ownership is None:
+        ownership = "private" if kind == "enterprise" else ""
+    return Organisation.objects.create(name=name, credit_code=credit_code(region.code), kind=kind, region=region,
+                                       ownership=ownership)
 
 
 def carrier(name: str, operator, region, **fields) -> Carrier:

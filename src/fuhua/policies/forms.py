@@ -5,13 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fuhua.core.forms import ServiceModelForm
+from fuhua.core.forms import DateInput, ServiceModelForm
 
 from .models import Application, ApplicationStatus, Call, EntitlementStatus, Policy
 
 
 class RunForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("As of"), widget=DateInput())
 
 
 class PayForm(forms.Form):
@@ -21,7 +21,7 @@ class PayForm(forms.Form):
 
 
 class SimulationForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("As of"), widget=DateInput())
     settings = forms.CharField(label=_("Changes (NAME=VALUE, one per line)"), required=False,
                                widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -67,14 +67,14 @@ class ApplicationFilter(forms.Form):
 class ApplicationForm(ServiceModelForm):
     class Meta:
         model = Application
-        fields = ["call", "carrier", "claimed_fen", "statement"]
+        fields = ["call", "carrier", "claimed_fen", "claim_from", "claim_to", "statement"]
 
 
 class CallForm(ServiceModelForm):
     class Meta:
         model = Call
         fields = ["policy", "title", "opens_on", "closes_on", "review_by", "notice_days"]
-        widgets = {f: forms.DateInput(attrs={"type": "date"}) for f in ("opens_on", "closes_on", "review_by")}
+        widgets = {f: DateInput() for f in ("opens_on", "closes_on", "review_by")}
 
 
 class AttachmentForm(forms.Form):

@@ -11,6 +11,8 @@ an unknown policy, or offsets that form a cycle (A offsets B offsets A: neither 
 
 from __future__ import annotations
 
+import datetime
+
 import functools
 import re
 from dataclasses import dataclass, field
@@ -66,6 +68,9 @@ class PolicyMeta:
     offsets: tuple[Offset, ...] = ()
     caps: tuple[tuple[str, tuple[str, ...]], ...] = ()
     clawback: dict = field(default_factory=dict)
+    # The months a claimed amount must cover (e.g. rent waived "2020年2月到6月"): an application states
+    # the period of its claim, and only claims inside this window count.
+    claim_period: tuple[datetime.date, datetime.date] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,12 +118,26 @@ def _meta(file: str, raw: dict) -> PolicyMeta:
     offsets = tuple(Offset(str(o["into"]), str(o["policy"]), tuple(o.get("groups") or ()), str(o.get("per", "ever")))
                     for o in raw.get("offsets") or ())
     caps = tuple((str(c["cap"]), tuple(c.get("covers") or ())) for c in raw.get("caps") or ())
+    claim_period = None
+    if raw.get("claim_period") is not None:
+        spec = raw["claim_period"]
+        try:
+            claim_period = (_date(spec["from"]), _date(spec["to"]))
+        except (KeyError, TypeError, ValueError):
+            fail("claim_period needs from and to dates (YYYY-MM-DD)")
+        if claim_period[0] > claim_period[1]:
+            fail("claim_period: from is after to")
     return PolicyMeta(
         region=str(raw["region"]), needs_application=bool(raw.get("needs_application", False)),
         period=str(raw.get("period", "calendar_year")), grade_period=int(raw.get("grade_period", -1)),
         priority=priority, budget={int(y): _fen(v) for y, v in (raw.get("budget") or {}).items()},
         groups=groups, items=items, offsets=offsets, caps=caps, clawback=dict(raw.get("clawback") or {}),
+        claim_period=claim_period,
     )
+
+
+def _date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
 
 
 def _amounts(pack: Pack, name: str, overrides: dict) -> list[tuple[np.datetime64 | None, str, int]]:

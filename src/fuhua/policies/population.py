@@ -1,7 +1,7 @@
 """Registry + recognitions + published grades + applications + ledger → a policy `Population`.
 
 The carrier's own attributes come from the rules adapter (`rules.adapter.load_population`); this module
-adds what policies need (see `schema.py`): jurisdiction, private operator, recognition levels before
+adds what policies need (see `schema.py`): jurisdiction, the operator's ownership, recognition levels before
 and during the period, the evaluation grade, the approved application amount, and what the ledger
 already paid per group. All in a few grouped queries, no query per carrier.
 """
@@ -15,7 +15,6 @@ import numpy as np
 from django.db.models import Q, Sum
 
 from fuhua.evaluation.services import published_grades
-from fuhua.registry.choices import OrganisationKind
 from fuhua.registry.models import Carrier, Recognition, Region
 from fuhua.registry.models.carrier import LEVEL_RANK
 from fuhua.rules import Population
@@ -25,6 +24,7 @@ from .packs import PolicyPack
 from .schema import policy_schema
 
 NONE = "none"
+LEVELS = ("national", "provincial", "municipal", "county_city", "district")
 RANK = {str(level): rank for level, rank in LEVEL_RANK.items()}
 APPROVED_STATUSES = ("reviewed", "notice", "paid", "evaluated")  # approved amount set
 
@@ -44,8 +44,9 @@ def period_of(as_of: datetime.date) -> int:
 
 
 def _levels(carrier_ids: list[int], as_of: datetime.date, period_start: datetime.date):
-    """Per carrier: highest active level, highest level before the period, new level in the period."""
-    highest, before, new, new_rec, since = {}, {}, {}, {}, {}
+    """Per carrier: highest active level, highest level before the period, new level in the period, and
+    every level newly reached in the period (a carrier can reach two in one year)."""
+    highest, before, new, new_rec, since, reached = {}, {}, {}, {}, {}, {}
     rows = (Recognition.objects.filter(carrier_id__in=carrier_ids, granted_on__lte=as_of)
             .values_list("carrier_id", "id", "level", "granted_on", "valid_until", "revoked_on"))
 
@@ -65,9 +66,13 @@ def _levels(carrier_ids: list[int], as_of: datetime.date, period_start: datetime
             continue  # a revoked recognition neither counts as held before nor as newly granted
         if granted < period_start:
             raise_to(before, carrier, level)
-        elif raise_to(new, carrier, level):
+            continue
+        reached.setdefault(carrier, set()).add(level)
+        if raise_to(new, carrier, level):
             new_rec[carrier] = pk
-    return highest, before, new, new_rec, since
+    for carrier, levels in reached.items():  # a level already held before the period is not newly reached
+        levels.discard(before.get(carrier))
+    return highest, before, new, new_rec, since, reached
 
 
 def _ledger_sums(policy_code: str, carrier_ids: list[int], groups, period: int | None) -> dict[int, int]:
@@ -79,11 +84,14 @@ def _ledger_sums(policy_code: str, carrier_ids: list[int], groups, period: int |
     return dict(qs.order_by().values_list("carrier_id").annotate(s=Sum("amount_fen")))
 
 
-def _approved_claims(policy_code: str, carrier_ids: list[int], as_of: datetime.date) -> dict[int, int]:
+def _approved_claims(policy: PolicyPack, carrier_ids: list[int], as_of: datetime.date) -> dict[int, int]:
     from .models import Application
 
-    qs = Application.objects.filter(call__policy__code=policy_code, carrier_id__in=carrier_ids,
+    qs = Application.objects.filter(call__policy__code=policy.id, carrier_id__in=carrier_ids,
                                     status__in=APPROVED_STATUSES, approved_fen__isnull=False)
+    if policy.meta.claim_period:  # only claims for the months the policy pays for
+        start, end = policy.meta.claim_period
+        qs = qs.filter(claim_from__gte=start, claim_to__lte=end)
     return dict(qs.order_by().values_list("carrier_id").annotate(s=Sum("approved_fen")))
 
 
@@ -102,7 +110,8 @@ def carriers_for(policy: PolicyPack, carrier_ids=None):
     if carrier_ids is not None:
         return Carrier.objects.filter(pk__in=list(carrier_ids))
     region = Region.objects.get(pk=policy.meta.region)
-    return Carrier.objects.filter(region.subtree_q("region"))
+    # An enclave (飞地) located elsewhere but administered from the policy's region belongs to it too.
+    return Carrier.objects.filter(region.subtree_q("region") | region.subtree_q("administering_region"))
 
 
 def build(policy: PolicyPack, as_of: datetime.date, carrier_ids=None,
@@ -117,22 +126,25 @@ def build(policy: PolicyPack, as_of: datetime.date, carrier_ids=None,
     period = period_of(as_of)
     facts = Facts(ids)
     prefix = Region.objects.get(pk=meta.region).code_prefix
-    operators = {}
-    for pk, region_code, operator_kind in Carrier.objects.filter(pk__in=id_list).values_list(
-            "id", "region_id", "operator__kind"):
+    ownership, administered_from = {}, {}
+    for pk, region_code, administering, owner in Carrier.objects.filter(pk__in=id_list).values_list(
+            "id", "region_id", "administering_region_id", "operator__ownership"):
         facts.region_code[pk] = region_code
-        operators[pk] = operator_kind
-    highest, before, new, facts.new_recognition, facts.recognised_since = _levels(
+        administered_from[pk] = administering or ""
+        ownership[pk] = owner or NONE
+    highest, before, new, facts.new_recognition, facts.recognised_since, reached = _levels(
         id_list, as_of, datetime.date(period, 1, 1))
     grades = published_grades(period + meta.grade_period, id_list)
-    claims = _approved_claims(policy.id, id_list, as_of)
+    claims = _approved_claims(policy, id_list, as_of)
 
     def column(values: dict, default, dtype=object):
         return np.array([values.get(pk, default) for pk in id_list], dtype=dtype) if n else np.zeros(0, dtype)
 
     columns.update({
-        "in_jurisdiction": np.array([facts.region_code.get(pk, "").startswith(prefix) for pk in id_list], bool),
-        "private_operator": np.array([operators.get(pk) == OrganisationKind.ENTERPRISE for pk in id_list], bool),
+        "in_jurisdiction": np.array([facts.region_code.get(pk, "").startswith(prefix)
+                                     or administered_from.get(pk, "").startswith(prefix) for pk in id_list], bool),
+        "operator_ownership": column(ownership, NONE),
+        **{f"new_{level}": np.array([level in reached.get(pk, ()) for pk in id_list], bool) for level in LEVELS},
         "highest_level": column(highest, NONE), "level_before": column(before, NONE), "new_level": column(new, NONE),
         "grade": column(grades, NONE), "approved_claim_fen": column(claims, 0, np.int64),
         "recognised_since": np.array([facts.recognised_since.get(pk) for pk in id_list], "datetime64[D]"),

@@ -12,11 +12,16 @@ from fuhua.rules import Attribute, Schema, default_schema
 A = Attribute
 
 POLICY_ATTRIBUTES = [
-    A("in_jurisdiction", "bool", "the carrier's region lies under the policy's region", default=False),
-    A("private_operator", "bool", "operator is a private enterprise (民营, incl. foreign-invested)", default=False),
+    A("in_jurisdiction", "bool", "the carrier's region, or the administering region of an enclave, lies under the "
+      "policy's region", default=False),
+    A("operator_ownership", "str", "the operator's ownership type (state_owned, private, foreign, …), or none "
+      "when not recorded"),
     A("highest_level", "str", "highest recognition level active on the as-of date, or none"),
     A("level_before", "str", "highest level granted before the period started (and not revoked), or none"),
     A("new_level", "str", "highest level newly granted in the period (up to the as-of date), or none"),
+    *[A(f"new_{level}", "bool", f"{level} level newly granted in the period (every level reached counts, not "
+        "only the highest)", default=False) for level in ("national", "provincial", "municipal", "county_city",
+                                                          "district")],
     A("grade", "str", "published evaluation grade of the policy's evaluation period, or none"),
     A("approved_claim_fen", "int", "amount approved in the carrier's application for this policy", "fen", 0),
     A("recognised_since", "date", "earliest grant date of the recognitions active on the as-of date"),

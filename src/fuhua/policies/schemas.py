@@ -86,6 +86,8 @@ class ApplicationIn(InputSchema):
     call: Id
     carrier: Id
     claimed_fen: int = Field(0, ge=0, le=10**13)
+    claim_from: datetime.date | None = Field(None, description="first day the claimed amount covers")
+    claim_to: datetime.date | None = Field(None, description="last day the claimed amount covers")
     statement: str = Field("", max_length=5000)
 
 
@@ -95,6 +97,8 @@ class ApplicationOut(Schema):
     carrier: Brief
     status: str
     claimed_fen: int
+    claim_from: datetime.date | None
+    claim_to: datetime.date | None
     statement: str
     submitted_on: datetime.date | None
     approved_fen: int | None

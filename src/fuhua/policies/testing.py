@@ -16,14 +16,14 @@ from fuhua.registry.models import Recognition
 
 D = datetime.date
 AUTHORITY = {"national": "科学技术部", "provincial": "江苏省科学技术厅", "municipal": "苏州市科学技术局",
-             "district": "太仓市科学技术局"}
+             "county_city": "太仓市科学技术局", "district": "苏州市吴中区科学技术局"}
 
 
 def recognise(carrier, level: str, on: D, *, kind: str | None = None, **fields) -> Recognition:
+    fields.setdefault("authority", AUTHORITY[level])
     return Recognition.objects.create(
         carrier=carrier, level=level, kind="filing", carrier_kind=kind or carrier.kind,
-        authority=AUTHORITY[level], document_number=f"测〔{on.year}〕{carrier.pk}{level[:2]}号", granted_on=on,
-        **fields)
+        document_number=f"测〔{on.year}〕{carrier.pk}{level[:2]}号", granted_on=on, **fields)
 
 
 def grade(carrier, period: int, value: str) -> EvaluationResult:
@@ -88,7 +88,8 @@ def scope_objects(world) -> SimpleNamespace:
                                      amount_fen=e.amount_fen, paid_on=D(2025, 7, 1)) for e in (ent_a, ent_b)]
     call = Call.objects.create(policy=sip, title="园区民营载体减免租金补贴申报", opens_on=D(2020, 3, 1),
                                closes_on=D(2020, 7, 31))
-    apps = [Application.objects.create(call=call, carrier=c, claimed_fen=30000000)
+    apps = [Application.objects.create(call=call, carrier=c, claimed_fen=30000000, claim_from=D(2020, 2, 1),
+                                       claim_to=D(2020, 6, 30))
             for c in (world.carrier_a, world.carrier_b)]
     notes = [Notification.objects.create(organisation=c.operator, carrier=c, message=f"{c.name} 测试通知")
              for c in (world.carrier_a, world.carrier_b)]

@@ -22,6 +22,21 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class Ownership(models.TextChoices):
+    """Ownership type of a legal entity (企业登记注册类型, simplified to what policies distinguish)."""
+
+    STATE_OWNED = "state_owned", _("state-owned")
+    COLLECTIVE = "collective", _("collective")
+    PRIVATE = "private", _("private")
+    FOREIGN = "foreign", _("foreign-invested")
+    HK_MACAO_TAIWAN = "hk_macao_taiwan", _("Hong Kong, Macao or Taiwan-invested")
+    MIXED = "mixed", _("mixed ownership")
+    PUBLIC_INSTITUTION = "public_institution", _("public institution")
+    GOVERNMENT = "government", _("government body")
+    SOCIAL = "social", _("social organisation")
+
+
+
 class CarrierKind(models.TextChoices):
     MAKER_SPACE = "maker_space", _("maker space")
     INCUBATOR = "incubator", _("incubator")
@@ -30,7 +45,8 @@ class CarrierKind(models.TextChoices):
     RURAL_STAR = "rural_star", _("rural innovation hub (星创天地)")
     RETURNEE_PARK = "returnee_park", _("returned-scholar venture park")
     COMMUNITY = "community", _("innovation community (众创社区)")
-    OFFSHORE = "offshore", _("offshore / enclave incubator")
+    ENCLAVE = "enclave", _("enclave incubator (飞地孵化器)")
+    OFFSHORE = "offshore", _("offshore innovation centre (离岸创新中心)")
     INDUSTRIAL_PARK = "industrial_park", _("industrial park")
     DEMO_BASE = "demo_base", _("mass-innovation demonstration base")
 
@@ -72,6 +88,8 @@ class RecognitionLevel(models.TextChoices):
     NATIONAL = "national", _("national")
     PROVINCIAL = "provincial", _("provincial")
     MUNICIPAL = "municipal", _("municipal")
+    # 县级市级, e.g. 太仓市级: issued by a county-level city, not by a district of a prefecture city.
+    COUNTY_CITY = "county_city", _("county-level city")
     DISTRICT = "district", _("district")
 
 

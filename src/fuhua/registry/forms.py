@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fuhua.core.forms import CreditCodeChoiceField, FilterForm, ServiceModelForm
+from fuhua.core.forms import CreditCodeChoiceField, DateInput, FilterForm, ServiceModelForm
 
 from .choices import (
     CarrierKind,
@@ -36,7 +36,7 @@ from .models import (
 
 
 def date_input():
-    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    return DateInput()
 
 
 class CarrierForm(ServiceModelForm):
@@ -45,7 +45,7 @@ class CarrierForm(ServiceModelForm):
     class Meta:
         model = Carrier
         fields = [
-            "name", "kind", "demo_base_type", "operator", "region", "address", "established",
+            "name", "kind", "demo_base_type", "operator", "region", "administering_region", "address", "established",
             "incubation_area_m2", "tenant_area_m2", "workstations", "specialisation", "industry_field", "status",
         ]
         widgets = {"established": date_input()}

@@ -26,13 +26,14 @@ from .choices import (
     ListingBoard,
     NationalGrade,
     OrganisationKind,
+    Ownership,
     RecognitionKind,
     RecognitionLevel,
     RegionLevel,
     SizeClass,
     Specialisation,
 )
-from .models import FirmDesignation, Recognition, Region
+from .models import Firm, FirmDesignation, Recognition, Region
 
 RegionCode = Field(..., pattern=r"^\d{6}$", description="GB/T 2260 region code, e.g. 320500")
 Blank = Literal[""]
@@ -111,6 +112,7 @@ class OrganisationIn(InputSchema):
     name: str
     credit_code: str = Field(..., description="统一社会信用代码, 18 characters (GB 32100-2015)")
     kind: OrganisationKind
+    ownership: Ownership | Blank = Field("", description="ownership type as registered; empty: not recorded")
     region: str = RegionCode
     legal_representative: str = ""
     founded: datetime.date | None = None
@@ -121,6 +123,7 @@ class OrganisationOut(Schema):
     name: str
     credit_code: str
     kind: str
+    ownership: str
     region: RegionBrief
     legal_representative: str
     founded: datetime.date | None
@@ -131,6 +134,7 @@ class OrganisationOut(Schema):
 class OrganisationFilters(FilterSchema):
     region: str | None = Field(None, pattern=r"^\d{6}$")
     kind: OrganisationKind | None = None
+    ownership: Ownership | None = None
 
     def filter_region(self, value):
         return region_q("region", value)
@@ -145,6 +149,8 @@ class CarrierIn(InputSchema):
     demo_base_type: DemoBaseType | Blank = ""
     operator: Id = Field(..., description="id of the operating organisation")
     region: str = RegionCode
+    administering_region: str | None = Field(
+        None, pattern=r"^\d{6}$", description="an enclave's administering region (GB/T 2260 code), if elsewhere")
     address: str = ""
     established: datetime.date
     incubation_area_m2: int
@@ -162,6 +168,7 @@ class CarrierOut(Schema):
     demo_base_type: str
     operator: Brief
     region: RegionBrief
+    administering_region: RegionBrief | None
     address: str
     established: datetime.date
     incubation_area_m2: int
@@ -305,9 +312,8 @@ class FirmFilters(FilterSchema):
         return Q(pk__in=held.values("firm_id"))
 
     def filter_carrier(self, value):
-        from fuhua.incubation.models import Incubation
-
-        return Q() if value is None else Q(pk__in=Incubation.objects.filter(carrier_id=value).values("firm_id"))
+        # Through the incubation records' reverse relation (by name: the registry sits below that app).
+        return Q() if value is None else Q(pk__in=Firm.objects.filter(incubations__carrier_id=value).values("pk"))
 
 
 # --- firm designations ---------------------------------------------------------------------------
@@ -448,12 +454,11 @@ class InvestorFilters(FilterSchema):
 
 
 def _tenants_of(carrier_id: int | None) -> Q:
-    """Facts of firms that have been incubated at this carrier (a subquery: no duplicate rows)."""
-    from fuhua.incubation.models import Incubation
-
+    """Facts of firms that have been incubated at this carrier (a subquery: no duplicate rows), through the
+    incubation records' reverse relation, named rather than imported (the registry sits below that app)."""
     if carrier_id is None:
         return Q()
-    return Q(firm__in=Incubation.objects.filter(carrier_id=carrier_id).values("firm_id"))
+    return Q(firm__in=Firm.objects.filter(incubations__carrier_id=carrier_id).values("pk"))
 
 
 class InvestmentIn(InputSchema):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.models import FuhuaModel
 from fuhua.core.scoping import Scope
+from fuhua.policies import packs
 
 UPLOAD_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "xlsx", "docx", "zip")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -41,6 +42,10 @@ class Application(FuhuaModel):
                               default=ApplicationStatus.DRAFT, editable=False, db_index=True)
     claimed_fen = models.BigIntegerField(_("claimed base amount (fen)"), default=0,
                                          help_text=_("e.g. rent and property fees waived, Feb–Jun 2020"))
+    # The period the claimed amount covers (e.g. rent waived from 2020-02-01 to 2020-06-30): a policy that
+    # pays for given months counts only claims inside its claim period.
+    claim_from = models.DateField(_("claim covers from"), null=True, blank=True)
+    claim_to = models.DateField(_("claim covers to"), null=True, blank=True)
     statement = models.TextField(_("statement"), blank=True)
     submitted_on = models.DateField(_("submitted"), null=True, blank=True, editable=False)
     approved_fen = models.BigIntegerField(_("approved base amount (fen)"), null=True, blank=True, editable=False)
@@ -64,8 +69,36 @@ class Application(FuhuaModel):
         return f"{self.carrier} · {self.call}"
 
     def clean(self):
+        errors = {}
         if self.claimed_fen is not None and self.claimed_fen < 0:
-            raise ValidationError({"claimed_fen": _("The claimed amount cannot be negative.")})
+            errors["claimed_fen"] = _("The claimed amount cannot be negative.")
+        if (self.claim_from is None) != (self.claim_to is None):
+            errors["claim_to" if self.claim_from else "claim_from"] = _(
+                "Give both the first and the last day the claimed amount covers.")
+        elif self.claim_from and self.claim_from > self.claim_to:
+            errors["claim_to"] = _("The claim period ends before it starts.")
+        window = self.claim_window()
+        if window and not errors and self.claimed_fen:
+            start, end = window
+            if self.claim_from is None:
+                errors["claim_from"] = _("State the period the claimed amount covers (%(start)s to %(end)s).") % {
+                    "start": start.isoformat(), "end": end.isoformat()}
+            elif self.claim_from < start or self.claim_to > end:
+                errors["claim_from"] = _("This policy pays only for %(start)s to %(end)s; the claim covers "
+                                         "%(from)s to %(to)s.") % {"start": start.isoformat(), "end": end.isoformat(),
+                                                                   "from": self.claim_from.isoformat(),
+                                                                   "to": self.claim_to.isoformat()}
+        if errors:
+            raise ValidationError(errors)
+
+    def claim_window(self):
+        """The policy's claim period (from its pack), or None when it pays for no particular months."""
+        if self.call_id is None:
+            return None
+        try:
+            return packs.get(self.call.policy.code).meta.claim_period
+        except packs.PolicyError:
+            return None
 
 
 class Attachment(FuhuaModel):

@@ -25,6 +25,7 @@ LEVEL_RANK = {
     RecognitionLevel.NATIONAL: 4,
     RecognitionLevel.PROVINCIAL: 3,
     RecognitionLevel.MUNICIPAL: 2,
+    RecognitionLevel.COUNTY_CITY: 1,  # county level, like a district's
     RecognitionLevel.DISTRICT: 1,
 }
 
@@ -43,6 +44,13 @@ class Carrier(SearchableModel):
     region = models.ForeignKey(
         "registry.Region", on_delete=models.PROTECT, related_name="carriers", verbose_name=_("region")
     )
+    # An enclave (飞地) lies outside the region whose bureau runs and pays it, e.g. a Taicang enclave
+    # incubator in Shanghai: that region is its administering region, and its policies reach it.
+    administering_region = models.ForeignKey(
+        "registry.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="administered_carriers",
+        verbose_name=_("administering region"),
+        help_text=_("For an enclave outside the region that runs it: the region whose bureau administers it."),
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     established = models.DateField(_("established"))
     incubation_area_m2 = models.PositiveIntegerField(_("incubation area (m²)"))
@@ -52,14 +60,15 @@ class Carrier(SearchableModel):
         _("specialisation"), max_length=16, choices=Specialisation.choices, default=Specialisation.COMPREHENSIVE
     )
     industry_field = models.CharField(_("industry field"), max_length=24, choices=IndustryField.choices, blank=True)
-    # A specialised incubator needs its own public technical service platform (cn-most-2018 第七条（八）).
+    # A specialised incubator needs its own public technical service platform (cn-most-2018 第九条第8项).
     has_tech_platform = models.BooleanField(_("own technical service platform"), default=False)
     status = models.CharField(
         _("status"), max_length=12, choices=CarrierStatus.choices, default=CarrierStatus.OPERATING, db_index=True
     )
 
     scope = Scope(
-        region="region", operator="operator_id", association="memberships__association_id", organisation=None,
+        region=("region", "administering_region"), operator="operator_id", association="memberships__association_id",
+        organisation=None,
         expert="evaluation_results__assignments__expert",  # experts see the carriers they review
     )
 
@@ -87,6 +96,8 @@ class Carrier(SearchableModel):
             errors["demo_base_type"] = _("A demonstration base needs its type.")
         if self.kind != CarrierKind.DEMO_BASE and self.demo_base_type:
             errors["demo_base_type"] = _("Only demonstration bases have a type.")
+        if self.administering_region_id and self.administering_region_id == self.region_id:
+            errors["administering_region"] = _("Leave this empty when the carrier lies in the region that runs it.")
         if self.specialisation == Specialisation.SPECIALISED and not self.industry_field:
             errors["industry_field"] = _("A specialised carrier needs its industry field.")
         if errors:

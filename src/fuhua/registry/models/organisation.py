@@ -6,7 +6,7 @@ from fuhua.core.scoping import Scope
 from fuhua.core.search import search_text
 from fuhua.core.validators import validate_credit_code
 
-from ..choices import OrganisationKind
+from ..choices import OrganisationKind, Ownership
 
 
 class CreditCodeField(models.CharField):
@@ -47,6 +47,9 @@ class Organisation(SearchableModel):
     name = models.CharField(_("name"), max_length=200)
     credit_code = CreditCodeField(unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    # Who owns it: policies for 民营载体（含外资）pay private, foreign and HK/Macao/Taiwan-invested operators.
+    ownership = models.CharField(_("ownership"), max_length=20, choices=Ownership.choices, blank=True,
+                                 help_text=_("As registered (企业登记注册类型); empty when not yet recorded."))
     region = models.ForeignKey("registry.Region", on_delete=models.PROTECT, verbose_name=_("region"))
     legal_representative = models.CharField(_("legal representative"), max_length=60, blank=True)
     founded = models.DateField(_("founded"), null=True, blank=True)

@@ -111,7 +111,7 @@ def test_readiness_of_a_carrier_that_passes(world):
     funding = next(r for r in result["criteria"] if r["rule"] == "funding_ok")
     seed = next(x for x in funding["comparisons"] if x["value_expr"] == "seed_fund_fen")
     assert (seed["value"], seed["threshold"]) == (600_000_000, 500_000_000)
-    assert "第七条（三）" in funding["citation"]
+    assert "第九条第3项" in funding["citation"]
     history = next(r for r in result["criteria"] if r["rule"] == "operating_history_ok")
     stats = next(d for d in history["data"] if d["attribute"] == "stats_years_consecutive")
     assert stats == {"attribute": "stats_years_consecutive", "value": 3, "available": True,
@@ -185,7 +185,7 @@ def test_readiness_page_and_api_are_scoped(world):
     inside.force_login(world.users.bureau_sz)
     outside.force_login(world.users.bureau_nj)
     response = inside.get(page, {"pack": "cn-most-2018", "as_of": "2025-06-30"})
-    assert response.status_code == 200 and "第七条" in response.content.decode()
+    assert response.status_code == 200 and "第九条" in response.content.decode()
     assert outside.get(page).status_code == 404
     token = ApiToken.issue(world.users.bureau_nj, "t")[1]
     api = Client(headers={"Authorization": f"Bearer {token}"})
@@ -209,7 +209,7 @@ def test_detail_pages_show_the_checks(world):
     client = Client()
     client.force_login(world.users.bureau_sz)
     html = client.get(reverse("incubation:incubation_detail", kwargs={"pk": world.inc_a.pk})).content.decode()
-    assert 'data-check="time_limit"' in html and "第八条" in html
+    assert 'data-check="time_limit"' in html and "第九条" in html
     html = client.get(reverse("registry:firm_detail", kwargs={"pk": world.firm_a.pk})).content.decode()
     assert "journey-steps" in html and 'data-check="graduation"' in html
     html = client.get(reverse("registry:carrier_detail", kwargs={"pk": world.carrier_a.pk})).content.decode()
