@@ -12,7 +12,6 @@ an unknown policy, or offsets that form a cycle (A offsets B offsets A: neither 
 from __future__ import annotations
 
 import datetime
-
 import functools
 import re
 from dataclasses import dataclass, field
