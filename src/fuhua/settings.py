@@ -4,6 +4,10 @@ FUHUA_HOME        data directory (SQLite database, secret key, media); default .
 DATABASE_URL      e.g. postgres://user@host/db; default SQLite in FUHUA_HOME
 SECRET_KEY        required in production; otherwise generated once into FUHUA_HOME
 ALLOWED_HOSTS     comma separated; default localhost names
+FUHUA_UPLOAD_MAX_BYTES  largest annual-report upload (default 20 MB; FUHUA_FIRM_UPLOAD_MAX_BYTES for firms, 100 MB)
+FUHUA_UPLOAD_MAX_CELLS / _COLUMNS / _UNCOMPRESSED_BYTES  workbook guard limits (8,000,000 / 200 / 400 MB)
+FUHUA_IMPORT_BACKGROUND_BYTES  uploads larger than this import in the worker (default 2 MB)
+FUHUA_UPLOAD_RETENTION_DAYS  days a failed upload is kept for its error workbook (default 7)
 FUHUA_PRODUCTION  1 behind TLS: secure cookies, HSTS, SSL redirect (`fuhua serve` sets it)
 FUHUA_DEBUG       1 for Django's debug pages (never in production)
 """
@@ -133,6 +137,24 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+# Uploads (statistics imports): size caps per endpoint, the workbook guard's limits (statistics/exchange/
+# guard.py), imports moved to the worker above a size, and how long failed uploads are kept.
+FUHUA_UPLOAD_MAX_BYTES = _env_int("FUHUA_UPLOAD_MAX_BYTES", 20 * 2**20)  # annual reports
+FUHUA_FIRM_UPLOAD_MAX_BYTES = _env_int("FUHUA_FIRM_UPLOAD_MAX_BYTES", 100 * 2**20)  # the firm register
+FUHUA_UPLOAD_HARD_MAX_BYTES = max(FUHUA_UPLOAD_MAX_BYTES, FUHUA_FIRM_UPLOAD_MAX_BYTES)
+FUHUA_UPLOAD_MAX_UNCOMPRESSED_BYTES = _env_int("FUHUA_UPLOAD_MAX_UNCOMPRESSED_BYTES", 400 * 2**20)
+FUHUA_UPLOAD_MAX_CELLS = _env_int("FUHUA_UPLOAD_MAX_CELLS", 8_000_000)  # ~32 bytes each while read
+FUHUA_UPLOAD_MAX_COLUMNS = _env_int("FUHUA_UPLOAD_MAX_COLUMNS", 200)
+FUHUA_IMPORT_BACKGROUND_BYTES = _env_int("FUHUA_IMPORT_BACKGROUND_BYTES", 2 * 2**20)
+FUHUA_UPLOAD_RETENTION_DAYS = _env_int("FUHUA_UPLOAD_RETENTION_DAYS", 7)
+FILE_UPLOAD_HANDLERS = [
+    "fuhua.core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20  # larger files go to a temporary file, not memory
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20  # request bodies other than files
+
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "fuhua.accounts.validators.CharacterClassValidator"},

@@ -45,17 +45,22 @@ def refused_upload(request, field: str = "file") -> str | None:
     return getattr(request, REFUSED_ATTR, {}).get(field)
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 2**20:,.1f}".removesuffix(".0")
+def human_size(size: int) -> str:
+    """1000 → "1000 B", 5000 → "4.9 KB", 20971520 → "20 MB"."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 2**20:
+        return f"{size / 1024:,.1f}".removesuffix(".0") + " KB"
+    return f"{size / 2**20:,.1f}".removesuffix(".0") + " MB"
 
 
 def size_problem(request, upload, cap: int, field: str = "file") -> str | None:
     """A message if the uploaded file (or the one refused on the way in) is larger than `cap` bytes."""
     name = refused_upload(request, field)
     if name is not None:
-        return _("%(name)s is larger than %(max)s MB and was not accepted; split it into smaller files.") % {
-            "name": name, "max": megabytes(min(cap, hard_cap()))}
+        return _("%(name)s is larger than %(max)s and was not accepted; split it into smaller files.") % {
+            "name": name, "max": human_size(min(cap, hard_cap()))}
     if upload is not None and upload.size > cap:
-        return _("%(name)s is %(size)s MB, more than the %(max)s MB allowed here; split it into smaller files.") % {
-            "name": upload.name, "size": megabytes(upload.size), "max": megabytes(cap)}
+        return _("%(name)s is %(size)s, more than the %(max)s allowed here; split it into smaller files.") % {
+            "name": upload.name, "size": human_size(upload.size), "max": human_size(cap)}
     return None

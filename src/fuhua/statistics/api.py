@@ -5,16 +5,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from pydantic import Field
 
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
-from fuhua.core.api_errors import COMMON_ERRORS, OBJECT_ERRORS, WRITE_ERRORS
+from fuhua.core.api_errors import COMMON_ERRORS, OBJECT_ERRORS, WRITE_ERRORS, error_response, error_responses
+from fuhua.core.uploads import size_problem
 from fuhua.registry.models import Carrier, Firm
 
 from . import schemas as s
 from . import services, workflow
 from .exchange.firms import import_firms
+from .exchange.guard import upload_cap
 from .exchange.reports import import_reports
 from .models import AnnualReport, FieldComment
 from .prefill import source_label
@@ -128,6 +131,20 @@ def _import_out(result) -> dict:
             "unchanged": result.unchanged, "error_count": result.error_count,
             "errors": [e.as_dict() for e in result.errors], "warnings": [w.as_dict() for w in result.warnings],
             "summary": result.summary()}
+UPLOAD_ERRORS = {**COMMON_ERRORS, **error_responses(413)}
+
+
+def _refuse(request, upload, cap: int):
+    """413 for a file over the endpoint's cap (or refused on the way in), 422 for no file; else None."""
+    if (problem := size_problem(request, upload, cap)) is not None:
+        return error_response(413, problem, [{"field": "file", "message": problem, "code": "too_large"}],
+                              code="too_large")
+    if upload is None:
+        message = _("Attach the file to import (form field 'file').")
+        return error_response(422, message, [{"field": "file", "message": message, "code": "required"}])
+    return None
+
+
 
 
 def _source(upload: UploadedFile):
@@ -154,17 +171,21 @@ def stats_router() -> Router:
                 "totals": services.totals(request.auth_user, params.year,
                                           [c for c in TOTAL_CODES if c in definition.fields])}
 
-    @r.post("/imports/reports", response={200: s.ImportOut, **COMMON_ERRORS},
+    @r.post("/imports/reports", response={200: s.ImportOut, **UPLOAD_ERRORS},
             **operation("stats_import_reports", "Import a workbook or CSV of annual reports (all or nothing)"))
-    def import_report_file(request, file: File[UploadedFile], data: Form[ReportImportParams]):
+        if (refused := _refuse(request, file, upload_cap("reports"))) is not None:
+            return refused
+    def import_report_file(request, data: Form[ReportImportParams], file: File[UploadedFile] = None):
         require(request.auth_user, "add", AnnualReport)
         result = import_reports(_source(file), file.name or "upload", data.year, request.auth_user,
                                 dry_run=data.dry_run)
         return _import_out(result)
 
-    @r.post("/imports/firms", response={200: s.ImportOut, **COMMON_ERRORS},
+    @r.post("/imports/firms", response={200: s.ImportOut, **UPLOAD_ERRORS},
             **operation("stats_import_firms", "Import a workbook or CSV of firms keyed by credit code"))
-    def import_firm_file(request, file: File[UploadedFile], dry_run: Form[bool] = True):
+        if (refused := _refuse(request, file, upload_cap("firms"))) is not None:
+            return refused
+    def import_firm_file(request, file: File[UploadedFile] = None, dry_run: Form[bool] = True):
         require(request.auth_user, "add", Firm)
         return _import_out(import_firms(_source(file), file.name or "upload", request.auth_user, dry_run=dry_run))
 

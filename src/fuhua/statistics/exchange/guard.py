@@ -38,6 +38,13 @@ RATIO_FLOOR = 1 << 20  # members smaller than this decompressed are not ratio-ch
 MAX_MEMBERS = 10_000
 
 
+def upload_cap(kind: str) -> int:
+    """The largest file (bytes) an upload endpoint accepts: "reports" or "firms"."""
+    if kind == "firms":
+        return getattr(settings, "FUHUA_FIRM_UPLOAD_MAX_BYTES", 100 * 2**20)
+    return getattr(settings, "FUHUA_UPLOAD_MAX_BYTES", 20 * 2**20)
+
+
 @dataclass(frozen=True)
 class Limits:
     max_uncompressed: int

@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from fuhua.core.scoping import check
+from fuhua.core.uploads import size_problem
 from fuhua.registry.models import Carrier, Firm
 
 from ..exchange.annotate import write_error_workbook
 from ..exchange.firms import import_firms, write_firm_template
+from ..exchange.guard import upload_cap
 from ..exchange.importer import CellError
 from ..exchange.reports import import_reports, sheet_name, write_workbook
 from ..forms import ReportUploadForm, UploadForm, YearRegionForm
@@ -107,6 +109,12 @@ class _Upload(LoginRequiredMixin, View):
     def post(self, request):
         self.allowed(request.user)
         form = self.form_class(request.POST, request.FILES)
+        problem = size_problem(request, request.FILES.get("file"), upload_cap(self.kind))
+        if problem is not None:
+            form.is_valid()
+            form.errors["file"] = form.error_class([problem])
+            return render(request, self.template_name, {"form": form, "title": self.title, "kind": self.kind},
+                          status=413)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "title": self.title, "kind": self.kind},
                           status=400)
