@@ -131,6 +131,8 @@ def _import_out(result) -> dict:
             "unchanged": result.unchanged, "error_count": result.error_count,
             "errors": [e.as_dict() for e in result.errors], "warnings": [w.as_dict() for w in result.warnings],
             "summary": result.summary()}
+
+
 UPLOAD_ERRORS = {**COMMON_ERRORS, **error_responses(413)}
 
 
@@ -143,8 +145,6 @@ def _refuse(request, upload, cap: int):
         message = _("Attach the file to import (form field 'file').")
         return error_response(422, message, [{"field": "file", "message": message, "code": "required"}])
     return None
-
-
 
 
 def _source(upload: UploadedFile):
@@ -173,20 +173,20 @@ def stats_router() -> Router:
 
     @r.post("/imports/reports", response={200: s.ImportOut, **UPLOAD_ERRORS},
             **operation("stats_import_reports", "Import a workbook or CSV of annual reports (all or nothing)"))
-        if (refused := _refuse(request, file, upload_cap("reports"))) is not None:
-            return refused
     def import_report_file(request, data: Form[ReportImportParams], file: File[UploadedFile] = None):
         require(request.auth_user, "add", AnnualReport)
+        if (refused := _refuse(request, file, upload_cap("reports"))) is not None:
+            return refused
         result = import_reports(_source(file), file.name or "upload", data.year, request.auth_user,
                                 dry_run=data.dry_run)
         return _import_out(result)
 
     @r.post("/imports/firms", response={200: s.ImportOut, **UPLOAD_ERRORS},
             **operation("stats_import_firms", "Import a workbook or CSV of firms keyed by credit code"))
-        if (refused := _refuse(request, file, upload_cap("firms"))) is not None:
-            return refused
     def import_firm_file(request, file: File[UploadedFile] = None, dry_run: Form[bool] = True):
         require(request.auth_user, "add", Firm)
+        if (refused := _refuse(request, file, upload_cap("firms"))) is not None:
+            return refused
         return _import_out(import_firms(_source(file), file.name or "upload", request.auth_user, dry_run=dry_run))
 
     return r
