@@ -2,6 +2,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from .api import api
+from .registry.views.regions import region_picker
+from .registry.views.search import search
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -15,4 +17,7 @@ urlpatterns = [
     path("evaluation/", include("fuhua.evaluation.urls")),
     path("", include("fuhua.dashboard.urls")),
     path("", include("fuhua.core.urls")),
+    # Site-wide pages the registry serves (un-namespaced names, as the templates use them).
+    path("search/", search, name="search"),
+    path("regions/picker/", region_picker, name="region_picker"),
 ]

@@ -6,9 +6,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fuhua.registry.models import Region
-from fuhua.registry.models.region import under_prefix
-
+from . import extensions
 from .autocomplete import use_autocomplete
 
 
@@ -45,9 +43,10 @@ class ServiceModelForm(forms.ModelForm):
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField) and name != "region":
                 field.queryset = field.queryset.model.objects.restrict(user, "view")
-        if "region" in self.fields:
-            self.fields["region"] = RegionField(user=user, required=self.fields["region"].required,
-                                                label=self.fields["region"].label)
+        region = extensions.region_hooks()
+        if "region" in self.fields and region is not None:  # the registry's region select (core.extensions)
+            self.fields["region"] = region.field(user=user, required=self.fields["region"].required,
+                                                 label=self.fields["region"].label)
             if self.instance.pk and not self.is_bound:
                 self.initial["region"] = self.instance.region_id
 
@@ -68,32 +67,6 @@ def add_service_errors(form, exc: ValidationError) -> None:
         if field not in form.fields and field != NON_FIELD_ERRORS:
             messages = [f"{field}: {m}" for m in messages]
         form.add_error(target, messages)
-
-
-class RegionField(forms.ModelChoiceField):
-    """A region select, limited to the user's own region for bureau staff (their writes must stay in it)."""
-
-    def __init__(self, *, user=None, **kwargs):
-        from fuhua.accounts.roles import Role, grants_of
-
-        qs = Region.objects.select_related("parent").order_by("code")
-        prefixes = [] if user is None or user.is_superuser else [
-            g.region.code_prefix for g in grants_of(user) if g.role == Role.BUREAU and g.region_id
-        ]
-        has_other_roles = user is not None and any(g.role != Role.BUREAU for g in grants_of(user))
-        if prefixes and not has_other_roles:
-            from django.db.models import Q
-
-            q = Q()
-            for prefix in prefixes:
-                q |= under_prefix("", prefix)
-            qs = qs.filter(q)
-        kwargs.setdefault("label", _("region"))
-        super().__init__(queryset=qs, **kwargs)
-
-    def label_from_instance(self, obj):
-        parent = f"{obj.parent.name} · " if obj.parent and obj.level == "county" else ""
-        return f"{obj.code} {parent}{obj.name}"
 
 
 class CreditCodeChoiceField(forms.ModelChoiceField):
@@ -139,16 +112,14 @@ class FilterForm(forms.Form):
 
     @property
     def region_levels(self):
-        from fuhua.core.views.regions import picker_context
-
-        return picker_context(self.region_values)["region_levels"]
+        region = extensions.region_hooks()
+        return region.picker_levels(self.region_values) if region else []
 
     def filter(self, queryset):
-        from fuhua.core.views.regions import chosen_region_prefix
-
-        prefix = chosen_region_prefix(self.region_values)
+        region = extensions.region_hooks()
+        prefix = region.chosen_prefix(self.region_values) if region else ""
         if self.region_path and prefix:
-            queryset = queryset.filter(under_prefix(self.region_path, prefix))
+            queryset = queryset.filter(region.under_prefix(self.region_path, prefix))
         for name, lookup in self.lookups.items():
             value = self.cleaned_data.get(name)
             if value not in (None, ""):

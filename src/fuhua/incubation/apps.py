@@ -18,3 +18,6 @@ class IncubationConfig(AppConfig):
         from . import rule_sources
 
         rule_sources.register()  # records and tenant counts for the rules adapter
+        from . import panels
+
+        panels.register()  # tenants, proposals and journeys on the registry's carrier and firm pages

@@ -6,9 +6,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fuhua.core.forms import CreditCodeChoiceField, FilterForm, RegionField, ServiceModelForm
+from fuhua.core.forms import CreditCodeChoiceField, FilterForm, ServiceModelForm
 from fuhua.core.validators import validate_credit_code
 from fuhua.registry.choices import CarrierKind, IndustryField, SizeClass
+from fuhua.registry.fields import RegionField
 from fuhua.registry.forms import date_input
 from fuhua.registry.models import Carrier, Firm
 

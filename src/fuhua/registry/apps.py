@@ -11,6 +11,15 @@ class RegistryConfig(AppConfig):
         from . import rule_sources
 
         rule_sources.register()  # carriers and firms for the rules adapter
+        from fuhua.core.extensions import RegionHooks, register_region
+
+        from .fields import RegionField
+        from .models.region import under_prefix
+        from .views.regions import chosen_region_prefix, picker_context
+
+        register_region(RegionHooks(  # core's forms and list filters offer regions without importing them
+            field=RegionField, picker_levels=lambda values: picker_context(values)["region_levels"],
+            chosen_prefix=chosen_region_prefix, under_prefix=under_prefix))
         from .inbox import register as register_inbox
 
         register_inbox()

@@ -1,6 +1,3 @@
-"""Core pages: search, region picker, and the generic scoped object views every app uses."""
+"""The generic scoped object views every app uses (generic.py) and an object's history (history.py).
 
-from .regions import region_picker
-from .search import search
-
-__all__ = ["region_picker", "search"]
+Search and the region picker are the registry's pages (registry/views/search.py, regions.py)."""

@@ -22,8 +22,8 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from fuhua.core import extensions, services
 from fuhua.core import formatting as fmt
-from fuhua.core import services
 from fuhua.core.exports import export_response
 from fuhua.core.forms import add_service_errors
 from fuhua.core.scoping import check
@@ -231,7 +231,7 @@ class ObjectDetailView(ScopedMixin, View):
         return self.base_context(
             object=obj,
             field_names=self.fields,
-            sections=self.sections(obj),
+            sections=[*self.sections(obj), *extensions.sections_for(user, obj)],  # others' via core.extensions
             tab="detail",
             actions=object_actions(user, obj),
             **extra,

@@ -4,8 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
-from fuhua.incubation import lifecycle
-from fuhua.incubation.models import Incubation
 from fuhua.registry.models import Carrier, CarrierStaffing, MentorProfile, Recognition, SeedFund
 from fuhua.registry.models.carrier import LEVEL_RANK
 
@@ -44,18 +42,7 @@ class CarrierList(g.ObjectListView):
 
 class CarrierDetail(g.ObjectDetailView):
     model = Carrier
-    template_name = "registry/carrier_detail.html"
-
-    def detail_context(self, obj, **extra):
-        user = self.request.user
-        if check(user, "view", Incubation):
-            # Rule-driven lists: tenants meeting a graduation condition (one click to graduate) and overdue ones.
-            here = Carrier.objects.filter(pk=obj.pk)
-            extra["proposals"] = lifecycle.graduation_proposals(user, carriers=here)
-            extra["overdue"] = lifecycle.overdue(user, carriers=here)[0]
-            extra["can_graduate"] = bool(check(user, "change", Incubation))
-            extra["can_register"] = bool(check(user, "add", Incubation) and check(user, "change", obj))
-        return super().detail_context(obj, **extra)
+    template_name = "registry/carrier_detail.html"  # other apps' panels and sections: core.extensions
 
     def sections(self, carrier):
         user = self.request.user
@@ -68,15 +55,6 @@ class CarrierDetail(g.ObjectDetailView):
                 g.Column("valid_until", _("valid until")), g.Column("revoked_on", _("revoked on")),
             ], list(Recognition.objects.restrict(user).filter(carrier=carrier)),
                 add if check(user, "add", Recognition) else None))
-        if check(user, "view", Incubation):
-            tenants = (Incubation.objects.restrict(user).filter(carrier=carrier)
-                       .select_related("firm", "team").order_by("-entered_on", "-pk"))
-            # New tenants come in as applications (登记入孵申请); the record form stays for corrections.
-            add = reverse("incubation:incubation_register") + f"?carrier={carrier.pk}"
-            sections.append(g.Section(_("Tenants"), [
-                g.Column("tenant", _("tenant")), g.Column("status", _("status"), link=True),
-                g.Column("entered_on", _("entered on")), g.Column("left_on", _("left on")),
-            ], list(tenants), add if check(user, "add", Incubation) else None))
         if check(user, "view", MentorProfile):
             mentors = MentorProfile.objects.restrict(user).filter(carriers=carrier)
             sections.append(g.Section(_("Mentors"), [

@@ -1,12 +1,9 @@
-from django.db.models import F
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
-from fuhua.incubation import lifecycle
-from fuhua.incubation.models import Incubation, IncubationStatus
 from fuhua.registry.models import Firm, FirmDesignation, FirmYearFigures, IntellectualProperty, Investment
 
 from ..forms import FirmFilter, FirmForm
@@ -29,18 +26,7 @@ class FirmList(g.ObjectListView):
 
 class FirmDetail(g.ObjectDetailView):
     model = Firm
-    template_name = "registry/firm_detail.html"
-
-    def detail_context(self, obj, **extra):
-        user = self.request.user
-        if check(user, "view", Incubation):
-            chain = list(Incubation.objects.restrict(user).filter(firm=obj).select_related("carrier")
-                         .order_by(F("entered_on").asc(nulls_last=True), F("applied_on").asc(nulls_last=True), "pk"))
-            extra["journey"] = chain  # maker space → incubator → accelerator → park, across carriers
-            open_records = [i for i in chain if i.status in (IncubationStatus.APPLIED, IncubationStatus.ADMITTED,
-                                                             IncubationStatus.INCUBATING)]
-            extra["firm_checks"] = [{"incubation": i, "checks": lifecycle.checks(i)} for i in open_records]
-        return super().detail_context(obj, **extra)
+    # The incubation journey, rule checks and chain are incubation's panel and section (core.extensions).
 
     def sections(self, firm):
         user = self.request.user
@@ -50,17 +36,6 @@ class FirmDetail(g.ObjectDetailView):
                 g.Column("kind", _("designation")), g.Column("granted_on", _("granted on")),
                 g.Column("expires_on", _("expires on")), g.Column("certificate_number", _("certificate number")),
             ], list(FirmDesignation.objects.restrict(user).filter(firm=firm))))
-        if check(user, "view", Incubation):
-            # The incubation chain (孵化链条): maker space → incubator → accelerator → park, by entry.
-            chain = (
-                Incubation.objects.restrict(user).filter(firm=firm).select_related("carrier")
-                .order_by(F("entered_on").asc(nulls_last=True), F("applied_on").asc(nulls_last=True), "pk")
-            )
-            sections.append(g.Section(_("Incubation chain"), [
-                g.Column("carrier", _("carrier")), g.Column("carrier__kind", _("carrier kind")),
-                g.Column("status", _("status"), link=True), g.Column("entered_on", _("entered on")),
-                g.Column("left_on", _("left on")), g.Column("leave_reason", _("reason")),
-            ], list(chain)))
         # The facts the graduation and recognition rules read, each with an "add" link for this firm.
         for model, title, columns in (
             (Investment, _("Investments"), facts.INVESTMENT_COLUMNS),

@@ -1,11 +1,15 @@
-"""The cascading province → city → district picker used by list filters (htmx swaps it in place)."""
+"""The cascading province → city → district picker used by list filters (htmx swaps it in place).
+
+Registered with core (core.extensions.register_region) so that core's list filters offer it without
+knowing the Region model.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from fuhua.registry.models import Region
+from ..models import Region
 
 
 def code_prefix(code: str) -> str:

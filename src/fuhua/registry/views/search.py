@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.scoping import check
-from fuhua.registry.models import Carrier, Firm, Organisation
+from fuhua.core.views.generic import model_url
 
-from .generic import model_url
+from ..models import Carrier, Firm, Organisation
 
 SEARCHED = [(Carrier, _("Carriers")), (Firm, _("Firms")), (Organisation, _("Organisations"))]
 LIMIT = 20
@@ -26,4 +26,4 @@ def search(request):
                 continue
             qs = model.objects.restrict(request.user).filter(search__icontains=needle).order_by("name")
             groups.append({"title": title, "count": qs.count(), "rows": qs[:LIMIT], "list_url": model_url(model)})
-    return render(request, "core/search.html", {"query": query, "groups": groups, "limit": LIMIT})
+    return render(request, "registry/search.html", {"query": query, "groups": groups, "limit": LIMIT})
