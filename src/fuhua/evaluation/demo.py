@@ -16,6 +16,7 @@ from fuhua.accounts.roles import Role
 from fuhua.core.audit import record_bulk
 from fuhua.core.context import acting_as
 from fuhua.core.demo import DemoRun
+from fuhua.core.system import SYSTEM
 from fuhua.registry.models import Region
 
 from . import services
@@ -31,13 +32,8 @@ EXPERTS_PER_CARRIER = 3
 
 
 def system_step(run: EvaluationRun, name: str) -> None:
-    """A workflow step taken by the system (demo loading): same effect and target, no user to check."""
-    step = RUN_WORKFLOW.transitions[name]
-    assert run.status in step.sources, (run.status, name)
-    run.status = step.target
-    if step.effect:
-        step.effect(run)
-    run.save()
+    """A workflow step taken by the system actor (demo loading), through the run's workflow like any other."""
+    RUN_WORKFLOW.apply(SYSTEM, run, name, reason="demo data")
 
 
 def _panel() -> list:

@@ -16,9 +16,12 @@ from fuhua.core import services as core
 from fuhua.core.context import acting_for, change_reason
 from fuhua.core.exceptions import Conflict
 from fuhua.core.scoping import check
+from fuhua.core.system import as_db_user
+from fuhua.core.workflow import ALLOWED, Decision, conflict, forbidden
 
 from .models import Appeal, AppealStatus, EvaluationResult, EvaluationRun, ExpertAssignment, ExpertScore, RunStatus
 from .services import compute_run, scheme_of
+from .workflow import APPEAL_WORKFLOW
 
 
 def _require(user, action: str, obj) -> None:
@@ -47,12 +50,21 @@ def conflict_of_interest(expert, result: EvaluationResult) -> str:
     return ""
 
 
+def may_assign(user, result: EvaluationResult) -> Decision:
+    """Experts are assigned by those who may add assignments, while the run is computed (pages ask this)."""
+    decision = check(user, "add", ExpertAssignment)
+    if not decision:
+        return forbidden(decision.reason)
+    if result.run.status != RunStatus.COMPUTED:
+        return conflict(_("Experts are assigned while the run is computed and not yet published."))
+    if not scheme_of(result.run).qualitative:
+        return conflict(_("This scheme has no qualitative indicators for experts to score."))
+    return ALLOWED
+
+
 def assign_expert(user, result: EvaluationResult, expert) -> ExpertAssignment:
     result.run.refresh_from_db()
-    if result.run.status != RunStatus.COMPUTED:
-        raise Conflict(_("Experts are assigned while the run is computed and not yet published."))
-    if not scheme_of(result.run).qualitative:
-        raise Conflict(_("This scheme has no qualitative indicators for experts to score."))
+    may_assign(user, result).raise_if_refused()
     reason = conflict_of_interest(expert, result)
     if reason:
         raise ValidationError({"expert": reason})
@@ -101,6 +113,19 @@ def appeal_window_open(run) -> bool:
                                                   or timezone.localdate() <= run.appeal_deadline)
 
 
+def may_appeal(user, result: EvaluationResult, run: EvaluationRun | None = None) -> Decision:
+    """An appeal is filed by those who may add appeals and see the result, while the window is open."""
+    decision = check(user, "add", Appeal)
+    if not decision:
+        return forbidden(decision.reason)
+    run = run or result.run
+    if run.status != RunStatus.PUBLISHED:
+        return conflict(_("Appeals are filed against a published run."))
+    if not appeal_window_open(run):
+        return conflict(_("The appeal window closed on %(day)s.") % {"day": run.appeal_deadline})
+    return ALLOWED
+
+
 def file_appeal(user, result: EvaluationResult, reason: str) -> Appeal:
     _require(user, "add", Appeal)
     _require(user, "view", result)
@@ -108,12 +133,9 @@ def file_appeal(user, result: EvaluationResult, reason: str) -> Appeal:
     if not reason:
         raise ValidationError({"reason": _("Say why the result is wrong.")})
     run = EvaluationRun.objects.get(pk=result.run_id)  # fresh: its status decides
-    if run.status != RunStatus.PUBLISHED:
-        raise Conflict(_("Appeals are filed against a published run."))
-    if not appeal_window_open(run):
-        raise Conflict(_("The appeal window closed on %(day)s.") % {"day": run.appeal_deadline})
-    with acting_for(user):
-        appeal = Appeal(result=result, reason=reason[:5000], filed_by=user if getattr(user, "pk", None) else None)
+    may_appeal(user, result, run).raise_if_refused()
+    with acting_for(user):  # created in the initial state (pending); decided through APPEAL_WORKFLOW
+        appeal = Appeal(result=result, reason=reason[:5000], filed_by=as_db_user(user) if user.pk else None)
         appeal.full_clean()
         appeal.save()
     return appeal
@@ -144,14 +166,10 @@ def decide_appeal(user, appeal: Appeal, upheld: bool, decision: str, corrections
     if appeal.status != AppealStatus.PENDING:
         raise Conflict(_("This appeal was already decided (%(status)s).") % {"status": appeal.get_status_display()})
     run = EvaluationRun.objects.get(pk=appeal.result.run_id)
-    if run.status != RunStatus.PUBLISHED:
-        raise Conflict(_("Appeals are decided while the run is published and not yet closed."))
     fixes = _corrections(scheme_of(run), corrections) if upheld else {}
-    appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
-    appeal.decision, appeal.corrections = decision[:5000], fixes
-    appeal.decided_by, appeal.decided_at = (user if getattr(user, "pk", None) else None), timezone.now()
+    APPEAL_WORKFLOW.apply(user, appeal, "uphold" if upheld else "reject", reason=decision, actor=user,
+                          corrections=fixes)
     with acting_for(user), change_reason(_("appeal decided")):
-        appeal.save()
         if upheld:
             appeal.changes = compute_run(run)
             run.save()

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from fuhua.core.forms import add_service_errors
-from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
 from fuhua.registry.models import Region
 
@@ -23,7 +22,7 @@ from .consequences import revocation_proposals
 from .export import workbook
 from .forms import AppealFilter, AppealForm, AssignForm, DecisionForm, ResultFilter, RunForm, ScoreForm
 from .models import Appeal, EvaluationResult, EvaluationRun, ExpertAssignment
-from .workflow import RUN_WORKFLOW
+from .workflow import APPEAL_WORKFLOW, RUN_WORKFLOW
 
 
 class ScopedPostView(g.ScopedMixin, View):
@@ -156,8 +155,7 @@ class ResultDetail(g.ObjectDetailView):
         assignment = ExpertAssignment.objects.filter(result=result, expert=user).first() if user.pk else None
         context = self.detail_context(
             result, card=card, assignment=assignment,
-            can_appeal=bool(check(user, "add", Appeal)) and review.appeal_window_open(result.run),
-            can_assign=bool(check(user, "add", ExpertAssignment)) and result.run.status == "computed",
+            can_appeal=bool(review.may_appeal(user, result)), can_assign=bool(review.may_assign(user, result)),
             appeals=Appeal.objects.restrict(user).filter(result=result),
             assignments=ExpertAssignment.objects.restrict(user).filter(result=result).select_related("expert"),
             appeal_form=AppealForm(), assign_form=AssignForm(),
@@ -239,7 +237,7 @@ class AppealDetail(g.ObjectDetailView):
 
     def get(self, request, pk):
         appeal = self.get_object()
-        can_decide = bool(check(request.user, "change", appeal)) and appeal.status == "pending"
+        can_decide = bool(APPEAL_WORKFLOW.can(request.user, appeal, "reject"))
         return render(request, self.template_name, self.detail_context(
             appeal, can_decide=can_decide, form=DecisionForm(), result_url=g.object_url(appeal.result)))
 
@@ -266,5 +264,3 @@ class AppealDecide(ScopedPostView):
 
 class AppealHistory(g.ObjectHistoryView):
     model = Appeal
-
-

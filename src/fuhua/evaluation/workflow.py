@@ -1,5 +1,8 @@
 """The run's states as data: draft → computed (scored from a snapshot; re-scored as experts review)
-→ published (the appeal window opens) → closed (appeals decided). Effects live in services."""
+→ published (the appeal window opens) → closed (appeals decided). Effects live in services.
+
+An appeal's states: pending → upheld (the run is re-scored with the corrected figures) | rejected,
+decided by the bureau while the run is published."""
 
 from __future__ import annotations
 
@@ -9,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fuhua.core.scoping import Decision
-from fuhua.core.workflow import Transition, Workflow
+from fuhua.core.system import as_db_user
+from fuhua.core.workflow import ALLOWED, Decision, Transition, Workflow, conflict
 
-from .models import AppealStatus, RunStatus
+from .models import AppealStatus, EvaluationRun, RunStatus
 
 
 def _compute(run, **kwargs):
@@ -34,8 +37,8 @@ def _no_pending_appeals(user, run, **kwargs) -> Decision:
 
     pending = Appeal.objects.filter(result__run=run, status=AppealStatus.PENDING).count()
     if pending:
-        return Decision(False, _("%(n)d appeal(s) are still pending; decide them first.") % {"n": pending})
-    return Decision(True)
+        return conflict(_("%(n)d appeal(s) are still pending; decide them first.") % {"n": pending})
+    return ALLOWED
 
 
 RUN_WORKFLOW = Workflow("status", [
@@ -46,4 +49,26 @@ RUN_WORKFLOW = Workflow("status", [
                effect=_publish),
     Transition("close", gettext_lazy("close appeals"), frozenset({RunStatus.PUBLISHED}), RunStatus.CLOSED,
                guards=(_no_pending_appeals,)),
+])
+
+
+def _run_published(user, appeal, **kwargs) -> Decision:
+    status = EvaluationRun.objects.filter(pk=appeal.result.run_id).values_list("status", flat=True).first()
+    if status != RunStatus.PUBLISHED:
+        return conflict(_("Appeals are decided while the run is published and not yet closed."))
+    return ALLOWED
+
+
+def _decided(appeal, reason="", actor=None, corrections=None, **kwargs):
+    from django.utils import timezone
+
+    appeal.decision, appeal.corrections = reason[:5000], corrections or {}
+    appeal.decided_by, appeal.decided_at = as_db_user(actor), timezone.now()
+
+
+APPEAL_WORKFLOW = Workflow("status", [
+    Transition("uphold", gettext_lazy("uphold"), frozenset({AppealStatus.PENDING}), AppealStatus.UPHELD,
+               needs_reason=True, effect=_decided, guards=(_run_published,)),
+    Transition("reject", gettext_lazy("reject"), frozenset({AppealStatus.PENDING}), AppealStatus.REJECTED,
+               needs_reason=True, effect=_decided, guards=(_run_published,)),
 ])

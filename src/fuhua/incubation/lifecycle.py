@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from fuhua.accounts.roles import Role, roles_of
 from fuhua.core.context import acting_for
-from fuhua.core.scoping import Decision, check
+from fuhua.core.scoping import check
+from fuhua.core.workflow import ALLOWED, Decision, forbidden, invalid
 from fuhua.registry.models import Carrier, Firm
 from fuhua.rules.adapter import load_population
 from fuhua.rules.adapter.packs import tenant_pack
@@ -118,18 +119,24 @@ def may_override(user) -> bool:
     return bool(roles_of(user) & OVERRIDE_ROLES)
 
 
-def admission_guard(user, incubation, reason: str = "", on=None, override: bool = False, **_kwargs) -> Decision:
-    """The `admit` transition's guard: the rule, or a bureau override with a reason."""
+def admission_guard(user, incubation, reason: str = "", on=None, override: bool | None = None,
+                    **_kwargs) -> Decision:
+    """The `admit` transition's guard: the rule, or a bureau override with a reason.
+
+    Asked without the input (`override` not given, as `available` does), a refusal that bureau staff may
+    override still offers the step to them."""
     result = admission_check(incubation, on)
     if result.passed is not False:
-        return Decision(True)
+        return ALLOWED
+    if override is None and may_override(user):
+        return ALLOWED
     if not override:
-        return Decision(False, refusal_message(result))
+        return invalid(refusal_message(result))
     if not may_override(user):
-        return Decision(False, _("Only bureau staff may override the admission rules."))
+        return forbidden(_("Only bureau staff may override the admission rules."))
     if not reason.strip():
-        return Decision(False, _("Give the reason for overriding the admission rules."))
-    return Decision(True)
+        return invalid(_("Give the reason for overriding the admission rules."), "reason")
+    return ALLOWED
 
 
 def take_transition(user, incubation: Incubation, name: str, *, reason: str = "", on=None, override: bool = False):

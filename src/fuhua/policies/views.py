@@ -16,11 +16,10 @@ from fuhua.core.views import generic as g
 from . import forms as f
 from . import services
 from .models import Application, Call, Entitlement, Notification, Payout, Policy
-from .models.entitlement import EntitlementStatus as S
 from .services import applications as app_services
 from .services.ledger import budget_status, export_xlsx, ledger_totals, recover
 from .services.simulate import parse_settings
-from .workflow import APPLICATION_WORKFLOW, CALL_WORKFLOW
+from .workflow import APPLICATION_WORKFLOW, CALL_WORKFLOW, ENTITLEMENT_WORKFLOW
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -125,11 +124,9 @@ class EntitlementDetail(g.ObjectDetailView):
 
     def detail_context(self, obj, **extra):
         user = self.request.user
-        may_confirm = (obj.status in (S.PROPOSED, S.QUEUED) and not hasattr(obj, "confirmation")
-                       and bool(check(user, "change", obj)))
-        extra.setdefault("confirm_form", f.ConfirmForm() if may_confirm else None)
-        return super().detail_context(obj, payouts=obj.payouts.all(), may_recover=(
-            obj.status == S.CLAWBACK and bool(check(user, "change", obj.policy))), **extra)
+        extra.setdefault("confirm_form", f.ConfirmForm() if services.may_confirm(user, obj) else None)
+        return super().detail_context(obj, payouts=obj.payouts.all(), may_recover=bool(
+            ENTITLEMENT_WORKFLOW.can(user, obj, "recover")), **extra)
 
 
 class EntitlementConfirm(PostOnly, EntitlementDetail):
@@ -258,8 +255,7 @@ class ApplicationDetail(g.ObjectDetailView):
 
     def detail_context(self, obj, **extra):
         user = self.request.user
-        extra.setdefault("attach_form", f.AttachmentForm() if obj.status in ("draft", "submitted")
-                         and check(user, "add", obj.attachments.model) else None)
+        extra.setdefault("attach_form", f.AttachmentForm() if app_services.may_attach(user, obj) else None)
         return super().detail_context(obj, transitions=APPLICATION_WORKFLOW.available(user, obj),
                                       attachments=obj.attachments.all(), **extra)
 

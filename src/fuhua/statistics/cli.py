@@ -17,8 +17,10 @@ from fuhua.core.cli_helpers import setup_django as _setup_django
 
 
 def _user(username: str | None):
-    if not username:
-        return None
+    if not username:  # a command on the server without --user: the platform itself
+        from fuhua.core.system import SYSTEM
+
+        return SYSTEM
     from django.contrib.auth import get_user_model
 
     try:

@@ -11,29 +11,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuhua.accounts.roles import Role, roles_of
-from fuhua.core.scoping import Decision
-from fuhua.core.workflow import Transition, Workflow
+from fuhua.core.workflow import ALLOWED, Decision, Transition, Workflow, forbidden, invalid
 
 from .models import ReportStatus as S
 
-REVIEW_STEPS = {"return", "accept"}
-
 
 def is_reviewer(user) -> bool:
+    """The reviewer rule, in one place: the bureau (and the platform admin) reviews reports."""
     return bool(user and (user.is_superuser or roles_of(user) & {Role.ADMIN, Role.BUREAU}))
 
 
-def _reviewer_only(user, report, **kwargs):
-    return Decision(True) if is_reviewer(user) else Decision(False, _("Only the reviewing bureau may do this."))
+def _reviewer_only(user, report, **kwargs) -> Decision:
+    return ALLOWED if is_reviewer(user) else forbidden(_("Only the reviewing bureau may do this."))
 
 
-def _complete_and_explained(user, report, **kwargs):
+def _complete_and_explained(user, report, **kwargs) -> Decision:
     from .services import blocking_messages
 
     problems = blocking_messages(report)
     if not problems:
-        return Decision(True)
-    return Decision(False, _("The report cannot be submitted: %(n)d problem(s), e.g. %(first)s") % {
+        return ALLOWED
+    return invalid(_("The report cannot be submitted: %(n)d problem(s), e.g. %(first)s") % {
         "n": len(problems), "first": problems[0]})
 
 
@@ -59,9 +57,8 @@ REPORT_WORKFLOW = Workflow(
 
 
 def available(user, report) -> list[Transition]:
-    """The steps this user may take now (review steps only for reviewers)."""
-    steps = REPORT_WORKFLOW.available(user, report)
-    return [t for t in steps if t.name not in REVIEW_STEPS or is_reviewer(user)]
+    """The steps this user may take now (the guards say who reviews and whether the report is complete)."""
+    return REPORT_WORKFLOW.available(user, report)
 
 
 def apply(user, report, name: str, reason: str = ""):

@@ -1,7 +1,7 @@
 """Policy services: sync from packs, 免申即享 runs, confirmations, the ledger, what-if, applications."""
 
 from .ledger import ledger_totals, pay, reverse
-from .runs import confirm, mark_read, run_entitlements
+from .runs import confirm, mark_read, may_confirm, run_entitlements
 from .simulate import simulate
 from .sync import policy_row, sync_policies
 
@@ -9,6 +9,7 @@ __all__ = [
            "confirm",
            "ledger_totals",
            "mark_read",
+           "may_confirm",
            "pay",
            "policy_row",
            "reverse",

@@ -6,14 +6,17 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from fuhua.core import formatting as fmt
 from fuhua.core import services as core_services
 from fuhua.core.exceptions import Conflict
+from fuhua.core.scoping import check
+from fuhua.core.workflow import ALLOWED, Decision, conflict, forbidden
 
 from .. import packs
 from ..compute import compute
 from ..models import Application, Attachment, Entitlement, Notification
 from ..models.entitlement import EntitlementStatus as S
-from ..workflow import APPLICATION_WORKFLOW
+from ..workflow import APPLICATION_WORKFLOW, ENTITLEMENT_WORKFLOW
 
 
 def award_amount(application: Application) -> int:
@@ -46,12 +49,14 @@ def pay_application(user, application: Application) -> None:
     key = item.key.format(period=year, new_level="none")
     if not application.amount_fen:
         raise ValidationError({"status": _("Nothing to pay: the awarded amount is zero.")})
-    entitlement, _created = Entitlement.objects.get_or_create(
+    explanation = _("Application %(pk)s, approved base %(amount)s yuan, noticed until %(day)s.") % {
+        "pk": application.pk, "amount": fmt.yuan(application.approved_fen), "day": application.notice_ends_on}
+    entitlement, _created = Entitlement.objects.get_or_create(  # created in the initial state: proposed
         policy=policy, carrier=application.carrier, key=key,
         defaults={"item": item.rule, "group": item.group, "period": year, "amount_fen": application.amount_fen,
-                  "status": S.CONFIRMED, "as_of": application.call.closes_on,
-                  "explanation": _("Application %(pk)s, approved %(fen)s fen, noticed until %(day)s.") % {
-                      "pk": application.pk, "fen": application.approved_fen, "day": application.notice_ends_on}})
+                  "status": S.PROPOSED, "as_of": application.call.closes_on, "explanation": explanation})
+    if entitlement.status == S.PROPOSED:  # the application's approval stands for the beneficiary's confirmation
+        ENTITLEMENT_WORKFLOW.apply(user, entitlement, "award", reason=explanation)
     result = pay(user, policy.code, year, entitlement_ids=[entitlement.pk])
     if not result.paid:
         raise Conflict(_("Not paid: the %(year)s budget cannot cover %(amount)s yuan (the entitlement waits in the "
@@ -62,7 +67,17 @@ def create_application(user, data: dict) -> Application:
     return core_services.create_object(user, Application, data)
 
 
+ATTACHABLE = ("draft", "submitted")
+
+
+def may_attach(user, application: Application) -> Decision:
+    """Evidence can be added until the application is accepted, by users who may add attachments."""
+    if application.status not in ATTACHABLE:
+        return conflict(_("Attachments can be added until the application is accepted."))
+    decision = check(user, "add", Attachment)
+    return ALLOWED if decision else forbidden(decision.reason)
+
+
 def add_attachment(user, application: Application, title: str, file) -> Attachment:
-    if application.status not in ("draft", "submitted"):
-        raise Conflict(_("Attachments can be added until the application is accepted."))
+    may_attach(user, application).raise_if_refused()
     return core_services.create_object(user, Attachment, {"application": application, "title": title, "file": file})

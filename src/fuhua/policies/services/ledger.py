@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 
 from fuhua.core.context import acting_for
 from fuhua.core.exceptions import Conflict
+from fuhua.core.system import as_db_user
 
 from .. import packs
 from ..models import Budget, Entitlement, Payout, PayoutKind
 from ..models.entitlement import EntitlementStatus as S
+from ..workflow import ENTITLEMENT_WORKFLOW
 from .runs import net_paid, priority_key, requeue, require, spent
 from .sync import policy_row
 
@@ -58,6 +60,7 @@ def pay(user, policy_code: str, year: int, *, entitlement_ids=None, limit: int |
         if entitlement_ids is not None:
             candidates = candidates.filter(pk__in=list(entitlement_ids))
         rule = packs.get(policy_code).meta.priority
+        paid = []
         for e in sorted(candidates.select_related("carrier"), key=priority_key(rule)):
             if limit is not None and len(result.paid) >= limit:
                 break
@@ -68,15 +71,17 @@ def pay(user, policy_code: str, year: int, *, entitlement_ids=None, limit: int |
                     payout = Payout.objects.create(
                         policy=policy, carrier=e.carrier, entitlement=e, key=_payment_key(e), group=e.group,
                         period=e.period, budget_year=year, region_code=e.carrier.region_id, amount_fen=e.amount_fen,
-                        paid_on=paid_on or timezone.localdate(), reference=reference, created_by=user)
+                        paid_on=paid_on or timezone.localdate(), reference=reference, created_by=as_db_user(user))
             except IntegrityError:
                 result.skipped.append(e.key)
                 continue
-            e.status = S.PAID
-            e.save(update_fields=["status", "updated_at"])
+            e.policy = policy
+            paid.append(e)
             remaining -= e.amount_fen
             result.paid.append(payout)
-        requeue(policy, year)
+        ENTITLEMENT_WORKFLOW.apply_bulk(user, paid, "pay", reason=_("Paid from the %(year)s budget%(ref)s.") % {
+            "year": year, "ref": f" ({reference})" if reference else ""})
+        requeue(user, policy, year)
         result.remaining_fen = remaining
     return result
 
@@ -95,13 +100,12 @@ def reverse(user, payout: Payout, reason: str) -> Payout:
                     policy=payout.policy, carrier=payout.carrier, entitlement=payout.entitlement,
                     key=f"{payout.key}:reversal", kind=PayoutKind.REVERSAL, group=payout.group, period=payout.period,
                     budget_year=payout.budget_year, region_code=payout.region_code, amount_fen=-payout.amount_fen,
-                    reverses=payout, paid_on=timezone.localdate(), reason=reason[:200], created_by=user)
+                    reverses=payout, paid_on=timezone.localdate(), reason=reason[:200], created_by=as_db_user(user))
         except IntegrityError:
             raise Conflict(_("This payment has already been reversed.")) from None
         e = payout.entitlement
-        if e is not None and net_paid(e) == 0:
-            e.status = S.CONFIRMED
-            e.save(update_fields=["status", "updated_at"])
+        if e is not None and net_paid(e) == 0 and e.status == S.PAID:
+            ENTITLEMENT_WORKFLOW.apply(user, e, "reopen", reason=reason)
     return entry
 
 
@@ -118,9 +122,8 @@ def recover(user, clawback: Entitlement, reason: str = "") -> Payout:
             kind=PayoutKind.RECOVERY, group=clawback.group, period=clawback.period,
             budget_year=original.budget_year if original else clawback.period, region_code=clawback.carrier.region_id,
             amount_fen=clawback.amount_fen, reverses=original, paid_on=timezone.localdate(),
-            reason=(reason or clawback.explanation)[:200], created_by=user)
-        clawback.status = S.RECOVERED
-        clawback.save(update_fields=["status", "updated_at"])
+            reason=(reason or clawback.explanation)[:200], created_by=as_db_user(user))
+        ENTITLEMENT_WORKFLOW.apply(user, clawback, "recover", reason=reason or _("Money recovered."))
     return entry
 
 
@@ -153,23 +156,23 @@ LEDGER_COLUMNS = ["id", "paid_on", "policy", "document", "carrier", "region", "k
 
 def export_xlsx(queryset) -> bytes:
     """Finance export: the ledger rows and the totals per policy, year and city (with a reconciliation)."""
-    import xlsxwriter
+    from fuhua.core.exports import safe_workbook, write_safe_row
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = safe_workbook(buffer, in_memory=True)  # names and references are text, never formulas
     money = book.add_format({"num_format": "#,##0.00"})
     sheet = book.add_worksheet("ledger")
-    sheet.write_row(0, 0, LEDGER_COLUMNS)
+    write_safe_row(sheet, 0, 0, LEDGER_COLUMNS)
     for i, p in enumerate(queryset.select_related("policy", "carrier").order_by("id"), 1):
-        sheet.write_row(i, 0, [p.pk, p.paid_on.isoformat(), p.policy.code, p.policy.document_number, p.carrier.name,
-                               p.region_code, p.key, p.kind, p.group, p.period, p.budget_year])
+        write_safe_row(sheet, i, 0, [p.pk, p.paid_on.isoformat(), p.policy.code, p.policy.document_number,
+                                     p.carrier.name, p.region_code, p.key, p.kind, p.group, p.period, p.budget_year])
         sheet.write_number(i, 11, p.amount_fen / 100, money)
-        sheet.write_row(i, 12, [p.reference, p.reason])
+        write_safe_row(sheet, i, 12, [p.reference, p.reason])
     totals = ledger_totals(queryset)
     sheet = book.add_worksheet("totals")
     sheet.write_row(0, 0, ["policy", "year", "city", "entries", "total_yuan"])
     for i, row in enumerate(totals["rows"], 1):
-        sheet.write_row(i, 0, [row["policy"], row["year"], row["city"], row["entries"]])
+        write_safe_row(sheet, i, 0, [row["policy"], row["year"], row["city"], row["entries"]])
         sheet.write_number(i, 4, row["total_fen"] / 100, money)
     last = len(totals["rows"]) + 1
     sheet.write(last, 0, "total")

@@ -15,26 +15,29 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from fuhua.core import formatting as fmt
+from fuhua.core import glossary
 from fuhua.core import services as core_services
 from fuhua.core.context import acting_for
-from fuhua.core.exceptions import Conflict
 from fuhua.core.scoping import check
+from fuhua.core.system import as_db_user
 
 from .. import packs
 from ..compute import compute
 from ..models import Budget, Confirmation, Entitlement, EntitlementRun, Notification, Payout
 from ..models.entitlement import PAYABLE
 from ..models.entitlement import EntitlementStatus as S
+from ..workflow import ENTITLEMENT_WORKFLOW
 from .sync import policy_row
 
 FAR_FUTURE = datetime.date.max
 
 
 def require(user, action: str, obj) -> None:
-    """`user` None is the system itself (demo loading, a shell on the server): requests always carry a
-    user object (AnonymousUser when signed out), so None never reaches here from the web or the API."""
+    """Refuse unless `user` may do `action` on `obj`. There is no "no user": the platform acting on its own
+    (scheduled runs, demo loading) passes `fuhua.core.system.SYSTEM`; `None` is refused."""
     if user is None:
-        return
+        raise PermissionDenied(_("No acting user: pass the user, or the system actor for scheduled tasks."))
     decision = check(user, action, obj)
     if not decision:
         raise PermissionDenied(decision.reason)
@@ -59,11 +62,20 @@ def spent(policy, year: int) -> int:
     return Payout.objects.filter(policy=policy, budget_year=year).aggregate(s=Sum("amount_fen"))["s"] or 0
 
 
-def requeue(policy, year: int) -> int:
+QUEUE_STEPS = {  # (from, to) → the workflow step that moves an entitlement in the budget queue
+    (S.PROPOSED, S.QUEUED): "queue", (S.CONFIRMED, S.QUEUED): "queue",
+    (S.QUEUED, S.PROPOSED): "release", (S.QUEUED, S.CONFIRMED): "release_confirmed",
+}
+
+
+def requeue(user, policy, year: int) -> int:
     """Release or queue the period's payable entitlements in priority order; returns the queued total.
 
-    Strict order: once one does not fit, the later ones wait too, so no one jumps the queue.
+    Strict order: once one does not fit, the later ones wait too, so no one jumps the queue. The moves
+    go through the entitlement workflow in bulk, one step at a time; positions are bulk-updated.
     """
+    from fuhua.core.audit import record_bulk
+
     budget = Budget.objects.filter(policy=policy, year=year).first()
     remaining = None if budget is None else budget.amount_fen - spent(policy, year)
     rule = packs.get(policy.code).meta.priority
@@ -71,20 +83,35 @@ def requeue(policy, year: int) -> int:
                      .select_related("carrier"), key=priority_key(rule))
     confirmed = set(Confirmation.objects.filter(entitlement__in=waiting).values_list("entitlement_id", flat=True))
     blocked, queued = False, 0
+    moves: dict[str, list[Entitlement]] = {}
+    moved_only: list[Entitlement] = []
     for position, e in enumerate(waiting, 1):
+        e.policy = policy  # one policy object: the bureau guard is decided once
+        e._confirmed = e.pk in confirmed
         fits = not blocked and (remaining is None or e.amount_fen <= remaining)
         if fits and remaining is not None:
             remaining -= e.amount_fen
         blocked = blocked or not fits
-        status = (S.CONFIRMED if e.pk in confirmed else S.PROPOSED) if fits else S.QUEUED
+        status = (S.CONFIRMED if e._confirmed else S.PROPOSED) if fits else S.QUEUED
         queued += 0 if fits else e.amount_fen
-        if (e.status, e.queue_position) != (status, position):
-            if status == S.QUEUED and e.status != S.QUEUED:
+        step = QUEUE_STEPS.get((e.status, status))
+        if step is not None:
+            if status == S.QUEUED:
                 notify(e, _("Entitlement %(key)s (%(amount)s yuan) is queued: the %(year)s budget is used up; "
-                            "position %(position)s.") % {"key": e.key, "amount": e.amount_yuan, "year": year,
-                                                          "position": position})
-            e.status, e.queue_position = status, position
-            e.save(update_fields=["status", "queue_position", "updated_at"])
+                            "position %(position)s.") % {"key": glossary.key_label(e.key), "amount": e.amount_yuan,
+                                                          "year": year, "position": position})
+            moves.setdefault(step, []).append(e)
+            e.queue_position = position
+        elif e.queue_position != position:
+            e.queue_position = position
+            moved_only.append(e)
+    with acting_for(user):
+        for step, entitlements in moves.items():
+            ENTITLEMENT_WORKFLOW.apply_bulk(user, entitlements, step, fields=["queue_position"],
+                                            reason=_("budget queue of %(year)s") % {"year": year})
+        if moved_only:
+            Entitlement.objects.bulk_update(moved_only, ["queue_position"], batch_size=2000)
+            record_bulk(Entitlement, "update", moved_only, reason=_("budget queue of %(year)s") % {"year": year})
     return queued
 
 
@@ -109,7 +136,7 @@ def _clawbacks(policy, meta, as_of: datetime.date) -> int:
             citations=[{"article": "clawback", "text": spec.get("note", "")}],
         )
         notify(claw, _("Clawback proposed: %(amount)s yuan of %(key)s, because the recognition was revoked.") % {
-            "amount": f"{-amount / 100:,.2f}", "key": e.key})
+            "amount": fmt.yuan(-amount), "key": glossary.key_label(e.key)})
         made += 1
     return made
 
@@ -120,7 +147,8 @@ def run_entitlements(user, policy_code: str, as_of: datetime.date, *, explain: b
     result = compute(policy_code, as_of)
     meta = result.policy.meta
     with transaction.atomic(), acting_for(user):
-        run = EntitlementRun.objects.create(policy=policy, as_of=as_of, period=result.period, created_by=user,
+        run = EntitlementRun.objects.create(policy=policy, as_of=as_of, period=result.period,
+                                            created_by=as_db_user(user),
                                             carriers=len(result.facts.ids), seconds=result.seconds)
         existing = {(e.carrier_id, e.key): e for e in Entitlement.objects.filter(policy=policy)}
         due_keys = set()
@@ -145,36 +173,42 @@ def run_entitlements(user, policy_code: str, as_of: datetime.date, *, explain: b
                 e.explanation, e.trace, e.citations = why["text"], why["trace"], why["citations"]
                 e.save()
                 run.changed += 1
-        for (carrier_id, key), e in existing.items():
-            if e.status in PAYABLE and e.period == result.period and (carrier_id, key) not in due_keys:
-                e.status = S.CANCELLED  # no longer due (e.g. recognition revoked before payment)
-                e.save(update_fields=["status", "updated_at"])
-                run.changed += 1
+        gone = [e for (carrier_id, key), e in existing.items()
+                if e.status in PAYABLE and e.period == result.period and (carrier_id, key) not in due_keys]
+        for e in gone:
+            e.policy = policy
+        ENTITLEMENT_WORKFLOW.apply_bulk(user, gone, "cancel", reason=_(
+            "No longer due as of %(day)s (e.g. the recognition was revoked before payment).") % {"day": as_of})
+        run.changed += len(gone)
         run.changed += _clawbacks(policy, meta, as_of)
-        run.queued_fen = requeue(policy, result.period)
+        run.queued_fen = requeue(user, policy, result.period)
         run.total_fen = sum(d.amount_fen for d in result.dues)
         run.save()
     return run
 
 
+def confirm_step(entitlement: Entitlement) -> str:
+    """The workflow step that records the payment details: a queued entitlement keeps its place."""
+    return "confirm_queued" if entitlement.status == S.QUEUED else "confirm"
+
+
+def may_confirm(user, entitlement: Entitlement):
+    """The Decision for offering the confirmation form (pages and API ask this, not the status)."""
+    return ENTITLEMENT_WORKFLOW.can(user, entitlement, confirm_step(entitlement))
+
+
 def confirm(user, entitlement: Entitlement, data: dict) -> Confirmation:
     """The beneficiary confirms the bank account; the entitlement becomes payable when in budget."""
     require(user, "change", entitlement)
-    if entitlement.status not in (S.PROPOSED, S.QUEUED):
-        raise Conflict(_("Only a proposed or queued entitlement can be confirmed (this one is %(status)s).") % {
-            "status": entitlement.get_status_display()})
-    if hasattr(entitlement, "confirmation"):
-        raise Conflict(_("The payment details of this entitlement are already confirmed."))
+    ENTITLEMENT_WORKFLOW.can(user, entitlement, confirm_step(entitlement)).raise_if_refused()
     fields = {k: data.get(k, "") for k in ("account_name", "bank_name", "account_number")}
     if not all(str(v).strip() for v in fields.values()):
         raise ValidationError({k: _("This field is required.") for k, v in fields.items() if not str(v).strip()})
     with transaction.atomic():
+        ENTITLEMENT_WORKFLOW.apply(user, entitlement, confirm_step(entitlement),
+                                   reason=_("Payment details confirmed."))
         confirmation = core_services.create_object(user, Confirmation, {
-            **fields, "entitlement": entitlement, "confirmed_by": user})
-        if entitlement.status == S.PROPOSED:
-            with acting_for(user):
-                entitlement.status = S.CONFIRMED
-                entitlement.save(update_fields=["status", "updated_at"])
+            **fields, "entitlement": entitlement, "confirmed_by": as_db_user(user)})
     return confirmation
 
 

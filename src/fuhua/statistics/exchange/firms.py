@@ -134,7 +134,7 @@ class FirmImport:
         existing = {f.credit_code: f for f in Firm.objects.filter(credit_code__in=codes).only("pk", "credit_code",
                                                                                               *FIELDS)}
         changeable = None
-        if self.user is not None and existing:
+        if existing:
             changeable = set(Firm.objects.restrict(self.user, "change").filter(
                 pk__in=[f.pk for f in existing.values()]).values_list("pk", flat=True))
         new, changed = [], []
@@ -189,7 +189,7 @@ def _inserted(rows: list[tuple]) -> list[Firm]:
 
 def _creation_scope(user):
     """None: may add firms anywhere; else a predicate on the region code (bureaus: their region)."""
-    if user is None or user.is_superuser:
+    if user.is_superuser:  # the platform admin, and the system actor (demo, tasks)
         return None
     prefixes = []
     for grant in grants_of(user):
@@ -203,7 +203,7 @@ def _creation_scope(user):
     return lambda code: code.startswith(prefixes) if prefixes else False
 
 
-def import_firms(source, filename: str, user=None, *, dry_run=False, max_errors=importer.DEFAULT_MAX_ERRORS,
+def import_firms(source, filename: str, user, *, dry_run=False, max_errors=importer.DEFAULT_MAX_ERRORS,
                  progress=None, chunk_size: int = 5000):
     job = FirmImport(user)
     imp = job.importer()

@@ -8,6 +8,7 @@ import tracemalloc
 import pytest
 
 from fuhua.core.models import ObjectChange
+from fuhua.core.system import SYSTEM
 from fuhua.registry.models import Firm
 from fuhua.statistics.exchange.annotate import write_error_workbook
 from fuhua.statistics.exchange.firms import SHEET, import_firms, write_firm_template
@@ -31,7 +32,7 @@ def book(tmp_path, rows, name="firms.xlsx", **kw):
 def test_template_round_trip(world, tmp_path):
     out = tmp_path / "t.xlsx"
     write_firm_template(str(out), [world.firm_a, world.firm_b])
-    result = import_firms(str(out), "t.xlsx")
+    result = import_firms(str(out), "t.xlsx", SYSTEM)
     assert result.ok and result.unchanged == 2, result.errors
 
 
@@ -42,7 +43,7 @@ def test_dates_in_every_spelling_and_idempotence(world, tmp_path):
     rows[0][3] = "ai"  # codes work as well as Chinese labels
     rows[1][4] = None  # size defaults to micro
     path = book(tmp_path, rows)
-    result = import_firms(path, "firms.xlsx")
+    result = import_firms(path, "firms.xlsx", SYSTEM)
     assert result.ok and result.created == 5, result.errors
     assert set(Firm.objects.filter(name__startswith="苏州测试").values_list("founded", flat=True)) == {
         datetime.date(2024, 3, 1)}
@@ -50,10 +51,10 @@ def test_dates_in_every_spelling_and_idempotence(world, tmp_path):
     assert "suzhouceshi" in firm.search and firm.industry_field == "ai"
     assert ObjectChange.objects.filter(content_type__model="firm", object_id=str(firm.pk), action="create").exists()
     counts = Firm.objects.count(), ObjectChange.objects.count()
-    again = import_firms(path, "firms.xlsx")
+    again = import_firms(path, "firms.xlsx", SYSTEM)
     assert again.ok and again.unchanged == 5 and (Firm.objects.count(), ObjectChange.objects.count()) == counts
     rows[0][1] = "苏州改名科技有限公司"
-    changed = import_firms(book(tmp_path, rows, "changed.xlsx"), "changed.xlsx")
+    changed = import_firms(book(tmp_path, rows, "changed.xlsx"), "changed.xlsx", SYSTEM)
     assert changed.updated == 1 and Firm.objects.get(credit_code=rows[0][0]).name == "苏州改名科技有限公司"
 
 
@@ -61,7 +62,7 @@ def test_full_width_input_and_blank_rows(world, tmp_path):
     row = firm_rows(1)[0]
     row[0] = row[0].translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789ABCDEFGHJKLMNPQRTUWXY"})
     row[5] = "３２０５７１"
-    result = import_firms(book(tmp_path, [row, [None] * 6, firm_rows(1)[0]]), "firms.xlsx")
+    result = import_firms(book(tmp_path, [row, [None] * 6, firm_rows(1)[0]]), "firms.xlsx", SYSTEM)
     assert result.ok and result.created == 2 and result.blank_rows == 1, result.errors
 
 
@@ -73,7 +74,7 @@ def test_bad_rows_name_their_cells_and_write_nothing(world, tmp_path):
     rows[4][5] = "999999"
     rows[5][3] = "养殖业"
     before = Firm.objects.count(), ObjectChange.objects.count()
-    result = import_firms(book(tmp_path, rows), "firms.xlsx")
+    result = import_firms(book(tmp_path, rows), "firms.xlsx", SYSTEM)
     assert (Firm.objects.count(), ObjectChange.objects.count()) == before
     where = {(e.row, e.column) for e in result.errors}
     assert {(2, "A"), (4, "A"), (5, "C"), (6, "F"), (7, "D")} <= where, result.errors
@@ -103,7 +104,7 @@ def test_existing_code_outside_scope_is_refused(world, tmp_path):
 ])
 def test_bad_workbooks(world, tmp_path, make, expected):
     path = make(tmp_path)
-    result = import_firms(path, "f.xlsx")
+    result = import_firms(path, "f.xlsx", SYSTEM)
     assert not result.ok and any(expected in str(e) for e in result.errors), result.errors
     assert Firm.objects.count() == 2
 
@@ -111,7 +112,7 @@ def test_bad_workbooks(world, tmp_path, make, expected):
 def test_text_in_a_date_cell(world, tmp_path):
     rows = firm_rows(1)
     rows[0][2] = "去年三月"
-    result = import_firms(book(tmp_path, rows), "f.xlsx")
+    result = import_firms(book(tmp_path, rows), "f.xlsx", SYSTEM)
     assert str(result.errors[0]) == "企业名录!C2 [成立日期] '去年三月': not a date; write it as 2024-03-01"
 
 
@@ -124,9 +125,9 @@ def test_text_in_a_date_cell(world, tmp_path):
 def test_files_that_are_not_what_they_claim(world, tmp_path, content, name, expected):
     path = tmp_path / name
     path.write_bytes(content)
-    result = import_firms(str(path), name)
+    result = import_firms(str(path), name, SYSTEM)
     assert not result.ok and expected in str(result.errors[0]), result.errors
-    assert import_firms(content, name).error_count >= 1  # the same from bytes (uploads)
+    assert import_firms(content, name, SYSTEM).error_count >= 1  # the same from bytes (uploads)
 
 
 def _bad_rows_book(path, n):
@@ -141,7 +142,7 @@ def test_100k_rows_are_streamed_and_every_error_counted(world, tmp_path):
     n = 100_000
     path = _bad_rows_book(tmp_path / "big.xlsx", n)
     started = time.perf_counter()
-    result = import_firms(path, "big.xlsx", max_errors=100)
+    result = import_firms(path, "big.xlsx", SYSTEM, max_errors=100)
     elapsed = time.perf_counter() - started
     assert result.rows == n and len(result.errors) == 100 and result.error_count >= n
     assert Firm.objects.count() == 2
@@ -153,7 +154,7 @@ def test_python_memory_does_not_grow_with_the_rows(world, tmp_path):
     for n in (2_000, 8_000):
         path = _bad_rows_book(tmp_path / f"m{n}.xlsx", n)
         tracemalloc.start()
-        import_firms(path, "m.xlsx", max_errors=100)
+        import_firms(path, "m.xlsx", SYSTEM, max_errors=100)
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
     assert peaks[1] < peaks[0] * 2, [p / 2**20 for p in peaks]  # 4× the rows, not 4× the memory

@@ -5,6 +5,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from fuhua.core.models import ObjectChange
+from fuhua.core.system import SYSTEM
 from fuhua.statistics import services
 from fuhua.statistics.definitions import form_for_year
 from fuhua.statistics.exchange.annotate import write_error_workbook
@@ -43,27 +44,27 @@ def test_template_has_one_row_per_carrier_in_scope(world, tmp_path):
 def test_import_dry_run_then_for_real_then_again(world, tmp_path):
     path = good_book(tmp_path, world)
     before = AnnualReport.objects.count(), ObjectChange.objects.count()
-    dry = import_reports(path, "good.xlsx", YEAR, dry_run=True)
+    dry = import_reports(path, "good.xlsx", YEAR, SYSTEM, dry_run=True)
     assert dry.ok and dry.created == 2 and not dry.written
     assert (AnnualReport.objects.count(), ObjectChange.objects.count()) == before
-    done = import_reports(path, "good.xlsx", YEAR)
+    done = import_reports(path, "good.xlsx", YEAR, SYSTEM)
     assert done.ok and done.written and done.created == 2, done.errors
     r = AnnualReport.objects.get(carrier=world.carrier_a, year=YEAR)
     assert services.values_of(r)["income_total_fen"] == 8_000_000_00 and r.status == ReportStatus.DRAFT
     assert ObjectChange.objects.filter(content_type__model="annualreport", action="create").count() == 2
     counts = AnnualReport.objects.count(), ReportValue.objects.count(), ObjectChange.objects.count()
-    again = import_reports(path, "good.xlsx", YEAR)
+    again = import_reports(path, "good.xlsx", YEAR, SYSTEM)
     assert again.ok and again.unchanged == 2 and again.created == again.updated == 0
     assert (AnnualReport.objects.count(), ReportValue.objects.count(), ObjectChange.objects.count()) == counts
 
 
 def test_import_updates_a_draft_and_refuses_a_locked_report(world, tmp_path):
-    import_reports(good_book(tmp_path, world), "good.xlsx", YEAR)
+    import_reports(good_book(tmp_path, world), "good.xlsx", YEAR, SYSTEM)
     changed = good_book(tmp_path, world, "changed.xlsx", events=30)
-    result = import_reports(changed, "changed.xlsx", YEAR)
+    result = import_reports(changed, "changed.xlsx", YEAR, SYSTEM)
     assert result.ok and result.updated == 2
     AnnualReport.objects.filter(carrier=world.carrier_b).update(status=ReportStatus.ACCEPTED)
-    locked = import_reports(good_book(tmp_path, world, "again.xlsx", events=31), "again.xlsx", YEAR)
+    locked = import_reports(good_book(tmp_path, world, "again.xlsx", events=31), "again.xlsx", YEAR, SYSTEM)
     assert not locked.ok and "locked" in str(locked.errors[0]) and locked.errors[0].row == 3
     assert services.values_of(AnnualReport.objects.get(carrier=world.carrier_a))["events"] == 30  # all or nothing
 
@@ -77,7 +78,7 @@ def test_errors_name_sheet_row_column_and_value(world, tmp_path):
     row_b = report_row(YEAR, world.carrier_b, {**values, "staff_professional": 99})
     row_c = report_row(YEAR, world.carrier_a, values)  # the same carrier again
     path = report_book(tmp_path / "bad.xlsx", YEAR, [row_a, row_b, row_c])
-    result = import_reports(path, "bad.xlsx", YEAR, max_errors=50)
+    result = import_reports(path, "bad.xlsx", YEAR, SYSTEM, max_errors=50)
     assert not result.ok and not result.written and AnnualReport.objects.count() == 0
     text = [str(e) for e in result.errors]
     cell = f"年度统计2024!{chr(65 + col)}2 [在孵企业数（家）] '约60': not a number"
@@ -99,7 +100,7 @@ def test_errors_name_sheet_row_column_and_value(world, tmp_path):
 def test_wrong_headers(world, tmp_path, change, message):
     header = change(report_header(YEAR))
     path = xlsx(tmp_path / "h.xlsx", [header, [world.carrier_a.pk]], sheet=sheet_name(YEAR))
-    result = import_reports(path, "h.xlsx", YEAR)
+    result = import_reports(path, "h.xlsx", YEAR, SYSTEM)
     assert not result.ok and any(message in str(e) for e in result.errors), result.errors
     assert result.errors[0].row == 1
 
@@ -116,7 +117,7 @@ def test_wrong_credit_code_catches_shifted_rows(world, tmp_path):
     values = complete_values(form_for_year(YEAR))
     row = report_row(YEAR, world.carrier_a, values)
     row[1] = world.carrier_b.operator.credit_code
-    result = import_reports(report_book(tmp_path / "s.xlsx", YEAR, [row]), "s.xlsx", YEAR)
+    result = import_reports(report_book(tmp_path / "s.xlsx", YEAR, [row]), "s.xlsx", YEAR, SYSTEM)
     assert not result.ok and result.errors[0].column == "B"
 
 
@@ -129,7 +130,7 @@ def test_people_typing_numbers(world, tmp_path):
     row[header.index("载体总收入（千元）")] = "8,000"
     other = report_row(YEAR, world.carrier_b, values)
     path = report_book(tmp_path / "typed.xlsx", YEAR, [row, [], [None, " ", None], other])  # and blank rows
-    result = import_reports(path, "typed.xlsx", YEAR)
+    result = import_reports(path, "typed.xlsx", YEAR, SYSTEM)
     assert result.ok, result.errors
     assert result.blank_rows == 2 and result.created == 2
     got = services.values_of(AnnualReport.objects.get(carrier=world.carrier_a))
@@ -145,18 +146,18 @@ def test_csv_in_gb18030(world, tmp_path):
         writer = csv.writer(fh)
         writer.writerow(report_header(YEAR))
         writer.writerow(report_row(YEAR, world.carrier_a, values))
-    result = import_reports(str(path), "r.csv", YEAR)
+    result = import_reports(str(path), "r.csv", YEAR, SYSTEM)
     assert result.ok and result.created == 1, result.errors
 
 
 def test_export_round_trip(world, tmp_path):
     r = report(world.carrier_a, status=ReportStatus.ACCEPTED)
-    carriers = list(carriers_for(None))
+    carriers = list(carriers_for(SYSTEM))
     out = tmp_path / "export.xlsx"
     write_workbook(str(out), YEAR, carriers, export_rows(carriers, YEAR))
     rows = rows_of(out, sheet_name(YEAR))
     mine = next(row for row in rows if row[0] == world.carrier_a.pk)
     assert rows[0][-2:] == ["状态", "版本"] and mine[-1] == 1 and mine[-2] == "accepted"
-    result = import_reports(str(out), "export.xlsx", YEAR)
+    result = import_reports(str(out), "export.xlsx", YEAR, SYSTEM)
     assert result.ok and result.unchanged == 1, result.errors  # identical accepted figures: nothing to do
     assert services.values_of(r)["tenants"] == 60

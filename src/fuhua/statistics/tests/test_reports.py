@@ -61,7 +61,7 @@ def test_submit_return_accept_and_lock(world):
     workflow.apply(op, r, "submit")
     assert r.status == ReportStatus.SUBMITTED and r.submitted_by == op and r.submitted_at
     assert [t.name for t in workflow.available(op, r)] == []
-    with pytest.raises(ValidationError):  # the operator cannot accept their own report
+    with pytest.raises(PermissionDenied):  # the operator may not accept their own report (403)
         workflow.apply(op, r, "accept")
     services.add_comment(bureau, r, "tenant_revenue_fen", "与企业年报不符", CommentKind.RETURN)
     with pytest.raises(ValidationError):

@@ -9,8 +9,8 @@ from ..models import AnnualReport, ReportStatus, ReportValue
 
 
 def carriers_for(user, region: str | None = None):
-    """Operating carriers in the user's scope (all for the system), optionally under a region."""
-    qs = Carrier.objects.all() if user is None else Carrier.objects.restrict(user, "view")
+    """Operating carriers in the user's scope (all for the system actor), optionally under a region."""
+    qs = Carrier.objects.restrict(user, "view")
     qs = qs.filter(status="operating")
     if region:
         found = Region.objects.filter(code=region).first()

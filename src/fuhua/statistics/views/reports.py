@@ -153,7 +153,7 @@ class ReportTransition(_ReportPost):
         report = self.get_object()
         form = StepForm(request.POST)
         name = form.data.get("transition", "")
-        if not form.is_valid() or name not in {t.name for t in workflow.available(request.user, report)}:
+        if not form.is_valid() or name not in workflow.REPORT_WORKFLOW.transitions:
             return self.fail(report, ValidationError(_("This step is not available for this report.")))
         try:
             workflow.apply(request.user, report, name, reason=form.cleaned_data["reason"].strip())
