@@ -49,15 +49,14 @@ def _in_memory(scheme, period: int, region) -> dict:
 
 
 def _xlsx_rows(rows: list[dict], path: str) -> None:
-    import xlsxwriter
+    from fuhua.core.exports import safe_workbook, write_safe_row
 
-    book = xlsxwriter.Workbook(path)
+    book = safe_workbook(path)
     sheet = book.add_worksheet("results")
     headers = list(rows[0]) if rows else ["carrier_id"]
-    sheet.write_row(0, 0, headers)
+    write_safe_row(sheet, 0, 0, headers)
     for i, row in enumerate(rows, start=1):
-        sheet.write_row(i, 0, [", ".join(v) if isinstance(v, list) else ("" if v is None else v)
-                               for v in row.values()])
+        write_safe_row(sheet, i, 0, [", ".join(v) if isinstance(v, list) else v for v in row.values()])
     book.close()
 
 

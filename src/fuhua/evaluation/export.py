@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 
-import xlsxwriter
 from django.utils.translation import gettext as _
+
+from fuhua.core.exports import safe_workbook, write_safe_row
 
 from .models import EvaluationResult, EvaluationRun, IndicatorScore
 from .scheme import Scheme
@@ -34,7 +35,7 @@ def result_rows(run: EvaluationRun, scheme: Scheme, queryset=None) -> list[dict]
 def workbook(run: EvaluationRun, scheme: Scheme, queryset=None) -> bytes:
     rows = result_rows(run, scheme, queryset)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = safe_workbook(buffer, in_memory=True)  # carrier names are text, never formulas
     sheet = book.add_worksheet(_("Results"))
     bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1, "text_wrap": True})
     headers = [_("carrier id"), _("carrier"), _("region"), _("category"), _("rank"), _("grade"), _("total"),
@@ -43,16 +44,16 @@ def workbook(run: EvaluationRun, scheme: Scheme, queryset=None) -> bytes:
     labels = {c: i.label_zh for c, i in scheme.indicators.items()}
     labels.update({c: b.label_zh for c, b in scheme.bonuses.items()})
     headers += [labels[c] for c in [*scheme.indicators, *scheme.bonuses]]
-    sheet.write_row(0, 0, headers, bold)
+    write_safe_row(sheet, 0, 0, headers, bold)
     for i, row in enumerate(rows, start=1):
-        sheet.write_row(i, 0, ["" if v is None else v for v in row.values()])
+        write_safe_row(sheet, i, 0, row.values())
     sheet.freeze_panes(1, 2)
     sheet.set_column(1, 1, 32)
     sheet.autofilter(0, 0, len(rows), len(headers) - 1)
     info = book.add_worksheet(_("Scheme"))
-    info.write_row(0, 0, [_("scheme"), scheme.id, str(scheme.version), scheme.title])
-    info.write_row(1, 0, [_("period"), run.period, _("region"), str(run.region)])
-    info.write_row(2, 0, [_("scheme checksum"), scheme.sha256])
-    info.write_row(3, 0, [_("assumed parameters"), scheme.assumed_count, scheme.notes])
+    write_safe_row(info, 0, 0, [_("scheme"), scheme.id, str(scheme.version), scheme.title])
+    write_safe_row(info, 1, 0, [_("period"), run.period, _("region"), str(run.region)])
+    write_safe_row(info, 2, 0, [_("scheme checksum"), scheme.sha256])
+    write_safe_row(info, 3, 0, [_("assumed parameters"), scheme.assumed_count, scheme.notes])
     book.close()
     return buffer.getvalue()

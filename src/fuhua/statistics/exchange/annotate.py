@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import xlsxwriter
+from fuhua.core.exports import safe_workbook
 
 from . import cells
 from .importer import CellError
@@ -18,7 +18,7 @@ def write_error_workbook(source, filename: str, errors: list[CellError], out, sh
     by_row: dict[int, list[CellError]] = defaultdict(list)
     for e in errors:
         by_row[e.row].append(e)
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False})
+    book = safe_workbook(out, constant_memory=True, in_memory=False)  # the uploaded text stays text
     bad = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
     note = book.add_format({"font_color": "#9C0006", "text_wrap": False})
     head = book.add_format({"bold": True})

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from fuhua.accounts.roles import Role, grants_of, role_allows
 from fuhua.core.audit import record_bulk
 from fuhua.core.bulk import insert_rows
 from fuhua.core.context import acting_for, change_reason
+from fuhua.core.exports import safe_cell, safe_workbook, unescape_cell
 from fuhua.core.validators import validate_credit_code
 from fuhua.registry.choices import IndustryField, SizeClass
 from fuhua.registry.models import Firm, Region
@@ -100,7 +100,7 @@ class FirmImport:
             first = self.seen.setdefault(code, number)
             if first != number:
                 bad("credit_code", code, _("the same code is already in row %(row)s") % {"row": first})
-        name = cells.text(get("name"))
+        name = cells.text(unescape_cell(get("name")))
         if not name:
             bad("name", "", msg["required"])
         elif len(name) > 200:
@@ -214,7 +214,7 @@ def import_firms(source, filename: str, user, *, dry_run=False, max_errors=impor
 def write_firm_template(out, firms=None) -> None:
     """The firm workbook: headers, dropdowns for field and size, date and length validation;
     `firms` (an iterable of Firm) fills it for a round trip."""
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False})
+    book = safe_workbook(out, constant_memory=True, in_memory=False)
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
     text_fmt = book.add_format({"num_format": "@"})
@@ -242,7 +242,7 @@ def write_firm_template(out, firms=None) -> None:
         size_labels = dict(SizeClass.choices)
         for r, firm in enumerate(firms or (), 1):
             ws.write_string(r, 0, firm.credit_code)
-            ws.write_string(r, 1, firm.name)
+            ws.write_string(r, 1, safe_cell(firm.name))  # read back through unescape_cell
             ws.write_datetime(r, 2, datetime.datetime.combine(firm.founded, datetime.time()), date_fmt)
             ws.write_string(r, 3, str(labels.get(firm.industry_field, firm.industry_field)))
             ws.write_string(r, 4, str(size_labels.get(firm.size_class, firm.size_class)))

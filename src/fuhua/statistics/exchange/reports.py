@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
 from fuhua.core.audit import record_bulk
 from fuhua.core.context import acting_for, change_reason
+from fuhua.core.exports import safe_cell, safe_workbook
 from fuhua.core.scoping import check
 from fuhua.registry.models import Carrier
 
@@ -50,7 +50,7 @@ def sheet_name(year: int) -> str:
 def write_workbook(out, year: int, carriers, reports: dict[int, tuple[AnnualReport, dict]] | None = None) -> int:
     """The template (reports None) or an export (carrier id → (report, values)); returns rows written."""
     form = form_for_year(year)
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": False})
+    book = safe_workbook(out, constant_memory=True, in_memory=False)
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     info = book.add_format({"bg_color": "#F2F2F2"})
     money = book.add_format({"num_format": "#,##0.00"})
@@ -81,7 +81,7 @@ def write_workbook(out, year: int, carriers, reports: dict[int, tuple[AnnualRepo
     for row, carrier in enumerate(carriers, 1):
         ws.write_number(row, 0, carrier.pk, info)
         ws.write_string(row, 1, carrier.operator.credit_code, info)
-        ws.write_string(row, 2, carrier.name, info)
+        ws.write_string(row, 2, safe_cell(carrier.name), info)
         if reports is None:
             continue
         report, values = reports.get(carrier.pk, (None, {}))
@@ -106,7 +106,7 @@ def _instructions(book, form: FormDefinition, year: int, head) -> None:
     r = 0
     for r, f in enumerate(form.fields.values(), 1):
         span = f"≥{f.min}" + (f"，≤{f.max:,}" if f.max is not None else "")
-        ws.write_row(r, 0, [f.code, f.label_zh, f.unit.label_zh, "是" if f.required else "", span, f.help])
+        ws.write_row(r, 0, [f.code, f.label_zh, f.unit.label_zh, "是" if f.required else "", span, safe_cell(f.help)])
     r += 2
     ws.write(r, 0, f"{form.title}；统计年度 {year}；报送截止 {form.deadline(year):%Y-%m-%d}", head)
     for c in form.checks:
