@@ -141,11 +141,13 @@ def _m2m_changed(sender, instance, action, model, pk_set, **kwargs):
            {field: {"added": pks}} if action == "post_add" else None)
 
 
-def record_bulk(model, action: str, objects, reason: str = "") -> None:
+def record_bulk(model, action: str, objects, reason: str = "", before: dict | None = None) -> None:
     """Audit rows written by bulk_create or QuerySet.update, one entry per object.
 
-    Written with core.bulk (COPY / executemany): imports audit hundreds of thousands of rows, and an
-    ObjectChange instance per row cost more than the import itself."""
+    `before` maps a primary key to the object's snapshot() taken before an update, so bulk updates say
+    what they changed like single saves do. Written with core.bulk (COPY / executemany): imports audit
+    hundreds of thousands of rows, and an ObjectChange instance per row cost more than the import itself."""
+    before = before or {}
     from django.db import connection
 
     from .bulk import insert_rows
@@ -158,7 +160,7 @@ def record_bulk(model, action: str, objects, reason: str = "") -> None:
     adapt = connection.ops.adapt_json_value
     insert_rows(ObjectChange, ["time", "user_id", "username", "request_id", "source", "ip", "action", "reason",
                                "content_type_id", "object_id", "object_repr", "before", "after"],
-                ((*head, str(obj.pk), str(obj)[:200], None,
+                ((*head, str(obj.pk), str(obj)[:200], adapt(before[obj.pk], None) if obj.pk in before else None,
                   adapt(snapshot(obj), None) if action != "delete" else None) for obj in objects))
 
 
