@@ -213,4 +213,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("FUHUA_LOG_LEVEL", "WARNING")},
+FORMAT_MODULE_PATH = ["fuhua.core.formats"]  # Chinese pages: 12,345 and YYYY-MM-DD (see fuhua.core.formatting)
 }
