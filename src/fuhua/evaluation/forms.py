@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fuhua.core.forms import DateInput
+
 from .models import AppealStatus, RunStatus
 from .scheme import scheme_ids
 
@@ -36,7 +38,7 @@ class RunForm(forms.Form):
     period = forms.IntegerField(label=_("period (year)"), min_value=2000, max_value=2100)
     region = forms.RegexField(label=_("region code"), regex=r"^\d{6}$", help_text=_("e.g. 320000 for Jiangsu"))
     appeal_deadline = forms.DateField(label=_("appeal deadline"), required=False,
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+                                      widget=DateInput())
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

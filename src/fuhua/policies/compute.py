@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fuhua.rules import Population, evaluate_population, explain
+from fuhua.rules.engine.trace import to_plain
 
 from . import packs
 from .population import Facts, build, period_of
@@ -58,7 +59,23 @@ class Computation:
                         self.overrides or None)
         citations = [{"parameter": p.get("name"), **(p.get("citation") or {})} for p in trace.params_used
                      if p.get("citation")]
-        return {"trace": trace.to_json(), "text": trace.render("zh"), "citations": citations}
+        data = trace.to_json()
+        data["facts"] = self.facts_of(due.carrier_id)  # attributes an `explain` sentence may name
+        return {"trace": data, "text": trace.render("zh"), "citations": citations}
+
+    def facts_of(self, carrier_id: int) -> dict:
+        """The carrier's attributes in this computation (str codes decoded), plus the period."""
+        table = self.population["carrier"]
+        row = table.row_of(carrier_id)
+        attributes = self.population.schema["carrier"].attributes
+        out = {"period": self.period}
+        for name, column in table.columns.items():
+            value = column[row:row + 1]
+            attr = attributes.get(name)
+            if attr is not None and attr.type == "str":
+                value = self.population.vocabulary.decode(value)
+            out[name] = to_plain(value)
+        return out
 
 
 def _key(template: str, period: int, new_level: str) -> str:

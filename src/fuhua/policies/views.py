@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fuhua.core import glossary
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
 
@@ -112,7 +113,8 @@ class EntitlementList(g.ObjectListView):
     default_sort = "-created_at"
     select_related = ("policy", "carrier")
     columns = [g.Column("policy", sort="policy__code"), g.Column("carrier", sort="carrier__name"),
-               g.Column("key", link=True), g.Column("amount_yuan", gettext_lazy("amount (yuan)"), sort="amount_fen"),
+               g.Column("key", link=True, value=lambda e: glossary.key_label(e.key)),
+               g.Column("amount_yuan", gettext_lazy("amount (yuan)"), sort="amount_fen"),
                g.Column("status", sort="status"), g.Column("queue_position", sort="queue_position")]
 
 
@@ -172,7 +174,8 @@ class PayoutList(g.ObjectListView):
     default_sort = "-paid_on"
     select_related = ("policy", "carrier")
     columns = [g.Column("paid_on", sort="paid_on", link=True), g.Column("policy", sort="policy__code"),
-               g.Column("carrier", sort="carrier__name"), g.Column("key"), g.Column("kind", sort="kind"),
+               g.Column("carrier", sort="carrier__name"), g.Column("key", value=lambda p: glossary.key_label(p.key)),
+               g.Column("kind", sort="kind"),
                g.Column("amount_fen", sort="amount_fen"), g.Column("budget_year", sort="budget_year")]
 
 

@@ -17,18 +17,28 @@ from fuhua.rules.adapter.packs import Chosen, pack_on
 from fuhua.rules.engine import Pack, RulesError, evaluate_population, explain
 from fuhua.rules.engine.trace import Step, to_plain
 
+from .choices import CarrierKind
 from .models import Carrier
+
+
+def kind_label(kind: str) -> str:
+    return str(dict(CarrierKind.choices).get(kind, kind))
 
 # The carrier kinds each pack judges, and the default pack per kind (the first in force wins).
 PACK_KINDS = {"cn-most-2018": ("incubator",), "cn-miit-2025": ("incubator",), "cn-maker-space-2017": ("maker_space",)}
-DEFAULT_PACKS = {"maker_space": ("cn-maker-space-2017",)}
+DEFAULT_PACKS = {"maker_space": ("cn-maker-space-2017",), "incubator": ("cn-most-2018", "cn-miit-2025")}
 INCUBATOR_PACKS = ("cn-most-2018", "cn-miit-2025")
 CLOSEST = 20
 
 
 def default_pack(kind: str, as_of: datetime.date) -> str:
-    """The pack in force on `as_of` that judges carriers of this kind."""
-    candidates = DEFAULT_PACKS.get(kind, INCUBATOR_PACKS)
+    """The pack in force on `as_of` that judges carriers of this kind; RulesError when no pack judges the kind
+    (a university science park is not an incubator: it is not checked against the incubator criteria)."""
+    candidates = DEFAULT_PACKS.get(kind)
+    if not candidates:
+        raise RulesError(_("No national readiness criteria are encoded for this kind of carrier (%(kind)s); "
+                           "choose a pack to check it against that pack's criteria anyway.")
+                         % {"kind": kind_label(kind)})
     for pack_id in candidates:
         try:
             if not pack_on(pack_id, as_of).note:

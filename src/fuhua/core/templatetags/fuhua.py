@@ -5,6 +5,7 @@ format filters every page uses (`|yuan`, `|wanyuan`, `|money`, `|year`, `|ymd`, 
 from __future__ import annotations
 
 from django import template
+from django.apps import apps as django_apps
 from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -27,16 +28,26 @@ def cell(context, obj, column):
     value = column.value(obj) if column.value else resolve(obj, column.path)
     text = value if isinstance(value, models.Model) else _format(value, column.path.split("__")[-1])
     if column.link:
-        return _linked(context, obj, text)
+        return _linked(context, obj, text, in_scope=True)
     return format_html("{}", text) if isinstance(value, models.Model) else text
 
 
-def _linked(context, obj, text):
+def _linked(context, obj, text, *, in_scope: bool = False):
+    """`text` linked to obj's page when the user may open it. `in_scope`: obj comes from a scoped query
+    (a list row), so the role check suffices; otherwise (a related object) its own scope is checked too,
+    so that no page shows a link that answers 403 or 404."""
     user = context["request"].user
     url = _object_url(obj)
-    if url and check(user, "view", type(obj)):
+    if url and (check(user, "view", type(obj)) if in_scope else check(user, "view", obj)):
         return format_html('<a href="{}">{}</a>', url, text)
     return format_html("{}", text)
+
+
+@register.simple_tag(takes_context=True)
+def object_link(context, model: str, pk, text):
+    """A link to the page of `model` (app_label.model_name) `pk` if the user may open it, else the text."""
+    obj = django_apps.get_model(model)._default_manager.filter(pk=pk).first() if pk else None
+    return _linked(context, obj, text) if obj is not None else format_html("{}", text)
 
 
 @register.simple_tag(takes_context=True)

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fuhua.core import formatting as fmt
+from fuhua.core import glossary
 from fuhua.core.models import FuhuaModel
 from fuhua.core.scoping import Scope
 
@@ -90,11 +92,11 @@ class Entitlement(FuhuaModel):
         verbose_name_plural = _("entitlements")
 
     def __str__(self):
-        return f"{self.carrier} · {self.key} · {self.amount_fen / 100:,.2f}"
+        return f"{self.carrier} · {glossary.key_label(self.key)} · {fmt.yuan(self.amount_fen)}"
 
     @property
     def amount_yuan(self) -> str:
-        return f"{self.amount_fen / 100:,.2f}"
+        return fmt.yuan(self.amount_fen)
 
 
 class Confirmation(FuhuaModel):

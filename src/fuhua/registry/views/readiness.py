@@ -37,7 +37,8 @@ class CarrierReadiness(g.ObjectDetailView):
             context["result"] = carrier_readiness(carrier, request.GET.get("pack") or None, _as_of(request))
         except RulesError as exc:
             context["error"] = str(exc)
-        return render(request, self.template_name, context, status=400 if "error" in context else 200)
+        asked = bool(request.GET.get("pack") or request.GET.get("as_of"))  # no pack for the kind is no error
+        return render(request, self.template_name, context, status=400 if "error" in context and asked else 200)
 
 
 class RegionReadiness(LoginRequiredMixin, View):

@@ -16,11 +16,13 @@ from .binder import Binder, DefinitionError
 from .errors import ExpressionError, PackError
 from .pack import Citation, Definition, DocumentRef, Pack, Parameter, ParamValue
 from .parser import parse
+from .sentence import SPECIAL_NAMES, template_fields
 from .units import MONEY_UNITS, UNIT_TYPES, to_canonical
 
 TOP_KEYS = {"id", "title", "document", "effective_from", "effective_to", "superseded_by", "complete",
             "todo", "entity", "parameters", "variables", "rules", "tests", "fixtures", "notes"}
-DEF_KEYS = {"entity", "label_zh", "label_en", "expression", "citation", "unit", "notes"}
+DEF_KEYS = {"entity", "label_zh", "label_en", "label", "explain", "expression", "citation", "unit", "notes"}
+PARAM_KEYS = {"description", "unit", "values", "label", "explain", "notes"}
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -91,6 +93,7 @@ def load_pack_text(text: str, file: str = "<pack>", schema: Schema | None = None
     except DefinitionError as exc:
         d = definitions[exc.definition]
         ctx.fail(d.line, f"{exc.definition}: {exc.message}")
+    _check_templates(ctx, schema, parameters, definitions)
     for d in definitions.values():
         if d.unit in MONEY_UNITS and d.type != "int":
             ctx.fail(d.line, f"{d.name}: money ({d.unit}) must stay integral, but the expression is {d.type}; "
@@ -145,6 +148,9 @@ def _parameters(ctx: _Ctx, raw) -> dict[str, Parameter]:
             ctx.fail(spec.line_of("unit"), f"parameter {name}: unknown unit {unit!r}; known: {', '.join(UNIT_TYPES)}")
         if not spec.get("description"):
             ctx.fail(spec.line, f"parameter {name} needs a description")
+        extra = set(spec) - PARAM_KEYS
+        if extra:
+            ctx.fail(spec.line_of(sorted(extra)[0]), f"parameter {name}: unknown key {sorted(extra)[0]!r}")
         values = spec.get("values")
         if not isinstance(values, list) or not values:
             ctx.fail(spec.line_of("values"), f"parameter {name} needs a non-empty list of dated values")
@@ -164,7 +170,9 @@ def _parameters(ctx: _Ctx, raw) -> dict[str, Parameter]:
         for a, b in itertools.pairwise(parsed):
             if a.start == b.start:
                 ctx.fail(b.line, f"parameter {name} has two values from {a.start}")
-        out[name] = Parameter(name, str(spec["description"]), unit, parsed, line)
+        label = _texts(ctx, spec, "label", f"parameter {name}") or _description_label(str(spec["description"]))
+        out[name] = Parameter(name, str(spec["description"]), unit, parsed, line, label,
+                              _texts(ctx, spec, "explain", f"parameter {name}"))
     return out
 
 
@@ -199,7 +207,52 @@ def _definitions(ctx: _Ctx, data, default_entity: str, schema: Schema) -> dict[s
             unit = str(spec.get("unit", ""))
             if unit and unit not in UNIT_TYPES:
                 ctx.fail(spec.line_of("unit"), f"{name}: unknown unit {unit!r}")
+            label = _texts(ctx, spec, "label", name)
+            if label and ("label_zh" in spec or "label_en" in spec):
+                ctx.fail(spec.line_of("label"), f"{name}: give either 'label' or 'label_zh'/'label_en', not both")
             out[name] = Definition(name, entity, str(spec["expression"]), node, is_rule,
-                                   str(spec.get("label_zh", "")), str(spec.get("label_en", "")),
-                                   citation, unit, expr_line)
+                                   label.get("zh", str(spec.get("label_zh", ""))),
+                                   label.get("en", str(spec.get("label_en", ""))),
+                                   citation, unit, expr_line, _texts(ctx, spec, "explain", name))
     return out
+
+
+def _texts(ctx: _Ctx, spec, key: str, what: str) -> dict[str, str]:
+    """`label: {zh: …, en: …}` / `explain: {zh: …, en: …}`: Chinese required, English optional."""
+    if key not in spec:
+        return {}
+    raw = ctx.mapping(spec[key], spec.line_of(key), f"{what} {key}")
+    extra = set(raw) - {"zh", "en"}
+    if extra:
+        ctx.fail(raw.line_of(sorted(extra)[0]), f"{what} {key}: unknown language {sorted(extra)[0]!r} (zh, en)")
+    if not isinstance(raw.get("zh"), str) or not raw["zh"].strip():
+        ctx.fail(raw.line, f"{what} {key} needs a Chinese text 'zh'")
+    if "en" in raw and not isinstance(raw["en"], str):
+        ctx.fail(raw.line_of("en"), f"{what} {key}: 'en' must be a text")
+    return {lang: str(raw[lang]).strip() for lang in ("zh", "en") if raw.get(lang)}
+
+
+def _description_label(description: str) -> dict[str, str]:
+    """A parameter without `label`: "孵化资金规模 / seed fund" → {zh: 孵化资金规模, en: seed fund}."""
+    zh, _, en = description.partition(" / ")
+    return {"zh": zh.strip(), "en": en.strip()} if en.strip() else {"zh": zh.strip()}
+
+
+def _check_templates(ctx: _Ctx, schema: Schema, parameters: dict, definitions: dict) -> None:
+    """Every `{name}` of an explain template names an attribute of its entity, a parameter, a variable or
+    rule, or one of SPECIAL_NAMES; format specs are limited to those the renderer knows."""
+    owners = [(p.name, p.explain, p.line, None) for p in parameters.values()]
+    owners += [(d.name, d.explain, d.line, d.entity) for d in definitions.values()]
+    for owner, texts, line, entity in owners:
+        known = set(parameters) | set(definitions) | set(SPECIAL_NAMES)
+        if entity is not None:
+            known |= set(schema[entity].attributes)
+        for lang, text in texts.items():
+            try:
+                fields = template_fields(text)
+            except ValueError as exc:
+                ctx.fail(line, f"{owner}: explain {lang}: {exc}")
+            for name, _spec in fields:
+                if name not in known:
+                    ctx.fail(line, f"{owner}: explain {lang}: unknown name {{{name}}} (an attribute, parameter, "
+                                   f"variable or one of {', '.join(SPECIAL_NAMES)})")

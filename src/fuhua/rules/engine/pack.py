@@ -20,8 +20,7 @@ class Citation:
     source: str = ""  # where the quote was checked, when not the official gazette
 
     def label(self) -> str:
-        mark = "" if self.verified else "（条款号待核实）"
-        return f"{self.article}{self.paragraph}{mark}"
+        return f"{self.article}{self.paragraph}"
 
     def to_json(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
@@ -43,6 +42,8 @@ class Parameter:
     unit: str
     values: list[ParamValue]  # sorted by start
     line: int | None = None
+    label: dict = field(default_factory=dict)  # {"zh": …, "en": …}
+    explain: dict = field(default_factory=dict)  # sentence templates {"zh": …, "en": …}
 
     @property
     def type(self) -> str:
@@ -83,6 +84,7 @@ class Definition:
     citation: Citation | None = None
     unit: str = ""
     line: int | None = None
+    explain: dict = field(default_factory=dict)  # sentence templates {"zh": …, "en": …} with {name} fields
 
     @property
     def type(self) -> str:

@@ -16,9 +16,9 @@ from .errors import EvaluationError
 from .pack import Pack
 from .population import Population
 from .trace import Step, to_plain
-from .units import display
+from .units import MONEY_UNITS, display
 
-_SYMBOL_FAIL = "未满足 not met"
+_SYMBOL_FAIL = "✗"  # language-neutral: the trace is rendered in Chinese or English
 MAX_MEMBER_SAMPLE = 5
 
 
@@ -32,6 +32,19 @@ class RowEvaluator:
 
     def encode(self, value, typ: str):
         return self.pop.vocabulary.code(value) if typ == "str" else value
+
+    def figure(self, node, value) -> str:
+        """A compared value as people read it: money in 元 (not fen), floats with at most 4 decimals."""
+        plain = to_plain(self.show(value, node.type))
+        unit = ""
+        if isinstance(node, n.Name) and node.ref[0] == "param":
+            unit = self.params[node.name].unit
+        if isinstance(plain, int) and not isinstance(plain, bool) and (
+                unit in MONEY_UNITS or node.text.endswith("_fen")):
+            return display("fen", plain)
+        if isinstance(plain, float):
+            return f"{round(plain, 4):g}"
+        return str(plain)
 
     def show(self, value, typ: str):
         """Value for a trace step (str codes decoded)."""
@@ -75,7 +88,7 @@ class RowEvaluator:
             note = ""
             if trace and not value:
                 failed = [v.text for v, ok in zip(node.values, values, strict=True) if not ok]
-                note = f"{_SYMBOL_FAIL}: " + "; ".join(failed)
+                note = f"{_SYMBOL_FAIL} " + "; ".join(failed)
             return self._step(node, np.array([value]), "bool", trace, [s for _, s in results], note)
         if isinstance(node, n.IfExp):
             test, st = self.eval(node.test, entity, row, trace)
@@ -112,8 +125,8 @@ class RowEvaluator:
             steps.append(sr)
             ok = bool(ops.compare(op, left, right)[0])
             if not ok and result:
-                note = (f"{_SYMBOL_FAIL}: {left_node.text} ({to_plain(self.show(left, left_node.type))}) {op} "
-                        f"{comp.text} ({to_plain(self.show(right, comp.type))})")
+                note = (f"{_SYMBOL_FAIL} {left_node.text} ({self.figure(left_node, left)}) {op} "
+                        f"{comp.text} ({self.figure(comp, right)})")
             result = result and ok
             left, left_node = right, comp
         return self._step(node, np.array([result]), "compare", trace, steps, note)

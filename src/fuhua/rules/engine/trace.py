@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .units import display
+
 
 def to_plain(value):
     """numpy/date values → JSON-friendly Python values (missing → None)."""
@@ -93,17 +95,47 @@ class Trace:
         if self.overrides:
             lines.append(("模拟参数：" if zh else "overrides: ") + json.dumps(self.overrides, ensure_ascii=False))
         _render(self.root, 1, zh, lines, set())
+        if has_unverified(self.to_json()):
+            lines.append(UNVERIFIED_NOTE["zh" if zh else "en"])
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.render("zh")
 
 
+def _shown(step: Step) -> str:
+    """A step's value for people: money named *_fen in 元, floats with at most 4 decimals."""
+    value = to_plain(step.value)
+    unit = (step.param or {}).get("unit", "")
+    if isinstance(value, int) and not isinstance(value, bool) and (
+            unit in ("fen", "yuan") or step.expr.split(".")[-1].endswith("_fen")):
+        return display("fen", value)
+    if isinstance(value, float):
+        return f"{round(value, 4):g}" if abs(value) < 1e15 else f"{value:.4g}"
+    return str(value)
+
+
+UNVERIFIED_NOTE = {"zh": "* 条款号以原文为准。", "en": "* Article numbers as in the original text."}
+
+
+def has_unverified(trace: dict) -> bool:
+    """Whether any citation the trace (JSON) used has an unverified article number."""
+    if any((p.get("citation") or {}).get("verified") is False for p in trace.get("params_used", [])):
+        return True
+    stack = [trace.get("root") or {}]
+    while stack:
+        step = stack.pop()
+        if (step.get("citation") or {}).get("verified") is False:
+            return True
+        stack.extend(step.get("children", []))
+    return False
+
+
 def _render(step: Step, depth: int, zh: bool, lines: list[str], seen: set) -> None:
     mark = {True: "✓", False: "✗"}.get(step.passed, "•")
     label = step.label_zh if zh else step.label_en
     text = f"{label} [{step.expr}]" if label else step.expr
-    line = f"{'  ' * depth}{mark} {text} = {to_plain(step.value)}"
+    line = f"{'  ' * depth}{mark} {text} = {_shown(step)}"
     if step.param:
         p = step.param
         line += f"（{p['display']}" if zh else f" ({p['display']}"
@@ -112,9 +144,7 @@ def _render(step: Step, depth: int, zh: bool, lines: list[str], seen: set) -> No
         line += "）" if zh else ")"
     if step.citation:
         c = step.citation
-        line += f"  〔{c.get('article', '')}{c.get('paragraph', '')}"
-        line += ("，条款号待核实" if zh else ", article unverified") if c.get("verified") is False else ""
-        line += "〕"
+        line += f"  〔{c.get('article', '')}{c.get('paragraph', '')}{'*' if c.get('verified') is False else ''}〕"
     if step.note:
         line += f" — {step.note}"
     repeated = step.kind in ("variable", "rule") and step.expr in seen

@@ -1,0 +1,156 @@
+"""One glossary (zh/en) for the words the product shows: roles, levels, kinds, grades, categories, statuses.
+
+Each word is an English msgid (gettext_lazy) translated once in the Chinese catalogue, so UI labels, model
+choices (`RecognitionLevel`, `CarrierKind`, `Role` take their labels from here), API docs, exports,
+notifications and explanations all say the same thing. Apps may add a domain of their own with
+`register(domain, choices)` from their AppConfig.ready() (a lower layer never imports them).
+
+    word("provincial", "zh")            → "省级"
+    word("maker_space", "en", "carrier_kind") → "maker space"
+    key_label("recognition_award:provincial") → "认定奖励（省级）"
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+LEVELS = {
+    "national": _("national"),
+    "provincial": _("provincial"),
+    "municipal": _("municipal"),
+    "county_city": _("county-level city"),
+    "district": _("district"),
+    "none": _("none"),
+}
+
+CARRIER_KINDS = {
+    "maker_space": _("maker space"),
+    "incubator": _("incubator"),
+    "accelerator": _("accelerator"),
+    "university_park": _("university science park"),
+    "rural_star": _("rural innovation hub (星创天地)"),
+    "returnee_park": _("returned-scholar venture park"),
+    "community": _("innovation community (众创社区)"),
+    "enclave": _("enclave incubator (飞地孵化器)"),
+    "offshore": _("offshore innovation centre (离岸创新中心)"),
+    "industrial_park": _("industrial park"),
+    "demo_base": _("mass-innovation demonstration base"),
+}
+
+GRADES = {"A": _("A (excellent)"), "B": _("B (good)"), "C": _("C (qualified)"), "D": _("D (unqualified)")}
+
+EVALUATION_CATEGORIES = {
+    "specialised": _("specialised"),
+    "comprehensive": _("comprehensive"),
+    "university_park": _("university science park"),
+}
+
+ROLES = {
+    "admin": _("Platform administrator"),
+    "bureau": _("Bureau staff"),
+    "association": _("Association staff"),
+    "operator": _("Carrier operator"),
+    "firm": _("Firm user"),
+    "service_provider": _("Service provider"),
+    "mentor": _("Mentor"),
+    "investor": _("Investor"),
+    "expert": _("Expert reviewer"),
+    "system_admin": _("System administrator"),
+    "security_admin": _("Security administrator"),
+    "audit_admin": _("Audit administrator"),
+}
+
+# Entitlement items (the first part of an entitlement key, `recognition_award:provincial`).
+ENTITLEMENT_ITEMS = {
+    "recognition_award": _("recognition award"),
+    "first_recognition": _("first recognition award"),
+    "maker_space_construction": _("maker space construction subsidy"),
+    "maker_space_operating": _("maker space operating subsidy"),
+    "incubator_construction": _("incubator construction subsidy"),
+    "incubator_operating": _("incubator operating subsidy"),
+    "operating": _("operating subsidy"),
+    "rent_relief": _("rent relief subsidy"),
+}
+
+CHART_ROWS = {"national": _("national"), "Jiangsu": _("Jiangsu"), "this run": _("this run")}
+
+_DOMAINS: dict[str, dict] = {
+    "level": LEVELS, "carrier_kind": CARRIER_KINDS, "grade": GRADES, "evaluation_category": EVALUATION_CATEGORIES,
+    "role": ROLES, "entitlement_item": ENTITLEMENT_ITEMS,
+}
+# A bare code is looked up in this order (levels before kinds: "university_park" is a kind and a category).
+_ORDER = ["level", "carrier_kind", "evaluation_category", "role", "entitlement_item"]
+
+
+def register(domain: str, choices) -> None:
+    """Add a domain of words: a Django `TextChoices` class or a {code: label} mapping."""
+    words = dict(choices.choices) if hasattr(choices, "choices") else dict(choices)
+    _DOMAINS.setdefault(domain, {}).update(words)
+    if domain not in _ORDER:
+        _ORDER.append(domain)
+
+
+def label(code, domain: str | None = None):
+    """The lazy label of `code` (in `domain`, or the first domain that knows it); None when unknown."""
+    code = "" if code is None else str(code)
+    domains = [domain] if domain else _ORDER
+    for name in domains:
+        words = _DOMAINS.get(name, {})
+        if code in words:
+            return words[code]
+    return None
+
+
+def word(code, lang: str | None = None, domain: str | None = None) -> str:
+    """`code` in words, in `lang` ("zh"/"en"; the active language when None); the code itself when unknown."""
+    found = label(code, domain)
+    if found is None:
+        return "" if code is None else str(code)
+    if lang is None:
+        return str(found)
+    with override("en" if str(lang).lower().startswith("en") else "zh-hans"):
+        return str(found)
+
+
+def key_label(key: str, lang: str | None = None) -> str:
+    """An entitlement key (`item:qualifier`) as words: "recognition_award:provincial" → "认定奖励（省级）",
+    "incubator_operating:2025" → "孵化器运营补贴（2025年）"."""
+    item, _sep, qualifier = str(key).partition(":")
+    head = word(item, lang, "entitlement_item")
+    if not qualifier:
+        return head
+    zh = (lang or _active()).startswith("zh")
+    tail = (f"{qualifier}年" if zh else qualifier) if qualifier.isdigit() else word(qualifier, lang, "level")
+    return f"{head}（{tail}）" if zh else f"{head} ({tail})"
+
+
+def chart_row(name: str, lang: str | None = None) -> str:
+    """A reference row "national 2017" → "国家级 2017年" / "national 2017"."""
+    head, _sep, year = str(name).rpartition(" ")
+    if not head or not year.isdigit():
+        return word(name, lang) if label(name) is not None else str(CHART_ROWS.get(name, name))
+    zh = (lang or _active()).startswith("zh")
+    words = word(head, lang, "level") if label(head, "level") is not None else _chart_word(head, lang)
+    return f"{words} {year}年" if zh else f"{words} {year}"
+
+
+def _chart_word(head: str, lang: str | None) -> str:
+    text = CHART_ROWS.get(head)
+    if text is None:
+        return head
+    if lang is None:
+        return str(text)
+    with override("en" if lang.startswith("en") else "zh-hans"):
+        return str(text)
+
+
+def _active() -> str:
+    from django.utils.translation import get_language
+
+    return get_language() or "zh-hans"
+
+
+def choices(domain: str) -> list[tuple[str, object]]:
+    """(code, lazy label) of a domain, for a form field or a model's choices."""
+    return list(_DOMAINS[domain].items())
