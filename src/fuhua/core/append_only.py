@@ -12,9 +12,10 @@ A model is made append-only by declaring it on its class::
 After every `migrate` (post_migrate) core installs triggers on each registered table:
 
 - PostgreSQL: BEFORE UPDATE OR DELETE (per row) and BEFORE TRUNCATE (per statement) triggers that raise.
-- SQLite: BEFORE UPDATE and BEFORE DELETE triggers that RAISE(ABORT). Their condition calls the SQL
-  function `fuhua_append_only()`, which Fuhua registers on each of its own connections; any other client
-  (the sqlite3 shell, a script) does not have it, so its UPDATE or DELETE fails too.
+- SQLite: BEFORE UPDATE and BEFORE DELETE triggers that RAISE(ABORT). The DELETE trigger's condition
+  calls SQL functions (`fuhua_append_only_wiping()`, `fuhua_append_only_prune_before()`) that Fuhua
+  registers on each of its own connections; any other client (the sqlite3 shell, a script) does not
+  have them, so its DELETE fails too.
 
 Two narrow exceptions, both opened only by code in this module for the duration of a block:
 
@@ -89,36 +90,39 @@ def wiping(using: str = "default"):
 
 # --- SQLite ---------------------------------------------------------------------------------------------
 
-def _sqlite_allows(table: str, operation: str, row_time) -> int:
-    if operation == "DELETE" and _wiping.get():
-        return 1
+def _sqlite_wiping() -> int:
+    return int(_wiping.get())
+
+
+def _sqlite_prune_before() -> str | None:
+    """The open pruning cutoff as SQLite stores datetimes (UTC, 'YYYY-MM-DD HH:MM:SS[.ffffff]'), or None
+    when no pruning is open or its cutoff is younger than the floor (the trigger then refuses)."""
     cutoff = _prune_before.get()
-    if operation != "DELETE" or cutoff is None or row_time is None:
-        return 0
-    if cutoff > timezone.now() - datetime.timedelta(days=_floor_days()):
-        return 0
-    stored = datetime.datetime.fromisoformat(str(row_time))
-    if timezone.is_naive(stored):  # Django stores UTC without an offset on SQLite
-        stored = stored.replace(tzinfo=datetime.UTC)
-    return int(stored < cutoff)
+    if cutoff is None or cutoff > timezone.now() - datetime.timedelta(days=_floor_days()):
+        return None
+    return str(timezone.make_naive(cutoff, datetime.UTC))
 
 
 def register_sqlite_function(sender, connection, **kwargs) -> None:
-    """connection_created: give each of Fuhua's SQLite connections the function the triggers call."""
+    """connection_created: give each of Fuhua's SQLite connections the functions the triggers call.
+
+    Constant within a statement (they read state set before it), so SQLite may evaluate them once."""
     if connection.vendor == "sqlite":
-        connection.connection.create_function("fuhua_append_only", 3, _sqlite_allows)
+        connection.connection.create_function("fuhua_append_only_wiping", 0, _sqlite_wiping, deterministic=True)
+        connection.connection.create_function("fuhua_append_only_prune_before", 0, _sqlite_prune_before,
+                                              deterministic=True)
 
 
 def _sqlite_sql(table: str, column: str | None) -> list[str]:
-    old_time = f'OLD."{column}"' if column else "NULL"
+    # NULL-safe: with no pruning open the comparison is NULL, coalesced to "not allowed".
+    prune = f' AND coalesce(OLD."{column}" < fuhua_append_only_prune_before(), 0) = 0' if column else ""
     return [
         f'DROP TRIGGER IF EXISTS "{table}_append_only_update"',
         f'DROP TRIGGER IF EXISTS "{table}_append_only_delete"',
         f'CREATE TRIGGER "{table}_append_only_update" BEFORE UPDATE ON "{table}" '
-        f"WHEN fuhua_append_only('{table}', 'UPDATE', NULL) = 0 "
         f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END",
         f'CREATE TRIGGER "{table}_append_only_delete" BEFORE DELETE ON "{table}" '
-        f"WHEN fuhua_append_only('{table}', 'DELETE', {old_time}) = 0 "
+        f"WHEN fuhua_append_only_wiping() = 0{prune} "
         f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: DELETE refused'); END",
     ]
 
