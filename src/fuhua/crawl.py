@@ -23,6 +23,9 @@ from django.urls import Resolver404, resolve
 SKIP_PREFIXES = ("/static/", "/media/", "/logout", "/accounts/logout", "/i18n/")
 
 
+VARIANT_KEYS = ("page", "sort", "per_page")
+
+
 class _Links(HTMLParser):
     """Collects hrefs of <a>, hx-get of any element and the targets of GET forms."""
 
@@ -64,7 +67,8 @@ def _pattern(path: str, query: str) -> str | None:
         match = resolve(path)
     except Resolver404:
         return None
-    keys = sorted({k for k, _ in parse_qsl(query, keep_blank_values=True) if k not in ("page",)})
+    # Sorting, paging and page size show the same page again: one of them stands for all.
+    keys = sorted({k for k, _ in parse_qsl(query, keep_blank_values=True) if k not in VARIANT_KEYS})
     return f"{match.route}?{'&'.join(keys)}"
 
 

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from fuhua.core import formatting as fmt
+from fuhua.core import glossary
 from fuhua.core.scoping import check
 from fuhua.core.views.generic import display_value as _format
 from fuhua.core.views.generic import object_url as _object_url
@@ -177,6 +178,18 @@ def m2(value):
 @register.filter
 def grade(value):
     return fmt.grade(value)
+
+
+@register.filter
+def word(code, domain=None):
+    """A code in words from the glossary: {{ r.category|word:"evaluation_category" }} → 专业型."""
+    return glossary.word(code, None, domain or None)
+
+
+@register.filter
+def key_words(key):
+    """An entitlement key in words: recognition_award:provincial → 认定奖励（省级）."""
+    return glossary.key_label(key)
 
 
 @register.filter
