@@ -92,11 +92,26 @@ def _as_workflow_decision(verdict, default_code: str) -> Decision:
     return ALLOWED if verdict else Decision(False, getattr(verdict, "reason", ""), default_code)
 
 
+# "app_label.model" → its workflow: every model with a status field has exactly one (checked by
+# core/tests/test_status_workflows.py, which also checks that only workflows write the field).
+REGISTRY: dict[str, Workflow] = {}
+
+
+def workflow_for(model) -> Workflow | None:
+    label = model if isinstance(model, str) else model._meta.label_lower
+    return REGISTRY.get(label.lower())
+
+
 class Workflow:
-    def __init__(self, state_field: str, transitions: list[Transition], *, action: str = "change"):
+    def __init__(self, state_field: str, transitions: list[Transition], *, model: str = "", action: str = "change"):
         self.state_field = state_field
         self.transitions = {t.name: t for t in transitions}
         self.action = action  # the scoping action a user needs on the object to move it
+        self.model = model.lower()
+        if self.model:
+            if self.model in REGISTRY:
+                raise ValueError(f"{model} already has a workflow")
+            REGISTRY[self.model] = self
 
     def available(self, user, obj) -> list[Transition]:
         """The steps `user` can take now: allowed, from this state, and every guard satisfied."""

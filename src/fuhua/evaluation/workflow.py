@@ -41,7 +41,7 @@ def _no_pending_appeals(user, run, **kwargs) -> Decision:
     return ALLOWED
 
 
-RUN_WORKFLOW = Workflow("status", [
+RUN_WORKFLOW = Workflow("status", model="evaluation.EvaluationRun", transitions=[
     Transition("compute", gettext_lazy("compute"), frozenset({RunStatus.DRAFT}), RunStatus.COMPUTED, effect=_compute),
     Transition("recompute", gettext_lazy("re-score with the expert scores"), frozenset({RunStatus.COMPUTED}),
                RunStatus.COMPUTED, effect=_compute),
@@ -66,7 +66,7 @@ def _decided(appeal, reason="", actor=None, corrections=None, **kwargs):
     appeal.decided_by, appeal.decided_at = as_db_user(actor), timezone.now()
 
 
-APPEAL_WORKFLOW = Workflow("status", [
+APPEAL_WORKFLOW = Workflow("status", model="evaluation.Appeal", transitions=[
     Transition("uphold", gettext_lazy("uphold"), frozenset({AppealStatus.PENDING}), AppealStatus.UPHELD,
                needs_reason=True, effect=_decided, guards=(_run_published,)),
     Transition("reject", gettext_lazy("reject"), frozenset({AppealStatus.PENDING}), AppealStatus.REJECTED,

@@ -36,4 +36,5 @@ INCUBATION_WORKFLOW = Workflow(
         ),
         Transition("expire", _("expire"), frozenset({S.INCUBATING}), S.EXPIRED, needs_reason=True, effect=_leave),
     ],
+    model="incubation.Incubation",
 )

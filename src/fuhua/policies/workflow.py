@@ -92,7 +92,7 @@ def _evaluate(application, reason="", **kw):
     application.feedback = reason
 
 
-APPLICATION_WORKFLOW = Workflow("status", [
+APPLICATION_WORKFLOW = Workflow("status", model="policies.Application", transitions=[
     Transition("submit", gettext_lazy("submit"), frozenset({A.DRAFT}), A.SUBMITTED, effect=_submit,
                guards=(_before_deadline,)),
     Transition("accept", gettext_lazy("accept"), frozenset({A.SUBMITTED}), A.ACCEPTED, guards=(_bureau,)),
@@ -111,7 +111,7 @@ def _call_bureau(user, call, **kw) -> Decision:
     return policy_bureau(user, call.policy)
 
 
-CALL_WORKFLOW = Workflow("status", [
+CALL_WORKFLOW = Workflow("status", model="policies.Call", transitions=[
     Transition("publish", gettext_lazy("publish"), frozenset({C.DRAFT}), C.PUBLISHED, guards=(_call_bureau,)),
     Transition("close", gettext_lazy("close"), frozenset({C.PUBLISHED}), C.CLOSED, guards=(_call_bureau,)),
 ])
@@ -159,7 +159,7 @@ PAYABLE = frozenset({E.PROPOSED, E.QUEUED, E.CONFIRMED})
 
 # Who moves an entitlement is decided per step by its guards (the beneficiary confirms; the policy's bureau
 # queues, pays, cancels, recovers), so the workflow itself asks only that the user can see it.
-ENTITLEMENT_WORKFLOW = Workflow("status", action="view", transitions=[
+ENTITLEMENT_WORKFLOW = Workflow("status", model="policies.Entitlement", action="view", transitions=[
     # The beneficiary gives the payment details: a proposed entitlement becomes payable; a queued one stays
     # in the queue with its details on file (released as confirmed when the budget reaches it).
     Transition("confirm", gettext_lazy("confirm the payment details"), frozenset({E.PROPOSED}), E.CONFIRMED,

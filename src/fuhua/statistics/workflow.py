@@ -53,6 +53,7 @@ REPORT_WORKFLOW = Workflow(
         Transition("accept", gettext_lazy("accept"), frozenset({S.SUBMITTED}), S.ACCEPTED, effect=_accepted,
                    guards=(_reviewer_only,)),
     ],
+    model="statistics.AnnualReport",
 )
 
 
