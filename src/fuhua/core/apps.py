@@ -23,6 +23,7 @@ class CoreConfig(AppConfig):
         import datetime
 
         from .schedule import register_periodic
-        from .tasks import prune_audit
+        from .tasks import prune_audit, prune_task_results
 
         register_periodic("core.prune_audit", task=prune_audit, at=datetime.time(3, 0))
+        register_periodic("core.prune_task_results", task=prune_task_results, at=datetime.time(3, 30))

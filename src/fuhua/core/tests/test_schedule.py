@@ -8,7 +8,7 @@ from django_tasks_db.models import DBTaskResult
 
 from fuhua.core.models import PeriodicTaskState
 from fuhua.core.schedule import PeriodicTask, advance, enqueue_due, last_enqueued, periodic_tasks, register_periodic
-from fuhua.core.tasks import prune_audit
+from fuhua.core.tasks import prune_audit, prune_task_results
 from fuhua.statistics.tasks import remind_unsubmitted
 
 HOUR = datetime.timedelta(hours=1)
@@ -59,19 +59,35 @@ def test_daily_task_is_due_once_per_day_after_its_time():
 
 @pytest.mark.django_db
 def test_enqueue_due_enqueues_each_task_once_per_period():
-    now = _local(2026, 3, 1, 9, 0)  # after 03:00 and 08:00: both daily tasks are due
-    names = enqueue_due(now)
-    assert names == ["core.prune_audit", "statistics.remind_unsubmitted"]
-    queued = DBTaskResult.objects.order_by("task_path").values_list("task_path", flat=True)
-    assert list(queued) == ["fuhua.core.tasks.prune_audit", "fuhua.statistics.tasks.remind_unsubmitted"]
+    now = _local(2026, 3, 1, 9, 0)  # after 03:00 and 08:00: the daily tasks are due
+    due = sorted(entry.name for entry in periodic_tasks() if entry.due_since(None, now))
+    assert {"core.prune_audit", "core.prune_task_results", "statistics.remind_unsubmitted"} <= set(due)
+    assert enqueue_due(now) == due
+    assert DBTaskResult.objects.count() == len(due)
+    assert DBTaskResult.objects.filter(task_path="fuhua.core.tasks.prune_audit").count() == 1
     state = PeriodicTaskState.objects.get(name="core.prune_audit")
     assert state.last_enqueued_at == now
     assert state.last_task_id == str(DBTaskResult.objects.get(task_path="fuhua.core.tasks.prune_audit").id)
 
-    assert enqueue_due(now + HOUR) == []  # a second poll, or a second worker, the same day
-    assert DBTaskResult.objects.count() == 2
-    assert enqueue_due(now + 24 * HOUR) == ["core.prune_audit", "statistics.remind_unsubmitted"]
-    assert DBTaskResult.objects.count() == 4
+    assert enqueue_due(now + HOUR) == [name for name in due if periodic_by_name(name).every is not None
+                                       and periodic_by_name(name).every <= HOUR]
+    daily = [name for name in due if periodic_by_name(name).at is not None]
+    assert set(daily) <= set(enqueue_due(now + 24 * HOUR))
+    assert DBTaskResult.objects.filter(task_path="fuhua.core.tasks.prune_audit").count() == 2
+
+
+def periodic_by_name(name: str) -> PeriodicTask:
+    return next(entry for entry in periodic_tasks() if entry.name == name)
+
+
+@pytest.mark.django_db
+def test_old_task_results_are_pruned():
+    old, recent = prune_audit.enqueue(), prune_audit.enqueue()
+    DBTaskResult.objects.filter(id=old.id).update(status="SUCCESSFUL",
+                                                   finished_at=timezone.now() - datetime.timedelta(days=40))
+    DBTaskResult.objects.filter(id=recent.id).update(status="SUCCESSFUL", finished_at=timezone.now())
+    prune_task_results.call()
+    assert [str(pk) for pk in DBTaskResult.objects.values_list("id", flat=True)] == [recent.id]
 
 
 @pytest.mark.django_db
@@ -84,7 +100,8 @@ def test_two_schedulers_that_read_the_same_state_enqueue_once():
     assert advance("core.prune_audit", seen_by_b, now + datetime.timedelta(seconds=1)) is False
     assert PeriodicTaskState.objects.get(name="core.prune_audit").last_enqueued_at == now
     # the scheduler that lost then sees the task as done for today
-    assert enqueue_due(now + datetime.timedelta(seconds=2)) == ["statistics.remind_unsubmitted"]
+    assert "core.prune_audit" not in enqueue_due(now + datetime.timedelta(seconds=2))
+    assert not DBTaskResult.objects.filter(task_path="fuhua.core.tasks.prune_audit").exists()
 
 
 @pytest.mark.django_db
