@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fuhua.accounts.roles import Role, grants_of, role_allows
-from fuhua.core.audit import record_bulk
+from fuhua.core.audit import record_bulk, snapshot
 from fuhua.core.bulk import insert_rows
 from fuhua.core.context import acting_for, change_reason
 from fuhua.core.exports import safe_cell, safe_workbook, unescape_cell
@@ -57,7 +57,7 @@ class FirmRow:
     name: str
     founded: datetime.date
     industry_field: str
-    size_class: str
+    size_class: str | None  # None: the column is missing or the cell blank; an existing firm keeps its size
     region_id: str
 
 
@@ -119,8 +119,8 @@ class FirmImport:
         if industry is None:
             bad("industry_field", get("industry_field"), msg["industry"])
         size_raw = cells.text(get("size_class"))
-        size = self.sizes.get(size_raw.lower()) or self.sizes.get(size_raw) if size_raw else SizeClass.MICRO
-        if size is None:
+        size = (self.sizes.get(size_raw.lower()) or self.sizes.get(size_raw)) if size_raw else None
+        if size_raw and size is None:
             bad("size_class", size_raw, msg["size"])
         region = cells.text(get("region"))
         if region not in self.regions:
@@ -131,13 +131,13 @@ class FirmImport:
 
     def handle_chunk(self, rows: list[FirmRow], log, result, write: bool) -> None:
         codes = [r.credit_code for r in rows]
-        existing = {f.credit_code: f for f in Firm.objects.filter(credit_code__in=codes).only("pk", "credit_code",
-                                                                                              *FIELDS)}
+        # Whole rows: the audit records each updated firm as it was before.
+        existing = {f.credit_code: f for f in Firm.objects.filter(credit_code__in=codes)}
         changeable = None
         if existing:
             changeable = set(Firm.objects.restrict(self.user, "change").filter(
                 pk__in=[f.pk for f in existing.values()]).values_list("pk", flat=True))
-        new, changed = [], []
+        new, changed, before = [], [], {}
         for r in rows:
             firm = existing.get(r.credit_code)
             if firm is None:
@@ -145,17 +145,19 @@ class FirmImport:
                     log.add(r.row, None, HEADER["region"], r.region_id,
                             _("you may not add firms registered in this region"))
                     continue
-                new.append((r.name, r.credit_code, r.founded, r.industry_field, r.size_class, r.region_id,
-                            firm_search_text(r.name, r.credit_code)))
+                new.append((r.name, r.credit_code, r.founded, r.industry_field, r.size_class or SizeClass.MICRO,
+                            r.region_id, firm_search_text(r.name, r.credit_code)))
                 continue
-            if all(getattr(firm, f) == getattr(r, f) for f in FIELDS):
+            given = [f for f in FIELDS if getattr(r, f) is not None]  # a missing optional column changes nothing
+            if all(getattr(firm, f) == getattr(r, f) for f in given):
                 result.unchanged += 1
                 continue
             if changeable is not None and firm.pk not in changeable:
                 log.add(r.row, None, HEADER["credit_code"], r.credit_code,
                         _("this firm exists but is outside what you may change"))
                 continue
-            for f in FIELDS:
+            before[firm.pk] = snapshot(firm)
+            for f in given:
                 setattr(firm, f, getattr(r, f))
             firm.search = firm_search_text(r.name, r.credit_code)
             changed.append(firm)
@@ -168,7 +170,7 @@ class FirmImport:
             if changed:
                 Firm.objects.bulk_update(changed, [*FIELDS, "search", "updated_at"], batch_size=2000)
             record_bulk(Firm, "create", _inserted(new))
-            record_bulk(Firm, "update", changed)
+            record_bulk(Firm, "update", changed, before=before)
 
 
 def _inserted(rows: list[tuple]) -> list[Firm]:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+import charset_normalizer
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -150,12 +151,59 @@ def _csv(source, filename: str) -> Table:
         binary.seek(0)
     else:
         binary = open(source, "rb")  # noqa: SIM115 - closed when the rows are exhausted
-    head = binary.read(1 << 16)
+    head = binary.read(SAMPLE_BYTES)
     binary.seek(0)
-    encoding = "utf-8-sig"
+    encoding = detect_encoding(head, filename)
+    stream = io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="")
+    return Table(PurePosixPath(filename).stem or "csv", _decoded_rows(csv.reader(stream), filename, encoding),
+                 kind="csv")
+
+
+SAMPLE_BYTES = 1 << 16
+GB_FAMILY = {"gb18030", "gbk", "gb2312", "cp936", "hz"}  # GB18030 reads them all
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GB18030"}
+
+
+def detect_encoding(head: bytes, filename: str) -> str:
+    """UTF-8 (with or without BOM) or GB18030, decided from the first 64 KB; anything else is refused.
+
+    UTF-8 is checked strictly first (text that decodes as UTF-8 almost never is anything else); other
+    bytes go to charset-normalizer, and only a GB family answer is accepted, and only if the sample
+    really decodes as GB18030. A Latin-1 or Big5 file is refused by name rather than read as mojibake.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if _decodes(head, "utf-8"):
+        return "utf-8-sig"
+    best = charset_normalizer.from_bytes(head).best()
+    found = best.encoding if best is not None else None
+    if found in GB_FAMILY and _decodes(head, "gb18030"):
+        return "gb18030"
+    advice = _("save it from Excel as \"CSV UTF-8 (comma delimited)\" and upload it again")
+    if found is None:
+        raise FileProblem(_("The encoding of %(name)s cannot be told (neither UTF-8 nor GB18030); %(advice)s.") % {
+            "name": filename, "advice": advice})
+    raise FileProblem(_("%(name)s is not in UTF-8 or GB18030 (it looks like %(encoding)s); %(advice)s.") % {
+        "name": filename, "encoding": found, "advice": advice})
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        codecs.getincrementaldecoder(encoding)().decode(data, final=False)  # the sample may end mid-character
     except UnicodeDecodeError:
-        encoding = "gb18030"
-    stream = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
-    return Table(PurePosixPath(filename).stem or "csv", enumerate(csv.reader(stream), 1), kind="csv")
+        return False
+    return True
+
+
+def _decoded_rows(reader, filename: str, encoding: str):
+    number = 0
+    try:
+        for number, row in enumerate(reader, 1):
+            yield number, row
+    except UnicodeDecodeError:
+        raise FileProblem(_("%(name)s is not valid %(encoding)s after row %(row)s; %(advice)s.") % {
+            "name": filename, "encoding": ENCODING_NAMES.get(encoding, encoding), "row": number,
+            "advice": _("save it from Excel as \"CSV UTF-8 (comma delimited)\" and upload it again")}) from None
+    except csv.Error as exc:
+        raise FileProblem(_("%(name)s is not a readable CSV file after row %(row)s (%(error)s).") % {
+            "name": filename, "row": number, "error": exc}) from None

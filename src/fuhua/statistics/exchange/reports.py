@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from fuhua.core.audit import record_bulk
+from fuhua.core.audit import record_bulk, snapshot
 from fuhua.core.context import acting_for, change_reason
 from fuhua.core.exports import safe_cell, safe_workbook
 from fuhua.core.scoping import check
@@ -239,11 +239,28 @@ class ReportImport:
             insert_values((r.pk, c, v, ValueOrigin.IMPORTED, None) for r, (_, values) in zip(
                 created, new_reports, strict=True) for c, v in values.items())
             ReportValue.objects.bulk_create(new_values, batch_size=5000)
-            ReportValue.objects.bulk_update(changed_values, ["value", "origin"], batch_size=5000)
+            updated, before = _with_before(changed_values)
+            ReportValue.objects.bulk_update(updated, ["value", "origin"], batch_size=5000)
             if touched:
                 AnnualReport.objects.filter(pk__in=[t.pk for t in touched]).update(updated_at=_now())
             record_bulk(AnnualReport, "create", created)
             record_bulk(AnnualReport, "update", touched)
+            # Every figure written, with what it was: the reports' own entries do not show the figures.
+            record_bulk(ReportValue, "create", ReportValue.objects.filter(report__in=created).order_by("pk"))
+            record_bulk(ReportValue, "create", new_values)
+            record_bulk(ReportValue, "update", updated, before=before)
+
+
+def _with_before(changes: list[ReportValue]) -> tuple[list[ReportValue], dict[int, dict]]:
+    """The stored figures with the imported value and origin set, and their snapshots before the change."""
+    if not changes:
+        return [], {}
+    stored = ReportValue.objects.in_bulk([c.pk for c in changes])
+    before = {pk: snapshot(value) for pk, value in stored.items()}
+    for change in changes:
+        value = stored[change.pk]
+        value.value, value.origin = change.value, change.origin
+    return list(stored.values()), before
 
 
 def _now():
