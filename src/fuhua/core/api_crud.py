@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from ninja import Field, FilterSchema, PatchDict, Query, Router, Schema, Status
 from pydantic import create_model, field_validator
 
@@ -140,7 +141,8 @@ def crud_router(res: Resource, tag: str | None = None) -> Router:
     router = Router(tags=[tag or str(res.model._meta.verbose_name_plural)])
     Out, Filters, Page = res.out, res.filters, page_schema(res.out)
     pk_type = str if isinstance(res.model._meta.pk, models.CharField) else int
-    name, label, plural = res.name, res.label, res.model._meta.verbose_name_plural
+    with override("en"):  # OpenAPI summaries in one language: English source strings, never "Get one 地区"
+        name, label, plural = res.name, str(res.label), str(res.model._meta.verbose_name_plural)
 
     @router.get("", response={200: Page, **COMMON_ERRORS},
                 **operation(f"{name}_list", f"List {plural}", description=f"Sort keys: {', '.join(res.ordering)}."))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.utils.html import escape
 
+from fuhua.core.glossary import chart_row
+
 from .models import GRADE_ORDER
 
 COLOURS = {"A": "#2e7d32", "B": "#1565c0", "C": "#f9a825", "D": "#c62828"}
@@ -33,7 +35,7 @@ def distribution_svg(grades: dict[str, int], references: dict | None = None, tit
              f'role="img" aria-label="{escape(title)}">']
     for i, (name, counts) in enumerate(bars):
         y = i * (bar_h + gap)
-        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{escape(name)} (n={sum(counts)})</text>')
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{escape(chart_row(name))} (n={sum(counts)})</text>')
         x = label_w
         for grade, pct, count in zip(GRADE_ORDER, shares(counts), counts, strict=True):
             w = (width - label_w) * pct / 100

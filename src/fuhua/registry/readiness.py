@@ -10,11 +10,15 @@ import time
 
 import numpy as np
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from fuhua.core import formatting as fmt
+from fuhua.core import glossary
 from fuhua.rules.adapter import load_population, source_of
 from fuhua.rules.adapter.packs import Chosen, pack_on
 from fuhua.rules.engine import Pack, RulesError, evaluate_population, explain
+from fuhua.rules.engine.sentence import explain_sentence
 from fuhua.rules.engine.trace import Step, to_plain
 
 from .choices import CarrierKind
@@ -118,21 +122,28 @@ def carrier_readiness(carrier: Carrier, pack_id: str | None = None, as_of: datet
     _assume(loaded.population, carrier.pk, assume)
     started = time.perf_counter()
     rows = []
+    lang = "en" if (get_language() or "zh").startswith("en") else "zh"
+    unverified = ""
     for name in names:
         trace = explain(pack, "carrier", carrier.pk, loaded.population, name, as_of)
         definition = pack.definitions[name]
+        data = _data(trace.root, assume)
+        sentence = explain_sentence(pack, trace.to_json(), lang, name=carrier.name, money=fmt.money, word=glossary.word)
         rows.append({
             "rule": name, "label": definition.label_zh, "label_en": definition.label_en, "passed": bool(trace.value),
             "citation": f"{pack.document.number} {definition.citation.label() if definition.citation else ''}".strip(),
             "comparisons": [_comparison(s) for s in _walk(trace.root, ("compare",))],
-            "data": _data(trace.root, assume), "explanation": trace.render("zh"),
+            "data": data, "explanation": trace.render(lang),
+            "sentence": sentence.text, "missing_data": any(not d["available"] for d in data),
         })
+        unverified = unverified or sentence.note
     eligible = bool(explain(pack, "carrier", carrier.pk, loaded.population, summary, as_of).value)
     return {
         "carrier": {"id": carrier.pk, "name": carrier.name, "kind": carrier.kind},
         "pack": pack.id, "document": pack.document.number, "title": pack.title, "complete": pack.complete,
         "as_of": as_of.isoformat(), "note": chosen.note, "rule": summary, "eligible": eligible,
         "failed": [r["rule"] for r in rows if not r["passed"]], "criteria": rows, "assumed": assume,
+        "unverified": unverified,
         "not_collected": sorted({d["attribute"] for r in rows for d in r["data"] if not d["available"]}),
         "seconds": {"load": round(loaded.seconds, 3), "compute": round(time.perf_counter() - started, 3)},
     }

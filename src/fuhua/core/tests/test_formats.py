@@ -184,3 +184,20 @@ def test_entitlement_reads_like_a_clerks_note(world):
     assert outside.count("条款号以原文为准") == 1
     listing = client.get(reverse("policies:entitlement_list")).content.decode()
     assert "认定奖励（国家级）" in listing and "recognition_award:national" not in listing
+
+
+@pytest.mark.django_db
+def test_readiness_reads_as_sentences_and_a_park_is_not_an_incubator(world):
+    from fuhua.registry.models import Carrier
+
+    client = Client()
+    client.force_login(world.users.bureau_sz)
+    html = client.get(reverse("registry:carrier_readiness", kwargs={"pk": world.carrier_a.pk})).content.decode()
+    sentences = re.findall(r"data-explanation>([^<]*)<", html)
+    assert sentences and all(("满足" in s) and "param." not in s for s in sentences)
+    assert any("要求不低于" in s for s in sentences)
+    outside = re.sub(r"<details>.*?</details>", "", html, flags=re.S)
+    assert "param." not in outside and "_fen" not in outside
+    Carrier.objects.filter(pk=world.carrier_a.pk).update(kind="university_park")
+    park = client.get(reverse("registry:carrier_readiness", kwargs={"pk": world.carrier_a.pk}))
+    assert park.status_code == 200 and "没有" in park.content.decode() and "data-explanation" not in park.content.decode()

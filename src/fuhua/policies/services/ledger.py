@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from fuhua.core.context import acting_for
 from fuhua.core.exceptions import Conflict
 from fuhua.core.system import as_db_user
+from fuhua.registry.models import Region
 
 from .. import packs
 from ..models import Budget, Entitlement, Payout, PayoutKind
@@ -142,6 +143,9 @@ def ledger_totals(queryset) -> dict:
         agg["entries"] += row["entries"]
     grand = queryset.aggregate(s=Sum("amount_fen"))["s"] or 0
     lines = sorted(by_city.values(), key=lambda r: (r["policy"], r["year"], r["city"]))
+    names = dict(Region.objects.filter(code__in={r["city"] for r in lines}).values_list("code", "name"))
+    for line in lines:
+        line["city_name"] = names.get(line["city"], line["city"])  # "320500" → 苏州市 on screen
     return {"rows": lines, "total_fen": grand, "reconciles": sum(r["total_fen"] for r in lines) == grand}
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fuhua.core.scoping import Scope
 
@@ -15,7 +16,7 @@ class MentorProfile(SearchableModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentor_profile"
     )
     name = models.CharField(_("name"), max_length=60)
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(pgettext_lazy("person", "title"), max_length=100, blank=True)  # 职称, not a heading
     employer = models.CharField(_("employer"), max_length=200, blank=True)
     industry_field = models.CharField(_("field"), max_length=24, choices=IndustryField.choices)
     region = models.ForeignKey("registry.Region", on_delete=models.PROTECT, verbose_name=_("region"))

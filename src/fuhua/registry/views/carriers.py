@@ -1,6 +1,7 @@
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
@@ -58,7 +59,7 @@ class CarrierDetail(g.ObjectDetailView):
         if check(user, "view", MentorProfile):
             mentors = MentorProfile.objects.restrict(user).filter(carriers=carrier)
             sections.append(g.Section(_("Mentors"), [
-                g.Column("name", _("name"), link=True), g.Column("title", _("title")),
+                g.Column("name", _("name"), link=True), g.Column("title", pgettext_lazy("person", "title")),
                 g.Column("industry_field", _("field")), g.Column("full_time", _("full-time")),
             ], list(mentors)))
         # The facts the recognition rules read, each with an "add" link for this carrier.

@@ -10,6 +10,8 @@ from .errors import EvaluationError
 from .nodes import Node
 from .units import UNIT_TYPES, to_canonical
 
+UNKNOWN_ARTICLES = {"待核实", "待定", "unknown", "TBD"}
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -20,6 +22,10 @@ class Citation:
     source: str = ""  # where the quote was checked, when not the official gazette
 
     def label(self) -> str:
+        """"第七条（三）"; empty when the article is not known yet (the page says once that numbers are as in
+        the original text, instead of "待核实" on every line)."""
+        if self.article.strip() in UNKNOWN_ARTICLES:
+            return self.paragraph
         return f"{self.article}{self.paragraph}"
 
     def to_json(self) -> dict:

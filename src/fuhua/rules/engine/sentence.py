@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .pack import UNKNOWN_ARTICLES
+
 SPECIAL_NAMES = ("name", "value", "as_of", "year", "period", "document", "article", "title", "rule")
 SPECS = ("", "year", "wan", "yuan", "date", "pct")
 MONEY = ("fen", "yuan")
@@ -85,6 +87,7 @@ class _Renderer:
         self.pack, self.trace, self.lang, self.name = pack, trace, lang, name
         self.money, self.word = money, word
         self.facts = dict(facts or {})
+        self.labels: dict[str, str] = {}
         self.values: dict = {}
         self.params = {p["name"]: p for p in trace.get("params_used", [])}
         self._collect(trace.get("root") or {})
@@ -108,7 +111,8 @@ class _Renderer:
     def articles(self) -> list[str]:
         seen = []
         for c in self.citations():
-            label = f"{c.get('article', '')}{c.get('paragraph', '')}"
+            article = "" if c.get("article", "") in UNKNOWN_ARTICLES else c.get("article", "")
+            label = f"{article}{c.get('paragraph', '')}"
             if label and label not in seen:
                 seen.append(label)
         return seen
@@ -128,7 +132,7 @@ class _Renderer:
             return self.pack.definitions[name].unit
         if name in self.pack.parameters:
             return self.pack.parameters[name].unit
-        return "fen" if name.endswith("_fen") else ""
+        return "fen" if name.endswith("_fen") else "m2" if name.endswith("_m2") else ""
 
     def show(self, value, unit: str = "", spec: str = "") -> str:
         if value is None or value == "":
@@ -151,10 +155,10 @@ class _Renderer:
             return sep.join(f"{self.word(k, self.lang)} {self.show(v)}" for k, v in value.items())
         if isinstance(value, list):
             return ("、" if self.lang == "zh" else ", ").join(self.show(v) for v in value)
+        if unit == "m2" and isinstance(value, (int, float)):
+            return f"{number(value)} m²"
         if isinstance(value, (int, float)):
             return number(value)
-        if unit == "m2":
-            return f"{value} m²"
         return self.word(value, self.lang)
 
     def lookup(self, name: str, spec: str) -> str:
@@ -199,11 +203,80 @@ class _Renderer:
 
     def default(self) -> str:
         rule = self.trace.get("rule", "")
-        value = self.lookup("value", "")
+        value = self.trace.get("value")
         where = f"{self.document()} {self.lookup('article', '')}".strip()
+        en = self.lang == "en"
+        if isinstance(value, bool):
+            verdict = ("met" if value else "not met") if en else ("满足" if value else "不满足")
+            figures = ("; " if en else "；").join(self.comparisons())
+            if en:
+                return f"{self.label(rule)}: {verdict}" + (f" ({figures})" if figures else "") + f", under {where}"
+            return f"{self.label(rule)}：{verdict}" + (f"（{figures}）" if figures else "") + f"，依据{where}"
+        shown = self.lookup("value", "")
+        if en:
+            return f"{self.lookup('name', '')}: {self.label(rule)}, under {where}: {shown}"
+        return f"{self.lookup('name', '')}：{self.label(rule)}，按{where}，结果为 {shown}"
+
+    def comparisons(self) -> list[str]:
+        """Each comparison of the rule in words: "孵化场地面积 9,999 m²，要求不低于 10,000 m²"."""
+        out = []
+
+        def visit(step: dict, owner: str) -> None:
+            for child in step.get("children", []):
+                if child.get("kind") == "compare":
+                    text = self.compare(child, owner)
+                    if text and text not in out:
+                        out.append(text)
+                elif child.get("kind") not in ("collection", "members"):
+                    named = child.get("kind") in ("rule", "variable") and child.get("expr", "").isidentifier()
+                    visit(child, self.label(child["expr"]) if named else owner)
+
+        root = self.trace.get("root") or {}
+        visit(root, self.label(root.get("expr", "")))
+        return out[:6]
+
+    def side(self, step: dict | None, text: str, owner: str = "") -> tuple[str, str]:
+        """(label, value) of one side of a comparison; an unlabelled computation takes its owner's label."""
+        if step is None:  # a literal in the expression
+            return "", text.strip()
+        expr = step.get("expr", "")
+        if step.get("kind") == "param":
+            name = expr.removeprefix("param.")
+            return self.label(name), self.show(step.get("value"), self.unit_of(name))
+        label = (step.get("label_en") if self.lang == "en" else step.get("label_zh")) or step.get("label_zh") or ""
+        if not label and expr.isidentifier():
+            label = self.label(expr) if expr in self.pack.definitions else self.attribute(expr)
+        unit = self.unit_of(expr.split(".")[-1]) if expr.replace(".", "_").isidentifier() else (
+            "fen" if expr.endswith("_fen") else "")
+        return label or owner or expr, self.show(step.get("value"), unit)
+
+    def attribute(self, name: str) -> str:
+        """An entity attribute in words: the `labels` the caller gave, else its name without `_fen`."""
+        return self.labels.get(name) or name.removesuffix("_fen")
+
+    def compare(self, step: dict, owner: str = "") -> str:
+        expr = step.get("expr", "")
+        op = next((o for o in (">=", "<=", "==", "!=", ">", "<") if f" {o} " in expr), None)
+        if op is None:
+            return ""
+        left_text, right_text = expr.split(f" {op} ", 1)
+        kids = step.get("children", [])
+        left = next((k for k in kids if k.get("expr") == left_text.strip()), None)
+        right = next((k for k in kids if k.get("expr") == right_text.strip()), None)
+        left_label, left_value = self.side(left, left_text, owner)
+        _right_label, right_value = self.side(right, right_text)
+        if right is not None and right.get("kind") == "param" and left is not None \
+                and self.unit_of(right["expr"].removeprefix("param.")) == "percent" \
+                and isinstance(left.get("value"), (int, float)) and not isinstance(left.get("value"), bool):
+            left_value = self.show(float(left["value"]), "percent")  # a share compared with a percentage
+        words = OPS_EN if self.lang == "en" else OPS_ZH
         if self.lang == "en":
-            return f"{self.lookup('name', '')}: {self.label(rule)}, under {where}: {value}"
-        return f"{self.lookup('name', '')}：{self.label(rule)}，按{where}，结果为 {value}"
+            return f"{left_label} {left_value}, required {words[op]} {right_value}"
+        return f"{left_label} {left_value}，要求{words[op]} {right_value}"
+
+
+OPS_ZH = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于", "==": "等于", "!=": "不等于"}
+OPS_EN = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": "equal to", "!=": "not"}
 
 
 def explain_sentence(pack, trace: dict, lang: str = "zh", *, name: str = "", facts: dict | None = None,
