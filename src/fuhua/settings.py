@@ -10,6 +10,10 @@ FUHUA_IMPORT_BACKGROUND_BYTES  uploads larger than this import in the worker (de
 FUHUA_UPLOAD_RETENTION_DAYS  days a failed upload is kept for its error workbook (default 7)
 FUHUA_PRODUCTION  1 behind TLS: secure cookies, HSTS, SSL redirect (`fuhua serve` sets it)
 FUHUA_DEBUG       1 for Django's debug pages (never in production)
+FUHUA_TRUSTED_PROXIES  comma-separated CIDRs of reverse proxies whose X-Forwarded-For / X-Request-ID count
+FUHUA_PASSWORD_MAX_AGE_DAYS  password expiry (default 90; 0 disables)
+FUHUA_API_TOKEN_DAYS  default lifetime of an API token (default 90; FUHUA_API_TOKEN_MAX_DAYS caps it, 365)
+FUHUA_EMAIL_*     SMTP for password reset mails in production (HOST, PORT, USER, PASSWORD, TLS, FROM)
 """
 
 import os
@@ -86,6 +90,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fuhua.core.middleware.RequestContextMiddleware",
+    "fuhua.core.middleware.SecurityHeadersMiddleware",
+    "fuhua.core.middleware.SafeRedirectMiddleware",
+    "fuhua.accounts.middleware.PasswordPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -130,13 +137,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
 # Uploads (statistics imports): size caps per endpoint, the workbook guard's limits (statistics/exchange/
 # guard.py), imports moved to the worker above a size, and how long failed uploads are kept.
 FUHUA_UPLOAD_MAX_BYTES = _env_int("FUHUA_UPLOAD_MAX_BYTES", 20 * 2**20)  # annual reports
@@ -155,14 +155,49 @@ FILE_UPLOAD_HANDLERS = [
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20  # larger files go to a temporary file, not memory
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20  # request bodies other than files
 
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "fuhua.accounts.validators.CharacterClassValidator"},
 ]
-# Lockout after repeated failures (MLPS 2.0 asks for it): per user name and address.
+# Lockout after repeated failures (MLPS 2.0 asks for it): keyed on the account, so that behind a proxy no
+# one locks out others by address and guessing from many addresses is still stopped. Admins unlock.
 AXES_FAILURE_LIMIT = _env_int("FUHUA_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = _env_int("FUHUA_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "fuhua.core.middleware.client_ip"
+# axes.W006 asks for ip_address in the lockout parameters; addresses are limited separately (below), so
+# that one address cannot lock everyone out behind a shared proxy.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Failed sign-ins per client address (any account) within the window before that address is refused (429).
+LOGIN_RATE_LIMIT_PER_ADDRESS = _env_int("FUHUA_LOGIN_RATE_LIMIT", 20)
+LOGIN_RATE_WINDOW_MINUTES = _env_int("FUHUA_LOGIN_RATE_WINDOW_MINUTES", 15)
+# Reverse proxies (CIDRs) trusted to report the client address (X-Forwarded-For) and a request id.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("FUHUA_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# Passwords expire (MLPS 2.0); accounts created by an administrator or the demo must change theirs first in
+# production.
+PASSWORD_MAX_AGE_DAYS = _env_int("FUHUA_PASSWORD_MAX_AGE_DAYS", 90)
+FORCE_INITIAL_PASSWORD_CHANGE = PRODUCTION
+API_TOKEN_DAYS = _env_int("FUHUA_API_TOKEN_DAYS", 90)
+API_TOKEN_MAX_DAYS = _env_int("FUHUA_API_TOKEN_MAX_DAYS", 365)
+# Password reset and invitation mails: printed to the console unless SMTP is configured.
+if os.environ.get("FUHUA_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["FUHUA_EMAIL_HOST"]
+    EMAIL_PORT = _env_int("FUHUA_EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("FUHUA_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("FUHUA_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("FUHUA_EMAIL_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("FUHUA_EMAIL_FROM", "fuhua@localhost")
+PASSWORD_RESET_TIMEOUT = _env_int("FUHUA_PASSWORD_RESET_HOURS", 72) * 3600
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -178,6 +213,7 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+FORMAT_MODULE_PATH = ["fuhua.core.formats"]  # Chinese pages: 12,345 and YYYY-MM-DD (see fuhua.core.formatting)
 USE_I18N = True
 USE_TZ = True
 
@@ -213,5 +249,4 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("FUHUA_LOG_LEVEL", "WARNING")},
-FORMAT_MODULE_PATH = ["fuhua.core.formats"]  # Chinese pages: 12,345 and YYYY-MM-DD (see fuhua.core.formatting)
 }

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "fuhua.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

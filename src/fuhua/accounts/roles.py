@@ -20,6 +20,32 @@ class Role(models.TextChoices):
     MENTOR = "mentor", _("Mentor")
     INVESTOR = "investor", _("Investor")
     EXPERT = "expert", _("Expert reviewer")
+    # 三员分立 (MLPS 2.0): three administrators, none of whom can do the others' work. With a region they
+    # act only within it (a bureau's administrators); without, platform-wide.
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+# Roles that administer others: only a platform-wide administrator may grant them.
+ADMIN_ROLES = frozenset({Role.ADMIN, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# The three separated roles: one user holds at most one of them.
+SEPARATED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+# What each administering role may do to accounts (beyond PERMISSIONS on models):
+#   users   list, invite, activate and deactivate users, reset their passwords (system administrator)
+#   grants  assign roles and regions (security administrator)
+#   locks   see and lift sign-in lockouts (security administrator)
+#   tokens  list and revoke other users' API tokens (security administrator)
+#   audit   read the audit trail and the security events (audit administrator only)
+# The platform administrator (Role.ADMIN) keeps user and role administration for small installations but
+# does not read the audit trail; the superuser is for bootstrap only.
+ACCOUNT_POWERS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"users", "grants", "locks", "tokens"}),
+    Role.SYSTEM_ADMIN: frozenset({"users"}),
+    Role.SECURITY_ADMIN: frozenset({"grants", "locks", "tokens"}),
+    Role.AUDIT_ADMIN: frozenset({"audit"}),
+}
 
 
 # Which Scope dimension a role is limited by, and which RoleGrant field holds its value.
@@ -33,6 +59,9 @@ ROLE_DIMENSION: dict[str, tuple[str, str] | None] = {
     Role.MENTOR: ("mentor", "mentor"),
     Role.INVESTOR: ("investor", "investor"),
     Role.EXPERT: ("expert", "user"),
+    Role.SYSTEM_ADMIN: ("region", "region"),
+    Role.SECURITY_ADMIN: ("region", "region"),
+    Role.AUDIT_ADMIN: ("region", "region"),
 }
 
 _REFERENCE = {"registry.region": "v", "policies.policy": "v", "policies.call": "v"}  # public to every role
@@ -122,6 +151,12 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     Role.MENTOR: {**_REFERENCE, "registry.mentorprofile": "vc"},
     Role.INVESTOR: {**_REFERENCE, "registry.investorprofile": "vc"},
     Role.EXPERT: {**_REFERENCE, **_EVALUATION_EXPERT},
+    # Administrators see only what they need to place people: organisations for a new user's home, and
+    # (security) the firms and profiles a role grant points to. No domain data beyond that.
+    Role.SYSTEM_ADMIN: {**_REFERENCE, "registry.organisation": "v"},
+    Role.SECURITY_ADMIN: {**_REFERENCE, "registry.organisation": "v", "registry.firm": "v",
+                          "registry.mentorprofile": "v", "registry.investorprofile": "v"},
+    Role.AUDIT_ADMIN: {**_REFERENCE},
 }
 
 _LETTER = {"view": "v", "add": "a", "change": "c", "delete": "d"}

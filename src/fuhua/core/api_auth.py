@@ -25,8 +25,11 @@ def _sign_in(request, user):
 
 class BearerTokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        user = ApiToken.authenticate(token)
-        return _sign_in(request, user) if user is not None else None
+        api_token = ApiToken.authenticate(token)
+        if api_token is None:
+            return None
+        request.auth_token = api_token  # a token may not mint one that outlives it (accounts.services)
+        return _sign_in(request, api_token.user)
 
 
 class SessionCsrfAuth(SessionAuth):

@@ -14,6 +14,7 @@ class Actor:
     username: str
     request_id: str
     source: str  # "web", "api", "cli", "task", "system"
+    ip: str = ""  # the client's address (behind a trusted proxy: from X-Forwarded-For)
 
 
 _SYSTEM = Actor(user_id=None, username="system", request_id="", source="system")
@@ -29,13 +30,14 @@ def new_request_id() -> str:
 
 
 @contextlib.contextmanager
-def acting_as(user=None, *, source: str, request_id: str | None = None):
+def acting_as(user=None, *, source: str, request_id: str | None = None, ip: str = ""):
     """Attribute every change made inside the block to `user` (None: the system)."""
     actor = Actor(
         user_id=getattr(user, "pk", None),
         username=getattr(user, "username", "") or "system",
         request_id=request_id or new_request_id(),
         source=source,
+        ip=ip or (current_actor().ip if source != "cli" else ""),
     )
     token = _current.set(actor)
     try:
@@ -52,7 +54,7 @@ def acting_for(user):
         yield actor
         return
     with acting_as(user, source=actor.source if actor.source != "system" else "service",
-                   request_id=actor.request_id or None) as inner:
+                   request_id=actor.request_id or None, ip=actor.ip) as inner:
         yield inner
 
 
@@ -60,7 +62,8 @@ def bind_user(user, *, source: str) -> None:
     """Attribute the rest of the current request to `user`: for authentication that runs after the
     middleware opened the request's context (API tokens). The middleware resets it at the end."""
     actor = current_actor()
-    _current.set(Actor(user_id=user.pk, username=user.get_username(), request_id=actor.request_id, source=source))
+    _current.set(Actor(user_id=user.pk, username=user.get_username(), request_id=actor.request_id, source=source,
+                       ip=actor.ip))
 
 
 _reason: ContextVar[str] = ContextVar("fuhua_change_reason", default="")

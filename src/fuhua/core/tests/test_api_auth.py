@@ -54,12 +54,18 @@ class TestTokens:
                                content_type="application/json")
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "expires_at"
 
-    def test_nobody_lists_or_revokes_another_users_tokens(self, world):
+    def test_nobody_but_an_administrator_lists_or_revokes_another_users_tokens(self, world):
         other = ApiToken.issue(world.users.bureau_nj, "nj")[0]
+        bureau = bearer(ApiToken.issue(world.users.bureau_sz, "sz")[1])
+        assert [t["name"] for t in bureau.get("/api/v1/tokens?mine=false").json()] == ["sz"]
+        assert bureau.delete(f"/api/v1/tokens/{other.pk}").status_code == 404
+        assert ApiToken.objects.filter(pk=other.pk).exists()
+        # The platform administrator (a security-administration power) lists and revokes anyone's.
         admin = bearer(ApiToken.issue(world.users.admin, "admin")[1])
         assert [t["name"] for t in admin.get("/api/v1/tokens").json()] == ["admin"]
-        assert admin.delete(f"/api/v1/tokens/{other.pk}").status_code == 404
-        assert ApiToken.objects.filter(pk=other.pk).exists()
+        assert {t["name"] for t in admin.get("/api/v1/tokens?mine=false").json()} == {"admin", "nj", "sz"}
+        assert admin.delete(f"/api/v1/tokens/{other.pk}").status_code == 204
+        assert not ApiToken.objects.filter(pk=other.pk).exists()
 
     def test_management_command_prints_a_working_key(self, world):
         out, err = io.StringIO(), io.StringIO()

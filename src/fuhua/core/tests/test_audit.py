@@ -19,7 +19,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from fuhua import testing
-from fuhua.accounts.models import ApiToken, RoleGrant
+from fuhua.accounts.models import AccountProfile, ApiToken, RoleGrant
 from fuhua.core.audit import NOT_AUDITED, audited_models, is_audited, prune_audit_trail, snapshot
 from fuhua.core.context import acting_as
 from fuhua.core.models import ObjectChange
@@ -55,6 +55,8 @@ FACTORIES: dict[str, Factory] = {
         lambda w: RoleGrant.objects.create(user=w.users.nobody, role="bureau", region=w.regions.sz),
         {"region_id": "320100"}),
     "accounts.apitoken": Factory(lambda w: ApiToken.issue(w.users.nobody, "t")[0], {"name": "t2"}),
+    "accounts.accountprofile": Factory(
+        lambda w: AccountProfile.objects.get(user=testing.make_user("profiled")), {"must_change_password": False}),
     "registry.region": Factory(
         lambda w: Region.objects.create(code="320598", name="测试区", level="county", parent=w.regions.sz),
         {"name": "测试新区"}),
@@ -150,6 +152,7 @@ def test_many_to_many_changes_are_recorded(world):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("resource", sorted(CHANGES))
+@override_settings(TRUSTED_PROXIES=["127.0.0.1/32"])  # the test client's address: a trusted proxy here
 def test_api_writes_carry_the_user_and_request_id(world, resource):
     user = world.users.admin
     client = Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, 'audit')[1]}"})

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from fuhua.accounts.models import ApiToken
+from fuhua.accounts.services import tokens_visible_to
 from fuhua.api import api
 from fuhua.core.audit import snapshot
 from fuhua.core.models import ObjectChange
@@ -68,6 +69,8 @@ RESOURCES = {
     "reports": Row(lambda w: statistics_objects(w).reports, {"values": {"events": 30}}),
 }
 NOT_RESOURCES = {"me": "the signed-in user's own account",
+                 "users": "account administration, scoped by accounts.services (accounts/tests/test_admin.py)",
+                 "grants": "role grants, scoped by accounts.services (accounts/tests/test_admin.py)",
                  "stats": "statistics overview and workbook uploads: aggregates, scoped inside"}
 PATH_VALUES = {"name": "exit"}  # path parameters other than the object id
 POST_BODY = {"reason": "scope test"}  # object POSTs are workflow transitions
@@ -136,8 +139,8 @@ def web_object_pages() -> list[str]:
     """URL names of every page that takes a `pk`, outside the API."""
     return sorted(
         name for name, p in _walk(get_resolver().url_patterns)
-        if "pk" in p.pattern.regex.groupindex and not name.startswith("api:")
-    )
+        if "pk" in p.pattern.regex.groupindex and not name.startswith(("api:", "accounts:"))
+    )  # account pages (users, grants, tokens) are scoped by accounts.services: accounts/tests/test_admin.py
 
 
 def web_row(name: str) -> tuple[str, str]:
@@ -155,7 +158,7 @@ def row_for(resource: str) -> Row:
 
 
 API_OPERATIONS = api_operations()
-OBJECT_OPERATIONS = [(m, p) for m, p in API_OPERATIONS if "{id}" in p]
+OBJECT_OPERATIONS = [(m, p) for m, p in API_OPERATIONS if "{id}" in p and resource_of(p) not in NOT_RESOURCES]
 LIST_OPERATIONS = [(m, p) for m, p in API_OPERATIONS if m == "GET" and "{" not in p
                    and resource_of(p) not in NOT_RESOURCES]
 WEB_PAGES = web_object_pages()
@@ -180,8 +183,8 @@ def state(obj):
 
 def expected_refusal(user, action, obj, row) -> int | None:
     """None when the user may do it; otherwise the status the API must answer."""
-    if row.owned:
-        return None if obj.user_id == user.pk else 404
+    if row.owned:  # one's own, or an account's one administers (accounts.services.tokens_visible_to)
+        return None if tokens_visible_to(user).filter(pk=obj.pk).exists() else 404
     if check(user, action, obj):
         return None
     if not check(user, action, type(obj)):
