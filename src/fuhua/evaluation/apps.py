@@ -20,6 +20,9 @@ class EvaluationConfig(AppConfig):
         from . import rule_sources
 
         rule_sources.register()  # published grades for the rules adapter
+        from . import panels
+
+        panels.register()  # published grades on the registry's carrier page
 
         register_nav(NavItem("evaluation:evaluationrun_list", _("Evaluations"), "evaluation.evaluationrun",
                              key="evaluations"))

@@ -13,6 +13,9 @@ class PoliciesConfig(AppConfig):
         from .inbox import register as register_inbox
 
         register_inbox()
+        from . import panels
+
+        panels.register()  # entitlements on the registry's carrier page
 
         register_nav(NavItem("policies:policy_list", _("Policies"), "policies.policy", key="policies"))
         register_nav(NavItem("policies:entitlement_list", _("Entitlements"), "policies.entitlement",
