@@ -16,8 +16,10 @@ from fuhua.registry.models import Carrier, Firm
 
 from . import schemas as s
 from . import services, workflow
+from .exchange import jobs
 from .exchange.firms import import_firms
 from .exchange.guard import upload_cap
+from .exchange.queue import in_background, queue_import
 from .exchange.reports import import_reports
 from .models import AnnualReport, FieldComment
 from .prefill import source_label
@@ -124,11 +126,27 @@ class ReportImportParams(s.Schema):
 
 
 def _import_out(result) -> dict:
-    return {"ok": result.ok, "dry_run": result.dry_run, "written": result.written, "filename": result.filename,
-            "sheet": result.sheet, "rows": result.rows, "created": result.created, "updated": result.updated,
-            "unchanged": result.unchanged, "error_count": result.error_count,
-            "errors": [e.as_dict() for e in result.errors], "warnings": [w.as_dict() for w in result.warnings],
-            "summary": result.summary()}
+    return result.as_dict()
+
+
+class ImportJobOut(s.Schema):
+    id: str
+    kind: str
+    filename: str
+    size: int
+    dry_run: bool
+    status: str = Field(description="queued, running, done (see result.ok) or failed (see error)")
+    phase: str = Field(description="checking (the whole file, nothing written) or writing (a chunk at a time)")
+    rows: int = Field(description="rows read so far in this phase")
+    created: str
+    finished: str | None = None
+    error: str = ""
+    result: s.ImportOut | None = None
+    status_url: str
+
+
+def _job_out(job: dict) -> dict:
+    return {**job, "status_url": f"/api/v1/stats/imports/jobs/{job['id']}"}
 
 
 UPLOAD_ERRORS = {**COMMON_ERRORS, **error_responses(413)}
@@ -169,23 +187,38 @@ def stats_router() -> Router:
                 "totals": services.totals(request.auth_user, params.year,
                                           [c for c in TOTAL_CODES if c in definition.fields])}
 
-    @r.post("/imports/reports", response={200: s.ImportOut, **UPLOAD_ERRORS},
-            **operation("stats_import_reports", "Import a workbook or CSV of annual reports (all or nothing)"))
+    @r.post("/imports/reports", response={200: s.ImportOut, 202: ImportJobOut, **UPLOAD_ERRORS},
+            **operation("stats_import_reports", "Import a workbook or CSV of annual reports (all or nothing); "
+                                                "a large file is queued: 202 with the job to poll"))
     def import_report_file(request, data: Form[ReportImportParams], file: File[UploadedFile] = None):
         require(request.auth_user, "add", AnnualReport)
         if (refused := _refuse(request, file, upload_cap("reports"))) is not None:
             return refused
+        if in_background(file):
+            return Status(202, _job_out(queue_import(file, request.auth_user, "reports", dry_run=data.dry_run,
+                                                     year=data.year)))
         result = import_reports(_source(file), file.name or "upload", data.year, request.auth_user,
                                 dry_run=data.dry_run)
         return _import_out(result)
 
-    @r.post("/imports/firms", response={200: s.ImportOut, **UPLOAD_ERRORS},
-            **operation("stats_import_firms", "Import a workbook or CSV of firms keyed by credit code"))
+    @r.post("/imports/firms", response={200: s.ImportOut, 202: ImportJobOut, **UPLOAD_ERRORS},
+            **operation("stats_import_firms", "Import a workbook or CSV of firms keyed by credit code; a large "
+                                              "file is queued: 202 with the job to poll"))
     def import_firm_file(request, file: File[UploadedFile] = None, dry_run: Form[bool] = True):
         require(request.auth_user, "add", Firm)
         if (refused := _refuse(request, file, upload_cap("firms"))) is not None:
             return refused
+        if in_background(file):
+            return Status(202, _job_out(queue_import(file, request.auth_user, "firms", dry_run=dry_run)))
         return _import_out(import_firms(_source(file), file.name or "upload", request.auth_user, dry_run=dry_run))
+
+    @r.get("/imports/jobs/{job_id}", response={200: ImportJobOut, **OBJECT_ERRORS},
+           **operation("stats_import_job", "A queued import: status, progress and, when done, its result"))
+    def import_job(request, job_id: str):
+        job = jobs.job_for(request.auth_user, job_id)
+        if job is None:
+            raise Http404
+        return _job_out(job)
 
     return r
 

@@ -23,9 +23,10 @@ class StatisticsConfig(AppConfig):
         rule_sources.register()  # reported years and figures for the rules adapter
         from fuhua.core.schedule import register_periodic
 
-        from .tasks import remind_unsubmitted
+        from .tasks import cleanup_uploads, remind_unsubmitted
 
         register_periodic("statistics.remind_unsubmitted", task=remind_unsubmitted, at=datetime.time(8, 0))
+        register_periodic("uploads.cleanup", task=cleanup_uploads, every=datetime.timedelta(hours=1))
 
         register_nav(NavItem("statistics:annualreport_list", _("Annual reports"), "statistics.annualreport",
                              key="reports"))

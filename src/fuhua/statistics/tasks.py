@@ -55,3 +55,52 @@ def record_reminders(today: datetime.date | None = None) -> int:
 @task()
 def remind_unsubmitted() -> int:
     return record_reminders()
+
+
+@task()
+def run_import(job_id: str) -> dict:
+    """An uploaded workbook or CSV imported in the worker (see exchange/jobs.py): checked whole, then written
+    a chunk per transaction; the job record shows progress and, at the end, the same result as the API."""
+    import logging
+
+    from django.contrib.auth import get_user_model
+
+    from .exchange import jobs
+    from .exchange.firms import import_firms
+    from .exchange.reports import import_reports
+
+    job = jobs.load_job(job_id)
+    if job is None:
+        return {"ok": False, "error": "no such job"}
+    jobs.update_job(job_id, status=jobs.RUNNING, phase="checking", rows=0)
+    last = {"rows": -1}
+
+    def progress(rows, phase="checking"):
+        if rows != last["rows"]:
+            last["rows"] = rows
+            jobs.update_job(job_id, phase=phase, rows=rows)
+
+    try:
+        user = get_user_model().objects.get(pk=job["user_id"], is_active=True)
+        path = str(jobs.upload_path(job_id))
+        if job["kind"] == "firms":
+            result = import_firms(path, job["filename"], user, dry_run=job["dry_run"], progress=progress,
+                                  chunked=True)
+        else:
+            result = import_reports(path, job["filename"], job["year"], user, dry_run=job["dry_run"],
+                                    progress=progress, chunked=True)
+    except Exception as exc:  # the job must end in a readable state whatever happened
+        logging.getLogger("fuhua.imports").exception("background import %s failed", job_id)
+        jobs.finish_job(job_id, None, error=f"{type(exc).__name__}: {exc}"[:500])
+        raise
+    out = result.as_dict()
+    jobs.finish_job(job_id, out)
+    return out
+
+
+@task()
+def cleanup_uploads() -> int:
+    """Delete uploaded files and import records older than FUHUA_UPLOAD_RETENTION_DAYS."""
+    from .exchange import jobs
+
+    return jobs.cleanup()

@@ -22,4 +22,5 @@ urlpatterns = [
     path("firms/template.xlsx", uploads.FirmTemplateDownload.as_view(), name="firm_template"),
     path("firms/upload/", uploads.FirmUpload.as_view(), name="firm_upload"),
     path("upload/<str:token>/errors.xlsx", uploads.ErrorWorkbook.as_view(), name="upload_errors"),
+    path("imports/<str:token>/", uploads.ImportJobStatus.as_view(), name="import_job"),
 ]

@@ -206,11 +206,12 @@ def _creation_scope(user):
 
 
 def import_firms(source, filename: str, user, *, dry_run=False, max_errors=importer.DEFAULT_MAX_ERRORS,
-                 progress=None, chunk_size: int = 5000):
+                 progress=None, chunk_size: int = 5000, chunked: bool = False):
     job = FirmImport(user)
     imp = job.importer()
     imp.chunk_size = chunk_size
-    return importer.run(imp, source, filename, dry_run=dry_run, max_errors=max_errors, progress=progress)
+    return importer.run(imp, source, filename, dry_run=dry_run, max_errors=max_errors, progress=progress,
+                        chunked=chunked)
 
 
 def write_firm_template(out, firms=None) -> None:

@@ -58,10 +58,18 @@ class ImportResult:
     errors: list[CellError] = field(default_factory=list)  # the first `max_errors`
     warnings: list[CellError] = field(default_factory=list)
     written: bool = False
+    rows_written: int = 0  # chunked imports: rows already committed when an error stopped the rest
 
     @property
     def ok(self) -> bool:
         return self.error_count == 0
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "dry_run": self.dry_run, "written": self.written, "filename": self.filename,
+                "sheet": self.sheet, "rows": self.rows, "created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged, "error_count": self.error_count,
+                "errors": [e.as_dict() for e in self.errors], "warnings": [w.as_dict() for w in self.warnings],
+                "summary": self.summary()}
 
     def summary(self) -> str:
         verb = _("would be") if self.dry_run or not self.ok else _("were")
@@ -70,7 +78,11 @@ class ImportResult:
             "unchanged": f"{self.unchanged:,}"}
         if self.skipped:
             head += "; " + _("%(n)s rows without figures skipped") % {"n": f"{self.skipped:,}"}
-        if self.error_count:
+        if self.error_count and self.rows_written:
+            head += "; " + _("%(n)s errors; the first %(written)s rows were written, the rest not: fix the errors "
+                             "and import the file again to complete it") % {
+                "n": f"{self.error_count:,}", "written": f"{self.rows_written:,}"}
+        elif self.error_count:
             head += "; " + _("%(n)s errors, nothing was written") % {"n": f"{self.error_count:,}"}
         elif self.dry_run:
             head += "; " + _("dry run, nothing was written")
@@ -146,7 +158,26 @@ class Importer:
 
 
 def run(importer: Importer, source, filename: str, *, dry_run: bool = False, max_errors: int = DEFAULT_MAX_ERRORS,
-        progress: Callable[[int], object] | None = None) -> ImportResult:
+        progress: Callable | None = None, chunked: bool = False) -> ImportResult:
+    """Read, check and (unless a dry run) write the file: all or nothing.
+
+    A dry run opens no transaction (it writes nothing), so it never holds the database's write lock.
+    `chunked` (background imports of large files): the whole file is checked first without writing; only
+    if it is clean is it read again and written with one transaction per chunk, so SQLite's other writers
+    wait for one chunk, not for the whole import. `progress(rows)`, or `progress(rows, phase)` with
+    phase "checking"/"writing" when chunked, is called after each chunk."""
+    if chunked and not dry_run:
+        checked = _run_once(importer, source, filename, True, max_errors,
+                            (lambda n: progress(n, "checking")) if progress else None, "none")
+        if not checked.ok:
+            checked.dry_run = False
+            return checked
+        return _run_once(importer, source, filename, False, max_errors,
+                         (lambda n: progress(n, "writing")) if progress else None, "chunk")
+    return _run_once(importer, source, filename, dry_run, max_errors, progress, "none" if dry_run else "whole")
+
+
+def _run_once(importer, source, filename, dry_run, max_errors, progress, transactions: str) -> ImportResult:
     result = ImportResult(filename=filename, dry_run=dry_run)
     try:
         table = open_table(source, filename, importer.sheet)
@@ -159,11 +190,14 @@ def run(importer: Importer, source, filename: str, *, dry_run: bool = False, max
     for row, col, message in table.problems:
         log.add(row, col, "", "", message)
     try:
-        with transaction.atomic():
-            _stream(importer, table, log, result, dry_run, progress)
-            if dry_run or not result.ok:
-                raise _Rollback
-            result.written = True
+        if transactions == "whole":
+            with transaction.atomic():
+                _stream(importer, table, log, result, dry_run, progress)
+                if not result.ok:
+                    raise _Rollback
+        else:
+            _stream(importer, table, log, result, dry_run, progress, per_chunk=transactions == "chunk")
+        result.written = not dry_run and result.ok
     except _Rollback:
         result.written = False
     except FileProblem as exc:
@@ -171,9 +205,21 @@ def run(importer: Importer, source, filename: str, *, dry_run: bool = False, max
     return result
 
 
-def _stream(importer, table: Table, log: ErrorLog, result: ImportResult, dry_run: bool, progress) -> None:
+def _stream(importer, table: Table, log: ErrorLog, result: ImportResult, dry_run: bool, progress,
+            per_chunk: bool = False) -> None:
     header_row, mapping = None, None
     chunk: list = []
+
+    def handle(records):
+        write = not dry_run and result.ok
+        if per_chunk and write:
+            with transaction.atomic():
+                importer.handle_chunk(records, log, result, write)
+            if result.ok:
+                result.rows_written = result.rows
+        else:
+            importer.handle_chunk(records, log, result, write)
+
     for number, row in table.rows:
         if mapping is None:
             if all(cells.is_blank(c) for c in row):
@@ -192,14 +238,14 @@ def _stream(importer, table: Table, log: ErrorLog, result: ImportResult, dry_run
         if record is not None:
             chunk.append(record)
         if len(chunk) >= importer.chunk_size:
-            importer.handle_chunk(chunk, log, result, not dry_run and result.ok)
+            handle(chunk)
             chunk = []
             if progress:
                 progress(result.rows)
     if header_row is None:
         raise FileProblem(_("No header row found in sheet %(sheet)s; the sheet is empty.") % {"sheet": table.sheet})
     if chunk:
-        importer.handle_chunk(chunk, log, result, not dry_run and result.ok)
+        handle(chunk)
     if progress:
         progress(result.rows)
 

@@ -287,6 +287,7 @@ def _accepted_values(carrier_ids, year: int) -> dict[int, dict]:
 
 
 def import_reports(source, filename: str, year: int, user, *, dry_run=False,
-                   max_errors=importer.DEFAULT_MAX_ERRORS, progress=None):
+                   max_errors=importer.DEFAULT_MAX_ERRORS, progress=None, chunked: bool = False):
     job = ReportImport(user, year)
-    return importer.run(job.importer(), source, filename, dry_run=dry_run, max_errors=max_errors, progress=progress)
+    return importer.run(job.importer(), source, filename, dry_run=dry_run, max_errors=max_errors, progress=progress,
+                        chunked=chunked)

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -24,10 +24,12 @@ from fuhua.core.scoping import check
 from fuhua.core.uploads import size_problem
 from fuhua.registry.models import Carrier, Firm
 
+from ..exchange import jobs
 from ..exchange.annotate import write_error_workbook
 from ..exchange.firms import import_firms, write_firm_template
 from ..exchange.guard import upload_cap
 from ..exchange.importer import CellError
+from ..exchange.queue import in_background, queue_import
 from ..exchange.reports import import_reports, sheet_name, write_workbook
 from ..forms import ReportUploadForm, UploadForm, YearRegionForm
 from ..models import AnnualReport
@@ -119,6 +121,11 @@ class _Upload(LoginRequiredMixin, View):
             return render(request, self.template_name, {"form": form, "title": self.title, "kind": self.kind},
                           status=400)
         upload = form.cleaned_data["file"]
+        if in_background(upload):  # a large file: the worker imports it, the page follows its progress
+            job = self.queue(request.user, upload, form.cleaned_data)
+            request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, [])[-9:], job["id"]]
+            return render(request, self.template_name, {"form": form, "title": self.title, "kind": self.kind,
+                                                        "job": job}, status=202)
         source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload.read()
         result, sheet = self.run(request.user, source, upload.name, form.cleaned_data)
         token = _keep(request, upload, result.errors, sheet) if result.errors else None
@@ -142,6 +149,9 @@ class ReportUpload(_Upload):
         year = data["year"]
         return import_reports(source, name, year, user, dry_run=data["dry_run"]), sheet_name(year)
 
+    def queue(self, user, upload, data):
+        return queue_import(upload, user, "reports", dry_run=data["dry_run"], year=data["year"])
+
 
 class FirmUpload(_Upload):
     kind = "firms"
@@ -156,6 +166,21 @@ class FirmUpload(_Upload):
     def run(self, user, source, name, data):
         return import_firms(source, name, user, dry_run=data["dry_run"]), None
 
+    def queue(self, user, upload, data):
+        return queue_import(upload, user, "firms", dry_run=data["dry_run"])
+
+
+class ImportJobStatus(LoginRequiredMixin, View):
+    """The progress of a queued import (an htmx fragment that polls itself until the job ends), or JSON."""
+
+    def get(self, request, token):
+        job = jobs.job_for(request.user, token)
+        if job is None:
+            raise Http404
+        if request.GET.get("format") == "json":
+            return JsonResponse(job, json_dumps_params={"ensure_ascii": False})
+        return render(request, "statistics/_import_job.html", {"job": job})
+
 
 class ErrorWorkbook(LoginRequiredMixin, View):
     def get(self, request, token):
@@ -166,7 +191,12 @@ class ErrorWorkbook(LoginRequiredMixin, View):
         if not meta_path.exists():
             raise Http404
         meta = json.loads(meta_path.read_text("utf-8"))
-        errors = [CellError(**e) for e in meta["errors"]]
-        stem = Path(meta["name"]).stem
-        return _xlsx_response(lambda out: write_error_workbook(str(folder / token), meta["name"], errors, out,
-                                                               meta.get("sheet")), f"{stem}-errors.xlsx")
+        result = meta.get("result") or {}  # a background import's job record keeps its errors in its result
+        name = meta.get("name") or meta.get("filename") or "upload"
+        errors = [CellError(**e) for e in meta.get("errors") or result.get("errors") or []]
+        if not (folder / token).exists():
+            raise Http404
+        stem = Path(name).stem
+        return _xlsx_response(lambda out: write_error_workbook(str(folder / token), name, errors, out,
+                                                               meta.get("sheet") or result.get("sheet")),
+                              f"{stem}-errors.xlsx")
