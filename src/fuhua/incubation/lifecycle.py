@@ -14,6 +14,7 @@ import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fuhua.accounts.roles import Role, roles_of
@@ -218,27 +219,25 @@ def expire(user, row: Overdue, pack: Pack, on: datetime.date | None = None):
 
 # --- graduation ------------------------------------------------------------------------------------
 
-CONDITIONS = {  # firm attribute test → label; amounts compared with the pack's parameters
-    "high_tech": _("recognised high-tech enterprise"),
-    "investment": _("cumulative angel/VC investment above the threshold"),
-    "revenue": _("revenue over two consecutive years above the threshold"),
-    "listed": _("listed"),
-    "merged_or_acquired": _("merged or acquired"),
-}
+CONDITION_PREFIX = "graduation_by_"  # the pack's graduation conditions: one firm variable each
+
+
+def condition_names(pack: Pack) -> list[str]:
+    """The graduation conditions the pack declares (variables `graduation_by_*` of the firm), in its order."""
+    return [name for name, d in pack.definitions.items() if name.startswith(CONDITION_PREFIX) and d.entity == "firm"]
+
+
+def condition_label(pack: Pack, name: str) -> str:
+    """A condition in the pack's own words, in the reader's language."""
+    definition = pack.definitions[name]
+    zh = (get_language() or "zh").lower().startswith("zh")
+    return (definition.label_zh if zh else definition.label_en) or definition.label_zh or name
 
 
 def _conditions(pack: Pack, population: Population, as_of) -> dict[str, np.ndarray]:
-    """Each graduation condition for every firm (aligned with the firm table), from the pack's parameters."""
-    firm = population["firm"].columns
-    params = pack.resolve_params(as_of)
-    return {
-        "high_tech": firm["high_tech"],
-        "investment": firm["vc_investment_cumulative_fen"] > params["graduation_min_investment"].value,
-        "revenue": firm["revenue_last_year_fen"] + firm["revenue_prev_year_fen"]
-        > params["graduation_min_revenue_2y"].value,
-        "listed": firm["listed"],
-        "merged_or_acquired": firm["merged_or_acquired"],
-    }
+    """Each graduation condition for every firm (aligned with the firm table), evaluated by the pack."""
+    names = condition_names(pack)
+    return evaluate_population(pack, population, as_of, names) if names else {}
 
 
 @dataclass
@@ -251,7 +250,7 @@ class Proposal:
 def graduation_reason(pack: Pack, conditions: list[str]) -> str:
     citation = pack.definitions["graduation_due"].citation
     return _("Meets a graduation condition: %(conditions)s (%(document)s %(article)s)") % {
-        "conditions": "; ".join(str(CONDITIONS[c]) for c in conditions), "document": pack.document.number,
+        "conditions": "; ".join(condition_label(pack, c) for c in conditions), "document": pack.document.number,
         "article": citation.label() if citation else ""}
 
 
@@ -291,7 +290,7 @@ def graduation_check(incubation: Incubation, as_of: datetime.date | None = None)
     firm_row = population.to_one("incubation", "firm")[0]
     held = [n for n, v in _conditions(chosen.pack, population, as_of).items() if v[firm_row]]
     result = Check("graduation", label, bool(trace.value), chosen.pack, trace, chosen.note,
-                   {"conditions": [str(CONDITIONS[c]) for c in held],
+                   {"conditions": [condition_label(chosen.pack, c) for c in held],
                     "reason": graduation_reason(chosen.pack, held) if held else ""})
     result.facts["citation"] = result.citation
     return result

@@ -62,7 +62,7 @@ def test_bureau_override_is_audited_with_its_reason(world, old_applicant):
 
 
 def test_operators_cannot_override(world, old_applicant):
-    with translation.override("en"), pytest.raises(PermissionDenied) as exc:  # not allowed: 403  # English source text asserted
+    with translation.override("en"), pytest.raises(PermissionDenied) as exc:  # not allowed: 403
         lifecycle.take_transition(world.users.operator_a, old_applicant, "admit", on=D(2021, 7, 16),
                                   override=True, reason="我们想要")
     assert "bureau" in str(exc.value)
@@ -106,14 +106,15 @@ def _tenant(world, name="毕业测试科技有限公司"):
     return firm, record
 
 
-GRADUATION = {
-    "high_tech": lambda f: FirmDesignation.objects.create(firm=f, kind="high_tech", granted_on=D(2024, 1, 1),
-                                                          expires_on=TODAY + datetime.timedelta(days=300)),
-    "investment": lambda f: testing.investment(f, amount_fen=500_000_001, date=D(2023, 1, 1)),
-    "revenue": lambda f: [FirmYearFigures.objects.create(firm=f, year=TODAY.year - k, revenue_fen=500_000_001)
-                          for k in (1, 2)],
-    "listed": lambda f: Firm.objects.filter(pk=f.pk).update(listed_on=D(2024, 5, 1), listing_board="neeq"),
-    "merged_or_acquired": lambda f: Firm.objects.filter(pk=f.pk).update(acquired_on=D(2024, 5, 1)),
+GRADUATION = {  # the pack's condition variable → how a firm comes to meet it
+    "graduation_by_high_tech": lambda f: FirmDesignation.objects.create(
+        firm=f, kind="high_tech", granted_on=D(2024, 1, 1), expires_on=TODAY + datetime.timedelta(days=300)),
+    "graduation_by_investment": lambda f: testing.investment(f, amount_fen=500_000_001, date=D(2023, 1, 1)),
+    "graduation_by_revenue": lambda f: [
+        FirmYearFigures.objects.create(firm=f, year=TODAY.year - k, revenue_fen=500_000_001) for k in (1, 2)],
+    "graduation_by_listing": lambda f: Firm.objects.filter(pk=f.pk).update(listed_on=D(2024, 5, 1),
+                                                                             listing_board="neeq"),
+    "graduation_by_merger": lambda f: Firm.objects.filter(pk=f.pk).update(acquired_on=D(2024, 5, 1)),
 }
 
 
@@ -166,3 +167,19 @@ def test_invalid_firm_data_writes_nothing(world):
                                      firm_data={**NEW_FIRM, "credit_code": "123", "region_id": "320571"})
     assert "credit_code" in exc.value.message_dict
     assert (Firm.objects.count(), Incubation.objects.count()) == before
+
+
+def test_graduation_conditions_are_the_packs_variables_in_its_words():
+    import inspect
+
+    pack = lifecycle.tenant_pack(TODAY).pack
+    assert lifecycle.condition_names(pack) == ["graduation_by_high_tech", "graduation_by_investment",
+                                               "graduation_by_revenue", "graduation_by_listing",
+                                               "graduation_by_merger"]
+    with translation.override("zh-hans"):
+        reason = lifecycle.graduation_reason(pack, ["graduation_by_revenue"])
+    assert pack.definitions["graduation_by_revenue"].label_zh in reason and pack.document.number in reason
+    with translation.override("en"):
+        assert "revenue over two consecutive years" in lifecycle.graduation_reason(pack, ["graduation_by_revenue"])
+    source = inspect.getsource(lifecycle)  # no condition or threshold restated in Python
+    assert "graduation_min_revenue_2y" not in source and "vc_investment_cumulative_fen" not in source
