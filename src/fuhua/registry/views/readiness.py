@@ -13,8 +13,8 @@ from django.views import View
 from fuhua.accounts.roles import Role, roles_of
 from fuhua.core.views import generic as g
 from fuhua.registry.models import Carrier
+from fuhua.rules import RulesError
 from fuhua.rules.adapter.packs import registry
-from fuhua.rules.engine import RulesError
 
 from ..readiness import PACK_KINDS, carrier_readiness, default_pack, region_readiness
 
