@@ -180,6 +180,18 @@ def grade(value):
     return fmt.grade(value)
 
 
+@register.simple_tag
+def trace_sentence(pack, trace, name=""):
+    """A rule's result as a plain-language note (rules.engine.sentence), money in 元/万元, codes in words."""
+    from fuhua.rules.engine.sentence import explain_sentence
+
+    if pack is None or trace is None:
+        return ""
+    data = trace.to_json() if hasattr(trace, "to_json") else trace
+    lang = "en" if (get_language() or "zh").startswith("en") else "zh"
+    return explain_sentence(pack, data, lang, name=name, money=fmt.money, word=glossary.word)
+
+
 @register.filter
 def word(code, domain=None):
     """A code in words from the glossary: {{ r.category|word:"evaluation_category" }} → 专业型."""

@@ -201,3 +201,15 @@ def test_readiness_reads_as_sentences_and_a_park_is_not_an_incubator(world):
     Carrier.objects.filter(pk=world.carrier_a.pk).update(kind="university_park")
     park = client.get(reverse("registry:carrier_readiness", kwargs={"pk": world.carrier_a.pk}))
     assert park.status_code == 200 and "没有" in park.content.decode() and "data-explanation" not in park.content.decode()
+
+
+@pytest.mark.django_db
+def test_tenant_checks_read_as_sentences(world):
+    client = Client()
+    client.force_login(world.users.bureau_sz)
+    html = client.get(reverse("incubation:incubation_detail", kwargs={"pk": world.inc_a.pk})).content.decode()
+    sentences = re.findall(r'class="explanation" data-explanation>([^<]*)<', html)
+    assert sentences and all("param." not in s and "_fen" not in s for s in sentences)
+    assert "<summary>完整计算过程</summary>" in html
+    outside = re.sub(r"<details>.*?</details>", "", html, flags=re.S)
+    assert "待核实" not in outside

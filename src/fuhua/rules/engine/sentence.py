@@ -208,7 +208,7 @@ class _Renderer:
         en = self.lang == "en"
         if isinstance(value, bool):
             verdict = ("met" if value else "not met") if en else ("满足" if value else "不满足")
-            figures = ("; " if en else "；").join(self.comparisons())
+            figures = ("; " if en else "；").join(self.comparisons(only_failed=not value))
             if en:
                 return f"{self.label(rule)}: {verdict}" + (f" ({figures})" if figures else "") + f", under {where}"
             return f"{self.label(rule)}：{verdict}" + (f"（{figures}）" if figures else "") + f"，依据{where}"
@@ -217,13 +217,15 @@ class _Renderer:
             return f"{self.lookup('name', '')}: {self.label(rule)}, under {where}: {shown}"
         return f"{self.lookup('name', '')}：{self.label(rule)}，按{where}，结果为 {shown}"
 
-    def comparisons(self) -> list[str]:
+    def comparisons(self, only_failed: bool = False) -> list[str]:
         """Each comparison of the rule in words: "孵化场地面积 9,999 m²，要求不低于 10,000 m²"."""
         out = []
 
         def visit(step: dict, owner: str) -> None:
             for child in step.get("children", []):
                 if child.get("kind") == "compare":
+                    if only_failed and child.get("passed") is not False:
+                        continue
                     text = self.compare(child, owner)
                     if text and text not in out:
                         out.append(text)
@@ -238,7 +240,12 @@ class _Renderer:
     def side(self, step: dict | None, text: str, owner: str = "") -> tuple[str, str]:
         """(label, value) of one side of a comparison; an unlabelled computation takes its owner's label."""
         if step is None:  # a literal in the expression
-            return "", text.strip()
+            literal = text.strip()
+            if len(literal) > 1 and literal[0] == literal[-1] and literal[0] in "\"'":
+                return "", self.word(literal[1:-1], self.lang)
+            return "", literal
+        if step.get("kind") == "as_of":
+            return AS_OF[self.lang], str(step.get("value"))[:10]
         expr = step.get("expr", "")
         if step.get("kind") == "param":
             name = expr.removeprefix("param.")
@@ -275,6 +282,7 @@ class _Renderer:
         return f"{left_label} {left_value}，要求{words[op]} {right_value}"
 
 
+AS_OF = {"zh": "截至日", "en": "as-of date"}
 OPS_ZH = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于", "==": "等于", "!=": "不等于"}
 OPS_EN = {">=": "at least", ">": "more than", "<=": "at most", "<": "less than", "==": "equal to", "!=": "not"}
 
