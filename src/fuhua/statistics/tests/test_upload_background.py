@@ -106,3 +106,24 @@ def test_upload_page_follows_a_background_import(client, world):
     assert 'data-status="done"' in fragment and "hx-get" not in fragment
     assert "50 rows read: 50 were created" in fragment
     assert client.get(status_url, {"format": "json"}).json()["result"]["created"] == 50
+
+
+def test_chunks_are_committed_one_by_one_and_a_late_conflict_says_what_was_written(world):
+    """Between the check and the write, someone registers a firm of the file's second chunk outside the
+    bureau's scope: the first chunk is already committed (its own transaction), the second is refused."""
+    from fuhua.registry.models import Region
+    from fuhua.statistics.exchange.firms import import_firms
+
+    data = firms_csv(7_000)
+    second_chunk_code = data.decode("utf-8-sig").splitlines()[6_000].split(",")[0]
+
+    def progress(rows, phase):
+        if phase == "writing" and rows == 5_000:
+            Firm.objects.create(name="南京抢先注册科技有限公司", credit_code=second_chunk_code,
+                                region=Region.objects.get(code="320102"), founded="2024-01-01",
+                                industry_field="ai")
+
+    result = import_firms(data, "firms.csv", world.users.bureau_sz, progress=progress, chunked=True)
+    assert not result.ok and not result.written and result.rows_written == 5_000
+    assert "the first 5,000 rows were written" in result.summary()
+    assert Firm.objects.filter(name__startswith="苏州后台").count() == 5_000
