@@ -36,10 +36,14 @@ def number(value, places: int | None = None) -> str:
     """A count or measure with thousands separators: 12345 → "12,345"; 1234.5 (places=2) → "1,234.50"."""
     if _blank(value):
         return EMPTY
+    if isinstance(value, bool):
+        return str(value)
     try:
         d = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
+    if not d.is_finite():
+        return EMPTY
     if places is None:
         if d == d.to_integral_value():
             return f"{int(d):,}"
