@@ -108,3 +108,26 @@ def test_no_empty_or_fuzzy_entries(catalogue):
     bad = [e.msgid for e in catalogue.values()
            if "fuzzy" in e.flags or not (e.msgstr or any(e.msgstr_plural.values()))]
     assert not bad, bad
+
+
+def test_every_rule_parameter_and_variable_has_a_chinese_and_english_label():
+    from fuhua.evaluation.scheme import get_scheme, scheme_ids
+    from fuhua.policies import packs as policy_packs
+    from fuhua.rules.adapter.packs import registry
+
+    rules = registry()
+    bundled = [rules.get(pid, version) for pid in rules.ids() for version in ("2019-06-30", "2026-01-01")
+               if _in_force(rules, pid, version)]
+    bundled += [p.pack for p in policy_packs.bundled().values()] + [get_scheme(s).pack for s in scheme_ids()]
+    missing = [f"{p.id} {d.name}" for p in bundled for d in p.definitions.values() if not (d.label_zh and d.label_en)]
+    missing += [f"{p.id} param {q.name}" for p in bundled for q in p.parameters.values()
+                if not (q.label.get("zh") and q.label.get("en"))]
+    assert len(bundled) >= 10 and not missing, missing
+
+
+def _in_force(rules, pack_id, version) -> bool:
+    try:
+        rules.get(pack_id, version)
+    except Exception:
+        return False
+    return True

@@ -234,8 +234,10 @@ def _texts(ctx: _Ctx, spec, key: str, what: str) -> dict[str, str]:
 
 def _description_label(description: str) -> dict[str, str]:
     """A parameter without `label`: "孵化资金规模 / seed fund" → {zh: 孵化资金规模, en: seed fund}."""
-    zh, _, en = description.partition(" / ")
-    return {"zh": zh.strip(), "en": en.strip()} if en.strip() else {"zh": zh.strip()}
+    zh, en = ([*re.split(r"\s*/\s+", description, maxsplit=1), ""])[:2]
+    zh = zh.replace("（分）", "").replace("（分，", "（").strip()  # a label names the thing, not the storage unit
+    en = en.replace(" (fen)", "").strip()
+    return {"zh": zh, "en": en} if en else {"zh": zh}
 
 
 def _check_templates(ctx: _Ctx, schema: Schema, parameters: dict, definitions: dict) -> None:
