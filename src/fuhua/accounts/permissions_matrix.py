@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import ACCOUNT_POWERS, PERMISSIONS, ROLE_DIMENSION, Role
 
-_ACTION_WORDS = {"v": _("view"), "a": _("add"), "c": _("change"), "d": _("delete")}
+_ACTION_WORDS = {"v": _("view"), "a": _("add"), "c": _("edit"), "d": _("delete")}
 _POWER_WORDS = {
     "users": _("invite users, activate and deactivate them, reset their passwords"),
     "grants": _("grant and revoke roles"),
@@ -40,7 +40,7 @@ def permission_matrix() -> dict:
     for role in Role:
         dimension = ROLE_DIMENSION.get(role)
         if role == Role.ADMIN:
-            rows = [(_("Every kind of record"), _("view, add, change, delete"))]
+            rows = [(_("Every kind of record"), _("view, add, edit, delete"))]
             scope = _("everything")
         else:
             rows = sorted((_model_label(label), ", ".join(str(_ACTION_WORDS[c]) for c in letters))
