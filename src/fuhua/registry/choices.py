@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fuhua.core.glossary import CARRIER_KINDS as KINDS
+from fuhua.core.glossary import LEVELS
+
 
 class RegionLevel(models.TextChoices):
     PROVINCE = "province", _("province")
@@ -38,17 +41,17 @@ class Ownership(models.TextChoices):
 
 
 class CarrierKind(models.TextChoices):
-    MAKER_SPACE = "maker_space", _("maker space")
-    INCUBATOR = "incubator", _("incubator")
-    ACCELERATOR = "accelerator", _("accelerator")
-    UNIVERSITY_PARK = "university_park", _("university science park")
-    RURAL_STAR = "rural_star", _("rural innovation hub (星创天地)")
-    RETURNEE_PARK = "returnee_park", _("returned-scholar venture park")
-    COMMUNITY = "community", _("innovation community (众创社区)")
-    ENCLAVE = "enclave", _("enclave incubator (飞地孵化器)")
-    OFFSHORE = "offshore", _("offshore innovation centre (离岸创新中心)")
-    INDUSTRIAL_PARK = "industrial_park", _("industrial park")
-    DEMO_BASE = "demo_base", _("mass-innovation demonstration base")
+    MAKER_SPACE = "maker_space", KINDS["maker_space"]
+    INCUBATOR = "incubator", KINDS["incubator"]
+    ACCELERATOR = "accelerator", KINDS["accelerator"]
+    UNIVERSITY_PARK = "university_park", KINDS["university_park"]
+    RURAL_STAR = "rural_star", KINDS["rural_star"]
+    RETURNEE_PARK = "returnee_park", KINDS["returnee_park"]
+    COMMUNITY = "community", KINDS["community"]
+    ENCLAVE = "enclave", KINDS["enclave"]
+    OFFSHORE = "offshore", KINDS["offshore"]
+    INDUSTRIAL_PARK = "industrial_park", KINDS["industrial_park"]
+    DEMO_BASE = "demo_base", KINDS["demo_base"]
 
 
 class DemoBaseType(models.TextChoices):
@@ -85,12 +88,12 @@ class CarrierStatus(models.TextChoices):
 
 
 class RecognitionLevel(models.TextChoices):
-    NATIONAL = "national", _("national")
-    PROVINCIAL = "provincial", _("provincial")
-    MUNICIPAL = "municipal", _("municipal")
+    NATIONAL = "national", LEVELS["national"]
+    PROVINCIAL = "provincial", LEVELS["provincial"]
+    MUNICIPAL = "municipal", LEVELS["municipal"]
     # 县级市级, e.g. 太仓市级: issued by a county-level city, not by a district of a prefecture city.
-    COUNTY_CITY = "county_city", _("county-level city")
-    DISTRICT = "district", _("district")
+    COUNTY_CITY = "county_city", LEVELS["county_city"]
+    DISTRICT = "district", LEVELS["district"]
 
 
 class RecognitionKind(models.TextChoices):
