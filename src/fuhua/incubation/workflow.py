@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.workflow import Transition, Workflow
 
+from .admission import admission_guard
 from .models import IncubationStatus as S
 
 
@@ -18,8 +19,6 @@ def _leave(incubation, on=None, reason="", **_):
 
 
 def _admission_rules(user, incubation, **kwargs):
-    from .lifecycle import admission_guard  # lifecycle imports the rules engine; keep this module light
-
     return admission_guard(user, incubation, **kwargs)
 
 
