@@ -16,6 +16,9 @@ class PoliciesConfig(AppConfig):
         from . import panels
 
         panels.register()  # entitlements on the registry's carrier page
+        from fuhua.core.demo import register_demo_step
+
+        register_demo_step("policies", _("Policies and payouts"), order=60, run="fuhua.policies.demo.load_policies")
 
         register_nav(NavItem("policies:policy_list", _("Policies"), "policies.policy", key="policies"))
         register_nav(NavItem("policies:entitlement_list", _("Entitlements"), "policies.entitlement",

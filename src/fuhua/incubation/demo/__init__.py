@@ -29,4 +29,5 @@ def load_tenants(run: DemoRun) -> None:
             tenants.flush()
             run.advance(sum(p.tenants for p, _ in chunk))
         build_facts(ctx, group.key, group.built)
+    ctx.sink.finish()
     run.note(f"incubation: {registry.tenants:,} planned tenants")

@@ -59,5 +59,6 @@ def load_registry(run: DemoRun) -> None:
         people.mentors(ctx, key, row.short, built, investors)
         groups.append(Group(key, group, built, ctx.names.taken))
         run.advance(len(group))
+    ctx.sink.finish()
     run.shared["registry"] = RegistryDemo(ctx, groups)
     run.note(f"registry: {len(plans):,} carriers in {len(groups)} groups")
