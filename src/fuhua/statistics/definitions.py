@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from django.utils.translation import get_language
 
-from .expressions import Check, compile_check
+from .validation import Check, compile_check
 
 FORMS_DIR = Path(__file__).resolve().parent / "forms"
 

@@ -3,17 +3,60 @@ year-on-year anomalies (warnings that need an explanation before the report can 
 
 Every message names the field by its code and its label, so that a page, the API and a workbook's
 error column all say the same thing.
+
+A form's cross-field checks (`checks:` in statistics/forms/*.yaml, e.g. `tenants_grown <= tenants`) are
+conditions in the rules engine's expression language (fuhua.rules), over the form's field codes: the
+same parser, type checker and evaluator as the rule packs, so the project has one expression language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import numpy as np
 from django.utils.translation import gettext as _
 
-from .definitions import FieldDef, FormDefinition
+from fuhua.rules import Expression, ExpressionError, compile_expression
+
+if TYPE_CHECKING:
+    from .definitions import FieldDef, FormDefinition
 
 ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One cross-field check: a condition over the form's fields (figures in their stored integers)."""
+
+    rule: str
+    expression: Expression
+
+    @property
+    def codes(self) -> tuple[str, ...]:  # the fields it reads; messages name them
+        return self.expression.names
+
+    def test(self, values: dict) -> bool | None:
+        """True or False; None when a field it reads is empty (the required-field rule reports that)."""
+        result = self.expression.evaluate(values)
+        return None if result is None else bool(result)
+
+    def test_many(self, rows: list[dict]) -> list[bool | None]:
+        """The same for many rows at once (imports, demo data): one vectorised evaluation."""
+        if not rows:
+            return []
+        missing = np.array([any(r.get(c) is None for c in self.codes) for r in rows])
+        columns = {c: np.array([r.get(c) or 0 for r in rows], np.int64) for c in self.codes}
+        passed = self.expression.evaluate_many(columns)
+        return [None if m else bool(p) for m, p in zip(missing, passed, strict=True)]
+
+
+def compile_check(rule: str, known: set[str]) -> Check:
+    """Parse and type-check a check over the field codes `known`; ExpressionError names what is wrong."""
+    expression = compile_expression(rule.strip(), {code: "int" for code in sorted(known)})
+    if expression.type != "bool":
+        raise ExpressionError(f"{rule!r}: a check is a condition (e.g. `a <= b`), not a {expression.type} value")
+    return Check(rule.strip(), expression)
 
 
 @dataclass(frozen=True)
@@ -55,13 +98,25 @@ def field_errors(form: FormDefinition, values: dict[str, int | None], *, require
     return out
 
 
-def check_errors(form: FormDefinition, values: dict[str, int | None]) -> list[Message]:
+def check_errors(form: FormDefinition, values: dict[str, int | None], failed: set[int] | None = None
+                 ) -> list[Message]:
+    """Messages for the checks that fail (`failed`: their indexes, when computed for many rows at once)."""
     out = []
-    for c in form.checks:
-        if c.check.test(values) is False:
+    for i, c in enumerate(form.checks):
+        if (i in failed) if failed is not None else c.check.test(values) is False:
             first = form.fields[c.check.codes[0]]
             shown = ", ".join(f"{form.fields[k].label} = {_fmt(form.fields[k], values[k])}" for k in c.check.codes)
             out.append(Message(first.code, first.label, ERROR, f"{c.message} ({shown})", c.check.codes))
+    return out
+
+
+def failed_checks(form: FormDefinition, rows: list[dict]) -> list[set[int]]:
+    """For each row, the indexes of the form's checks it fails: each check evaluated once for all rows."""
+    out: list[set[int]] = [set() for _row in rows]
+    for i, c in enumerate(form.checks):
+        for failed, passed in zip(out, c.check.test_many(rows), strict=True):
+            if passed is False:
+                failed.add(i)
     return out
 
 

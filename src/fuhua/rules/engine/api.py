@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import threading
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import RulesError
-from .pack import Pack
+from ..entities import Attribute, EntityKind, Schema
+from .binder import Binder
+from .errors import ExpressionError, RulesError
+from .nodes import Name, walk
+from .pack import Definition, DocumentRef, Pack
+from .parser import parse
 from .population import Population
 from .row_eval import RowEvaluator
 from .trace import Trace
@@ -62,3 +68,81 @@ def explain(pack: Pack, entity_kind: str, entity, population: Population | None,
                  entity=entity_kind, entity_id=population[entity_kind].ids[row], as_of=str(evaluator.as_of),
                  value=value, root=step, params_used=list(evaluator.params_used.values()),
                  overrides=json.loads(json.dumps(overrides or {}, default=str)))
+
+
+# --- one expression over named values (e.g. a statistics form's cross-field checks) -----------------
+
+
+@dataclass(frozen=True)
+class Expression:
+    """An expression of the rules language over plain named values, bound and type-checked once.
+
+    The same parser, binder and vectorised evaluator as the packs: one language in the project.
+    """
+
+    text: str
+    names: tuple[str, ...]  # the names it reads, in order of first use
+    type: str  # bool, int, float, date or str
+    pack: Pack
+    _row: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def evaluate_many(self, columns: dict) -> np.ndarray:
+        """Vectorised: ``columns`` maps each name to an array (one value per row)."""
+        length = len(next(iter(columns.values()))) if columns else 1
+        table = {"id": np.arange(length, dtype=np.int64), **{n: np.asarray(columns[n]) for n in self.names}}
+        population = Population.from_columns({_RECORD: table}, self.pack.schema)
+        return evaluate_population(self.pack, population, _EPOCH, [_VALUE])[_VALUE]
+
+    def evaluate(self, values: dict):
+        """One row; None when a name it reads has no value (nothing to say about missing figures).
+
+        Row by row (a report being edited, a workbook row) through one cached one-row table and the row
+        evaluator, so a check costs microseconds, not a population build."""
+        if any(values.get(name) is None for name in self.names):
+            return None
+        with self._lock:
+            if self._row is None:
+                table = {"id": np.zeros(1, np.int64), **{n: [values[n]] for n in self.names}}
+                population = Population.from_columns({_RECORD: table}, self.pack.schema)
+                object.__setattr__(self, "_row", (population["record"].columns,
+                                                  RowEvaluator(self.pack, population, _EPOCH)))
+            columns, evaluator = self._row
+            for name in self.names:
+                columns[name][0] = values[name]
+            evaluator.cache.clear()
+            value = evaluator.definition(_VALUE, 0, trace=False)[0]
+        return value.item() if hasattr(value, "item") else value
+
+
+_RECORD, _VALUE = "record", "value"
+_EPOCH = np.datetime64("1970-01-01", "D")
+_DEFAULTS = {"int": 0, "float": float("nan"), "bool": False, "str": ""}
+
+
+def compile_expression(text: str, names: dict[str, str]) -> Expression:
+    """Parse and type-check ``text`` over ``names`` (name → type: bool, int, float, date, str).
+
+    Raises :class:`ExpressionError` naming the construct or the unknown name and its column.
+    """
+    attributes = {n: Attribute(n, t, default=_DEFAULTS[t]) if t in _DEFAULTS else Attribute(n, t)
+                  for n, t in names.items()}  # names the expression does not read need no column
+    schema = Schema({_RECORD: EntityKind(_RECORD, attributes)})
+    node = parse(text)
+    definition = Definition(_VALUE, _RECORD, text, node, True)
+    try:
+        Binder(schema, {}, {_VALUE: definition}).bind_all()
+    except ExpressionError as exc:
+        raise ExpressionError(f"{text!r}: {exc.message}", exc.col) from None
+    read = tuple(dict.fromkeys(x.name for x in walk(node) if isinstance(x, Name) and x.base is None
+                               and x.name in names))
+    pack = Pack(id="expression", title=text, document=DocumentRef(name="expression"), effective_from=_EPOCH,
+                effective_to=None, entity=_RECORD, parameters={}, definitions={_VALUE: definition}, schema=schema)
+    return Expression(text, read, definition.type, pack)
+
+
+def evaluate_expression(text: str, values: dict, types: dict[str, str] | None = None):
+    """Evaluate ``text`` once over ``values`` (types default to int, or float for float values)."""
+    types = types or {k: "float" if isinstance(v, float) else "bool" if isinstance(v, bool) else "int"
+                      for k, v in values.items()}
+    return compile_expression(text, types).evaluate(values)

@@ -22,7 +22,7 @@ from fuhua.registry.models import Carrier
 from ..bulk import insert_values
 from ..definitions import FormDefinition, form_for_year
 from ..models import AnnualReport, ReportStatus, ReportValue, ValueOrigin
-from ..validation import anomalies, check_errors, field_errors
+from ..validation import anomalies, check_errors, failed_checks, field_errors
 from . import cells, importer
 from .importer import Column, Importer
 
@@ -170,9 +170,9 @@ class ReportImport:
         credit = cells.text(importer.cell_at(row, cols.get(CREDIT))).upper()
         return ReportRow(number, carrier_id, credit, values, cols)
 
-    def _validate(self, r: ReportRow, log, last_year: dict | None) -> bool:
+    def _validate(self, r: ReportRow, log, last_year: dict | None, failed: set[int]) -> bool:
         before = log.result.error_count
-        for m in field_errors(self.form, r.values) + check_errors(self.form, r.values):
+        for m in field_errors(self.form, r.values) + check_errors(self.form, r.values, failed):
             col = r.cols.get(m.code)
             log.add(r.row, col, self.form.fields[m.code].header, r.values.get(m.code) if col is not None else "",
                     m.text)
@@ -193,7 +193,8 @@ class ReportImport:
         last_year = _accepted_values(ids, self.year - 1)
         current = _values([r.pk for r in latest.values()])
         new_reports, new_values, changed_values, touched = [], [], [], []
-        for r in rows:
+        failed = failed_checks(self.form, [r.values for r in rows])  # each check once over the chunk
+        for r, failed_here in zip(rows, failed, strict=True):
             if r.carrier_id not in carriers:
                 log.add(r.row, r.cols.get(ID), INFO[0].header, r.carrier_id,
                         _("no such carrier, or it is outside your scope"))
@@ -203,7 +204,7 @@ class ReportImport:
                         _("this is not the credit code of carrier %(id)s's operator; is the row shifted?") % {
                             "id": r.carrier_id})
                 continue
-            if not self._validate(r, log, last_year.get(r.carrier_id)):
+            if not self._validate(r, log, last_year.get(r.carrier_id), failed_here):
                 continue
             report = latest.get(r.carrier_id)
             have = current.get(report.pk, {}) if report else {}
