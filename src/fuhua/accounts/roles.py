@@ -159,6 +159,99 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     Role.AUDIT_ADMIN: {**_REFERENCE},
 }
 
+# --- what a write may set ---------------------------------------------------------------------------
+# Fields a role may not set through the generic write services (API, pages, imports, CLI), per model
+# ("*": every model). They decide scope or standing: moving a carrier to another city, changing who
+# operates it, its kind or its status, an organisation's region or kind, attaching oneself to carriers
+# or institutions. Workflow states (`status` of incubations, reports, runs, applications…) are
+# non-editable model fields, refused to everyone; Carrier.status has no workflow and is the bureau's.
+# A field counts as written only when its value changes, so a form showing it unchanged still saves.
+_STATE = frozenset({"status"})
+PROTECTED_FIELDS: dict[str, dict[str, frozenset[str]]] = {
+    Role.ASSOCIATION: {"*": _STATE},
+    Role.OPERATOR: {
+        "*": _STATE,
+        "registry.carrier": frozenset({"region", "administering_region", "operator", "kind", "status"}),
+        "registry.organisation": frozenset({"region", "kind", "ownership", "credit_code"}),
+        "registry.firm": frozenset({"region", "credit_code"}),
+        "registry.startupteam": frozenset({"region", "firm"}),
+    },
+    Role.FIRM: {"*": _STATE, "registry.firm": frozenset({"region", "credit_code"})},
+    Role.SERVICE_PROVIDER: {"*": _STATE,
+                            "registry.organisation": frozenset({"region", "kind", "ownership", "credit_code"})},
+    Role.MENTOR: {"*": _STATE, "registry.mentorprofile": frozenset({"carriers", "region"})},
+    Role.INVESTOR: {"*": _STATE, "registry.investorprofile": frozenset({"institution", "region"})},
+    Role.EXPERT: {"*": _STATE, "evaluation.expertassignment": frozenset({"run", "result", "expert"})},
+}
+
+# The action a writer needs on an object a foreign key or many-to-many of a write points to: "view" by
+# default (one may refer to what one may see); "change" where the reference grants access: attaching a
+# firm or team to a carrier by an incubation makes it the carrier's, so the writer must already hold it
+# (a new firm comes in through incubation.lifecycle.register_applicant, which creates it), and
+# applications and incubations are filed for carriers the writer runs. Models without a Scope (users)
+# are checked by the domain services that set them (e.g. evaluation.review.assign_expert).
+REFERENCE_ACTIONS: dict[str, dict[str, str]] = {
+    "incubation.incubation": {"firm": "change", "team": "change", "carrier": "change"},
+    "policies.application": {"carrier": "change"},
+}
+# Objects that may be referred to although outside that scope, by a lookup they must NOT match:
+# a firm or team without an open tenancy anywhere applies to a carrier by its (public) credit code, so
+# an operator may register it (incubation.lifecycle.register_applicant); one with an open tenancy at
+# another carrier cannot be taken over. An investment names its investor, a public institution.
+OPEN_TENANCY = ("applied", "admitted", "incubating")  # incubation.lifecycle.OPEN_STATUSES, kept equal by a test
+_UNATTACHED = {"incubations__status__in": OPEN_TENANCY}
+REFERENCE_UNLESS: dict[str, dict[str, dict]] = {
+    "incubation.incubation": {"firm": _UNATTACHED, "team": _UNATTACHED},
+    "registry.investment": {"investor": {"pk__in": ()}},  # nothing excluded: any institution
+}
+
+
+def reference_action(model, field_name: str) -> str:
+    return REFERENCE_ACTIONS.get(model._meta.label_lower, {}).get(field_name, "view")
+
+
+def reference_unless(model, field_name: str) -> dict | None:
+    return REFERENCE_UNLESS.get(model._meta.label_lower, {}).get(field_name)
+
+
+def protected_fields(user, model, action: str) -> frozenset[str]:
+    """Fields of `model` that `user` may not write: protected for every role of theirs that may `action` it."""
+    if user.is_superuser:
+        return frozenset()
+    label = model._meta.label_lower
+    sets = [PROTECTED_FIELDS.get(g.role, {}).get("*", frozenset()) | PROTECTED_FIELDS.get(g.role, {}).get(
+        label, frozenset()) for g in grants_of(user) if role_allows(g.role, model, action)]
+    return frozenset.intersection(*sets) if sets else frozenset()
+
+
+# --- who reads the audit trail ------------------------------------------------------------------------
+# How much of an object's history a role reads, for objects it may view:
+#   "full"    every entry with who (username), the request id, source and values;
+#   "values"  every entry and its values, but who did it only when it was the reader, and no request id;
+#   "own"     only the entries the reader wrote.
+# Bureaus and admins audit; operators keep their carriers' and tenants' records, so they read the values
+# but not other people's names or request ids; firms, mentors, investors, providers, experts and
+# associations read what they wrote themselves, not the audit details of others.
+HISTORY_ACCESS: dict[str, str] = {
+    Role.ADMIN: "full",
+    Role.BUREAU: "full",
+    Role.OPERATOR: "values",
+    Role.ASSOCIATION: "own",
+    Role.FIRM: "own",
+    Role.SERVICE_PROVIDER: "own",
+    Role.MENTOR: "own",
+    Role.INVESTOR: "own",
+    Role.EXPERT: "own",
+}
+_HISTORY_ORDER = ("own", "values", "full")
+
+
+def history_access(user) -> str:
+    """The widest history access among the user's roles."""
+    levels = [HISTORY_ACCESS.get(role, "own") for role in roles_of(user)] or ["own"]
+    return max(levels, key=_HISTORY_ORDER.index)
+
+
 _LETTER = {"view": "v", "add": "a", "change": "c", "delete": "d"}
 
 

@@ -24,10 +24,37 @@ ACTION_LABELS = {
 
 
 @dataclass(frozen=True)
+class Via:
+    """A scope path that holds only while the joined rows meet `when` (lookups relative to the model),
+    applied in the same filter so that both refer to the same related row. E.g. an operator reaches a
+    firm through an incubation only while that incubation is open:
+    `Via("incubations__carrier__operator_id", {"incubations__status__in": OPEN})`."""
+
+    path: str
+    when: tuple[tuple[str, object], ...] = ()
+
+    def __init__(self, path: str, when: dict | None = None):
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "when", tuple((when or {}).items()))
+
+    def q(self, value) -> Q:
+        return Q(**{self.path: value}, **dict(self.when))
+
+
+def path_of(path: str | Via) -> str:
+    return path.path if isinstance(path, Via) else path
+
+
+def path_q(path: str | Via, value) -> Q:
+    """The condition "this path leads to `value`" (and, for a Via, its rows meet their condition)."""
+    return path.q(value) if isinstance(path, Via) else Q(**{path: value})
+
+
+@dataclass(frozen=True)
 class Scope:
     # Each dimension: the ORM path (or paths, any of which grants) from the model to its value.
     region: str | tuple[str, ...] | None = None  # path to a Region (filtered by its code prefix)
-    operator: str | None = None  # path to the operating Organisation
+    operator: str | Via | None = None  # path to the operating Organisation
     association: str | None = None  # path to the association Organisation a carrier is a member of
     organisation: str | None = None  # path to the Organisation itself
     firm: str | None = None
@@ -46,9 +73,9 @@ class Decision:
         return self.allowed
 
 
-def crosses_many(model, path: str) -> bool:
+def crosses_many(model, path: str | Via) -> bool:
     """True when the path walks a to-many relation, where a plain filter would duplicate rows."""
-    for name in path.split("__"):
+    for name in path_of(path).split("__"):
         try:
             field = model._meta.get_field(name)
         except Exception:

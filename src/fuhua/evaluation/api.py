@@ -70,7 +70,7 @@ def runs_router() -> Router:
     @r.get("/{id}/comparison", response={200: s.ComparisonOut, **OBJECT_ERRORS},
            **operation("evaluationrun_comparison", "Grades compared with the previous published run"))
     def comparison(request, id: int):
-        c = services.compare(get_scoped(RUNS, request.auth_user, id))
+        c = services.compare(get_scoped(RUNS, request.auth_user, id), user=request.auth_user)
         return {"previous": c.previous.pk if c.previous else None, "up": c.up, "down": c.down, "same": c.same,
                 "matrix": [{"before": b, "after": a, "count": n} for (b, a), n in sorted(c.matrix.items())],
                 "movers": [{"carrier": m[0], "before": m[1], "after": m[2]} for m in c.movers]}

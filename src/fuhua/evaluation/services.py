@@ -305,7 +305,9 @@ class Comparison:
     movers: list  # (carrier name, before, after), largest moves first
 
 
-def compare(run: EvaluationRun, limit: int = 50) -> Comparison:
+def compare(run: EvaluationRun, limit: int = 50, *, user=None) -> Comparison:
+    """Grades against the previous published run; with `user`, only the results that user may view
+    (an expert its assigned results, an operator its own carriers'), None: the system, every result."""
     previous = run.previous or previous_run(run)
     if previous is None:
         return Comparison(None, {}, 0, 0, 0, [])
@@ -313,8 +315,9 @@ def compare(run: EvaluationRun, limit: int = 50) -> Comparison:
     matrix: Counter = Counter()
     movers = []
     up = down = same = 0
-    for carrier_id, name, grade in (EvaluationResult.objects.filter(run=run).exclude(grade="")
-                                    .values_list("carrier_id", "carrier__name", "grade")):
+    current = EvaluationResult.objects.filter(run=run) if user is None else \
+        EvaluationResult.objects.restrict(user, "view").filter(run=run)
+    for carrier_id, name, grade in current.exclude(grade="").values_list("carrier_id", "carrier__name", "grade"):
         old = before.get(carrier_id, "")
         matrix[(old, grade)] += 1
         if not old:

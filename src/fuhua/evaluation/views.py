@@ -78,6 +78,12 @@ class RunCreate(g.ScopedMixin, View):
                       self.base_context(form=form, object=None, cancel_url=g.model_url(EvaluationRun)), status=status)
 
 
+def _in_sight(rows: list[dict], results) -> list[dict]:
+    """Rows about carriers whose result the user may view (an expert its assigned ones only)."""
+    visible = set(results.values_list("carrier_id", flat=True))
+    return [row for row in rows if row["carrier_id"] in visible]
+
+
 class RunDetail(g.ObjectDetailView):
     model = EvaluationRun
     template_name = "evaluation/run_detail.html"
@@ -89,9 +95,10 @@ class RunDetail(g.ObjectDetailView):
                    .order_by("rank", "carrier_id"))
         context = self.detail_context(
             run, dist=dist, chart=distribution_svg(dist["grades"], REFERENCES, _("this run")),
-            comparison=services.compare(run), transitions=RUN_WORKFLOW.available(request.user, run),
+            comparison=services.compare(run, user=request.user),
+            transitions=RUN_WORKFLOW.available(request.user, run),
             results=results[:200], result_count=results.count(), scheme=services.scheme_of(run),
-            revocations=revocation_proposals(run),
+            revocations=_in_sight(revocation_proposals(run), results),
         )
         return render(request, self.template_name, context)
 
@@ -264,3 +271,5 @@ class AppealDecide(ScopedPostView):
 
 class AppealHistory(g.ObjectHistoryView):
     model = Appeal
+
+

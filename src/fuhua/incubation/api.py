@@ -8,7 +8,8 @@ from ninja import Router, Status
 
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
 from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
-from fuhua.registry.models import Carrier, Firm
+from fuhua.core.services import referable
+from fuhua.registry.models import Carrier
 
 from . import lifecycle
 from . import schemas as s
@@ -75,7 +76,7 @@ def router() -> Router:
             raise ValidationError({"applied_on": _("The date cannot be in the future.")})
         firm = firm_data = None
         if payload.firm is not None:
-            firm = Firm.objects.restrict(user, "view").filter(pk=payload.firm).first()
+            firm = referable(user, Incubation, "firm").filter(pk=payload.firm).first()
             if firm is None:
                 raise ValidationError({"firm": _("No firm with this id in your scope.")})
         if payload.new_firm is not None:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.forms import CreditCodeChoiceField, FilterForm, ServiceModelForm
+from fuhua.core.services import referable
 from fuhua.core.validators import validate_credit_code
 from fuhua.registry.choices import CarrierKind, IndustryField, SizeClass
 from fuhua.registry.fields import RegionField
@@ -89,7 +90,7 @@ class RegisterApplicantForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["carrier"].queryset = Carrier.objects.restrict(user, "change").order_by("name")
-        self.fields["firm"].queryset = Firm.objects.restrict(user, "view")
+        self.fields["firm"].queryset = referable(user, Incubation, "firm")  # in scope, or without open tenancy
         self.fields["region"] = RegionField(user=user, required=False, label=_("registered in"))
 
     def clean_credit_code(self):

@@ -22,7 +22,7 @@ from .compute import compute
 from .models import Application, Call, Entitlement, Notification, Payout, Policy
 from .services import applications as app_services
 from .services.ledger import budget_status, ledger_totals, recover
-from .services.simulate import parse_settings
+from .services.simulate import carriers_in_scope, parse_settings
 from .workflow import APPLICATION_WORKFLOW, CALL_WORKFLOW
 
 POLICIES = Resource(Policy, s.PolicyOut, filters=s.PolicyFilters, ordering=("code", "effective_from"), search=None)
@@ -51,9 +51,11 @@ def policies_router() -> Router:
         policy = get_scoped(POLICIES, request.auth_user, id)
         day = as_of or _today()
         result = compute(policy.code, day)
-        return {"policy": policy.code, "as_of": day, "carriers": len(result.facts.ids),
-                "total_fen": sum(d.amount_fen for d in result.dues), "seconds": result.seconds,
-                "entitlements": [d.__dict__ for d in result.dues]}
+        visible = carriers_in_scope(request.auth_user, result.facts.ids)  # rows of the caller's carriers only
+        dues = [d for d in result.dues if d.carrier_id in visible]
+        return {"policy": policy.code, "as_of": day, "carriers": len(visible),
+                "total_fen": sum(d.amount_fen for d in dues), "seconds": result.seconds,
+                "entitlements": [d.__dict__ for d in dues]}
 
     @r.get("/{id}/simulation", response={200: dict, **OBJECT_ERRORS},
            **operation("policy_simulation", "What-if: cost, cost by region, gainers and losers"))

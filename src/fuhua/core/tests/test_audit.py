@@ -178,7 +178,8 @@ def test_api_writes_carry_the_user_and_request_id(world, resource):
 def test_refused_writes_leave_no_trace(world):
     client = Client(headers={"Authorization": f"Bearer {ApiToken.issue(world.users.bureau_nj, 'x')[1]}"})
     before = ObjectChange.objects.count()
-    response = client.post("/api/v1/carriers", valid_payloads(world)["carriers"], content_type="application/json")
+    payload = {**valid_payloads(world)["carriers"], "operator": world.op_b.pk}  # refused for its Suzhou region
+    response = client.post("/api/v1/carriers", payload, content_type="application/json")
     assert response.status_code == 403
     assert not ObjectChange.objects.filter(request_id=response["X-Request-ID"]).exists()
     assert ObjectChange.objects.count() == before

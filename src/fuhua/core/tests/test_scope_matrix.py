@@ -4,7 +4,12 @@ without changing anything. A new endpoint is covered without anyone remembering 
 *kind* of object fails here until it is added to RESOURCES (or the web names to WEB_NAMES).
 
 The oracle for "outside" is `core.scoping.check`; test_scoping.py checks the scoping itself, and
-`test_the_oracle_matches_the_brief` pins the cases everyone agrees on.
+`test_the_oracle_matches_the_brief` pins the cases everyone agrees on. Writes through relations, the
+writable fields per role and the ids in every GET response are generated in test_scope_writes.py and
+test_scope_reads.py, on the same world.
+
+The world (with every app's objects and a token per user) is built once per module, in a transaction
+that is rolled back at the end; each test runs in a savepoint of it, rolled back after the test.
 """
 
 import json
@@ -14,7 +19,8 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.conf import settings
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from fuhua.accounts.models import ApiToken
@@ -164,7 +170,7 @@ LIST_OPERATIONS = [(m, p) for m, p in API_OPERATIONS if m == "GET" and "{" not i
 WEB_PAGES = web_object_pages()
 
 
-# --- helpers ---------------------------------------------------------------------------------------
+# --- the world, once per module ------------------------------------------------------------------
 
 
 def users(world) -> dict:
@@ -172,8 +178,42 @@ def users(world) -> dict:
 
 
 def token_clients(world) -> dict[str, Client]:
-    return {name: Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, name)[1]}"})
-            for name, user in users(world).items()}
+    """One API client per user, with a token issued once per world."""
+    clients = getattr(world, "_clients", None)
+    if clients is None:
+        clients = {name: Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, name)[1]}"})
+                   for name, user in users(world).items()}
+        world._clients = clients
+    return clients
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    """The world and every app's objects in it, built once for the module inside a transaction that is
+    rolled back when the module is done (each test's own `db` savepoint is rolled back after it)."""
+    from fuhua.testing import world as build
+
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=hashers):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            w = build()
+            for row in RESOURCES.values():
+                row.objects(w)  # every app's objects, created (and cached on the world) now
+            token_clients(w)
+            yield w
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(module_world, db):
+    return module_world
+
+
+# --- helpers ---------------------------------------------------------------------------------------
 
 
 def state(obj):

@@ -1,5 +1,6 @@
 """What-if: the same computation with parameter overrides (the engine's `overrides`), compared with the
-baseline — total cost, cost by region, who gains and who loses. Reads only; nothing is written."""
+baseline — total cost, cost by region, who gains and who loses. Reads only; nothing is written. Rows and
+totals cover the carriers in the caller's scope only."""
 
 from __future__ import annotations
 
@@ -9,14 +10,26 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from fuhua.core.scoping import check
+from fuhua.core.system import is_system
 from fuhua.registry.models import Carrier, Region
 from fuhua.rules import RulesError
 
 from .. import packs
 from ..compute import compute
+from ..models import Budget
 from .ledger import budget_status
 from .runs import require
 from .sync import policy_row
+
+
+def carriers_in_scope(user, carrier_ids) -> set[int]:
+    """The carriers among `carrier_ids` the user may view: a computation runs over the whole population
+    (so that shared budgets and ranks are right) but shows rows and totals only for these."""
+    wanted = {int(pk) for pk in carrier_ids}
+    if is_system(user):  # the platform itself (demo, scheduled tasks): every carrier
+        return wanted
+    return wanted & set(Carrier.objects.restrict(user, "view").values_list("pk", flat=True))
 
 
 def parse_settings(pairs: list[str]) -> dict:
@@ -49,7 +62,9 @@ def simulate(user, policy_code: str, as_of: datetime.date, overrides: dict, *, t
         what_if = compute(policy_code, as_of, overrides=overrides)
     except (RulesError, packs.PolicyError) as exc:
         raise ValidationError({"set": str(exc)}) from None
-    before, after = base.by_carrier(), what_if.by_carrier()
+    visible = carriers_in_scope(user, base.facts.ids)
+    before = {pk: fen for pk, fen in base.by_carrier().items() if pk in visible}
+    after = {pk: fen for pk, fen in what_if.by_carrier().items() if pk in visible}
     regions = base.facts.region_code
     names = dict(Carrier.objects.filter(pk__in=set(before) | set(after)).values_list("pk", "name"))
     changes = sorted(((pk, before.get(pk, 0), after.get(pk, 0)) for pk in set(before) | set(after)
@@ -58,9 +73,10 @@ def simulate(user, policy_code: str, as_of: datetime.date, overrides: dict, *, t
     by_region_before, by_region_after = _by_region(before, regions), _by_region(after, regions)
     return {
         "policy": policy_code, "as_of": as_of.isoformat(), "overrides": overrides,
-        "carriers": len(base.facts.ids),
+        "carriers": len(visible),
         "baseline_fen": sum(before.values()), "simulated_fen": sum(after.values()),
-        "budget": next((b for b in budget_status(policy) if b["year"] == base.period), None),
+        "budget": next((b for b in budget_status(policy) if b["year"] == base.period), None)
+        if check(user, "view", Budget) else None,
         "by_region": [{"region": code, "name": region_names.get(code, code),
                        "baseline_fen": by_region_before.get(code, 0), "simulated_fen": by_region_after.get(code, 0)}
                       for code in sorted(set(by_region_before) | set(by_region_after))],

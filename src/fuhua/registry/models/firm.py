@@ -6,10 +6,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.models import FuhuaModel
-from fuhua.core.scoping import Scope
+from fuhua.core.scoping import Scope, Via
 
 from ..choices import DesignationKind, IndustryField, ListingBoard, SizeClass
 from .organisation import CreditCodeField, SearchableModel
+
+# The incubation statuses of a tenancy still running (incubation.lifecycle.OPEN_STATUSES, spelled out here
+# because the registry sits below the incubation app; core/tests/test_scope_tenancy.py keeps them equal).
+OPEN_TENANCY = ("applied", "admitted", "incubating")
+
+
+def while_tenant(prefix: str = "") -> Via:
+    """An operator reaches a firm or team (and its facts) through an incubation at its carriers only while
+    that incubation is open: a graduated, exited or expired tenant is no longer the operator's. The
+    incubation records themselves stay readable to it (incubation.models scopes them by carrier)."""
+    return Via(f"{prefix}incubations__carrier__operator_id", {f"{prefix}incubations__status__in": OPEN_TENANCY})
 
 
 class Firm(SearchableModel):
@@ -31,7 +42,7 @@ class Firm(SearchableModel):
     # A bureau sees firms registered in its region and firms incubated by carriers in its region.
     scope = Scope(
         region=("region", "incubations__carrier__region"),
-        operator="incubations__carrier__operator_id",
+        operator=while_tenant(),
         firm="id",
     )
 
@@ -77,7 +88,7 @@ class FirmDesignation(FuhuaModel):
 
     scope = Scope(
         region=("firm__region", "firm__incubations__carrier__region"),
-        operator="firm__incubations__carrier__operator_id",
+        operator=while_tenant("firm__"),
         firm="firm_id",
     )
 
@@ -113,7 +124,7 @@ class StartupTeam(SearchableModel):
     )
 
     scope = Scope(
-        region=("region", "incubations__carrier__region"), operator="incubations__carrier__operator_id"
+        region=("region", "incubations__carrier__region"), operator=while_tenant()
     )
 
     class Meta:

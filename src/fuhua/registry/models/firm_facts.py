@@ -11,11 +11,12 @@ from fuhua.core.models import FuhuaModel
 from fuhua.core.scoping import Scope
 
 from ..choices import InvestmentRound, IpKind
+from .firm import while_tenant
 
 # Firm-side facts are scoped like the firm's designations: the firm's region or its carriers'.
 FIRM_FACT_SCOPE = Scope(
     region=("firm__region", "firm__incubations__carrier__region"),
-    operator="firm__incubations__carrier__operator_id",
+    operator=while_tenant("firm__"),
     firm="firm_id",
 )
 

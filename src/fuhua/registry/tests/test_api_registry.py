@@ -154,7 +154,8 @@ class TestWrites:
         assert client.get(f"/api/v1/{resource}/{pk}").status_code == 404
 
     def test_create_outside_ones_region_is_refused_and_rolled_back(self, world):
-        payload = valid_payloads(world)["carriers"]
+        # An operator the Nanjing bureau may refer to (op_b): the Suzhou region itself is what is refused.
+        payload = {**valid_payloads(world)["carriers"], "operator": world.op_b.pk}
         client = api_client(world.users.bureau_nj)
         before = (Carrier.objects.count(), ObjectChange.objects.count())
         response = client.post("/api/v1/carriers", payload, content_type="application/json",
