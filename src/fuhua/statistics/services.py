@@ -21,41 +21,21 @@ from fuhua.core.scoping import check
 from fuhua.registry.models import Carrier
 
 from . import prefill as prefill_mod
-from .definitions import FormDefinition, all_codes, form_for_year, get_form
+from .definitions import all_codes, form_for_year
 from .models import AnnualReport, CommentKind, FieldComment, ReportStatus, ReportValue, ValueOrigin
-from .validation import Message, blocking, validate
+from .reading import (  # noqa: F401  (part of the services' interface)
+    blocking_messages,
+    explained_codes,
+    form_of,
+    last_year_values,
+    messages_of,
+    previous_accepted,
+    values_of,
+)
+from .validation import field_errors
+from .workflow import is_reviewer
 
-# --- reading -------------------------------------------------------------------------------------
-
-
-def form_of(report: AnnualReport) -> FormDefinition:
-    return get_form(report.form_code)
-
-
-def values_of(report: AnnualReport) -> dict[str, int | None]:
-    return dict(report.values.values_list("code", "value"))
-
-
-def previous_accepted(carrier_id: int, year: int) -> AnnualReport | None:
-    return (AnnualReport.objects.filter(carrier_id=carrier_id, year=year, status=ReportStatus.ACCEPTED)
-            .order_by("-version").first())
-
-
-def last_year_values(report: AnnualReport) -> dict[str, int | None]:
-    before = previous_accepted(report.carrier_id, report.year - 1)
-    return values_of(before) if before else {}
-
-
-def explained_codes(report: AnnualReport) -> set[str]:
-    return set(report.comments.filter(kind=CommentKind.EXPLANATION).values_list("code", flat=True))
-
-
-def messages_of(report: AnnualReport) -> list[Message]:
-    return validate(form_of(report), values_of(report), last_year_values(report))
-
-
-def blocking_messages(report: AnnualReport) -> list[Message]:
-    return blocking(messages_of(report), explained_codes(report))
+# --- reading (statistics.reading) ----------------------------------------------------------------
 
 
 def versions_of(report: AnnualReport):
@@ -103,8 +83,6 @@ def save_values(user, report: AnnualReport, values: dict[str, int | None],
               if code not in form.fields}
     if errors:
         raise ValidationError(errors)
-    from .validation import field_errors
-
     range_errors = [m for m in field_errors(form, values, required=False) if m.code in values]
     if range_errors:
         raise ValidationError({m.code: f"{m.label}: {m.text}" for m in range_errors})
@@ -128,8 +106,6 @@ def save_values(user, report: AnnualReport, values: dict[str, int | None],
 
 def add_comment(user, report: AnnualReport, code: str, text: str, kind: str) -> FieldComment:
     """An operator's explanation (report editable) or a reviewer's comment (report submitted)."""
-    from .workflow import is_reviewer
-
     form = form_of(report)
     text = (text or "").strip()
     errors = {}

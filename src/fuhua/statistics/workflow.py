@@ -14,6 +14,7 @@ from fuhua.accounts.roles import Role, roles_of
 from fuhua.core.workflow import ALLOWED, Decision, Transition, Workflow, forbidden, invalid
 
 from .models import ReportStatus as S
+from .reading import blocking_messages
 
 
 def is_reviewer(user) -> bool:
@@ -26,8 +27,6 @@ def _reviewer_only(user, report, **kwargs) -> Decision:
 
 
 def _complete_and_explained(user, report, **kwargs) -> Decision:
-    from .services import blocking_messages
-
     problems = blocking_messages(report)
     if not problems:
         return ALLOWED
