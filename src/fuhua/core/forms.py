@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import extensions
+from . import extensions, formatting
 from .autocomplete import use_autocomplete
 
 
@@ -28,6 +28,32 @@ def use_date_inputs(form) -> None:
             field.widget = DateInput(attrs)
 
 
+class YuanField(forms.DecimalField):
+    """Money typed in 元 (up to two decimals) and cleaned to integer fen, the storage unit."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("max_digits", 17)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):  # a stored amount in fen
+            return formatting.yuan(value, cents=None).replace(",", "")
+        return value
+
+    def clean(self, value):
+        amount = super().clean(value)
+        return None if amount is None else int((amount * 100).to_integral_value())
+
+
+def use_yuan_inputs(form) -> None:
+    """Every `*_fen` integer field of `form` is typed in 元 (its label says 元, not 分)."""
+    for name, field in list(form.fields.items()):
+        if name.endswith("_fen") and isinstance(field, forms.IntegerField):
+            form.fields[name] = YuanField(label=formatting.money_label(field.label), required=field.required,
+                                          help_text=field.help_text, initial=field.initial, disabled=field.disabled)
+
+
 class ServiceModelForm(forms.ModelForm):
     """A ModelForm that is never saved itself: the view hands `service_data()` to core.services.
 
@@ -39,6 +65,7 @@ class ServiceModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         use_date_inputs(self)
+        use_yuan_inputs(self)
         use_autocomplete(self)
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField) and name != "region":
@@ -49,6 +76,18 @@ class ServiceModelForm(forms.ModelForm):
                                                  label=self.fields["region"].label)
             if self.instance.pk and not self.is_bound:
                 self.initial["region"] = self.instance.region_id
+        self._disable_protected()
+
+    def _disable_protected(self) -> None:
+        """Fields the user's role may not write (accounts.roles.PROTECTED_FIELDS) are shown but not
+        editable: a disabled field keeps its value, which core.services would refuse to change anyway."""
+        from fuhua.accounts.roles import protected_fields
+
+        if self.user is None or not self.user.is_authenticated:
+            return
+        action = "change" if self.instance.pk else "add"
+        for name in protected_fields(self.user, self._meta.model, action) & set(self.fields):
+            self.fields[name].disabled = True
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}

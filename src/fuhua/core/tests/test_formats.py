@@ -213,3 +213,21 @@ def test_tenant_checks_read_as_sentences(world):
     assert "<summary>完整计算过程</summary>" in html
     outside = re.sub(r"<details>.*?</details>", "", html, flags=re.S)
     assert "待核实" not in outside
+
+
+@pytest.mark.django_db
+def test_money_is_typed_in_yuan_and_stored_in_fen(world):
+    from fuhua.registry.models import SeedFund
+
+    client = Client()
+    client.force_login(world.users.bureau_sz)
+    form = client.get(reverse("registry:seedfund_create")).content.decode()
+    assert "规模（元）" in form and "（分）" not in form and 'type="date"' in form and 'lang="zh-CN"' in form
+    response = client.post(reverse("registry:seedfund_create"), {
+        "carrier": world.carrier_a.pk, "name": "纳米城三期资金", "size_fen": "6000000.50", "ownership": "own",
+        "established_on": "2023-04-01"})
+    assert response.status_code == 302
+    fund = SeedFund.objects.get(name="纳米城三期资金")
+    assert fund.size_fen == 600_000_050
+    edit = client.get(reverse("registry:seedfund_edit", kwargs={"pk": fund.pk})).content.decode()
+    assert 'value="6000000.50"' in edit and 'value="2023-04-01"' in edit
