@@ -21,6 +21,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import PurePosixPath
 
 from defusedxml import DefusedXmlException
@@ -33,6 +34,7 @@ REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}i
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 # A cell tag that says where it is (r="B2"), with or without a namespace prefix.
 _CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r=[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
+_CELL_REF_FIRST = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 RATIO_FLOOR = 1 << 20  # members smaller than this decompressed are not ratio-checked (tiny XML compresses well)
 MAX_MEMBERS = 10_000
@@ -170,14 +172,21 @@ def scan_sheet(zf: zipfile.ZipFile, path: str, sheet: str, limits: Limits) -> Sh
             if len(tail) > 1 << 20:
                 raise WorkbookRefused(_("the sheet %(sheet)s is not valid XML (a tag longer than 1 MB)") % {
                     "sheet": sheet})
-            refs = _CELL_REF.findall(data)
-            # Every cell tag must have said where it is (a prefixed <x:c> also lands in the full parse).
-            if len(refs) != data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/"):
+            # Every cell tag must say where it is (a prefixed <x:c> also lands in the full parse). Excel and
+            # most writers put r first: the fast pattern; anything else: the general one.
+            refs = _CELL_REF_FIRST.findall(data)
+            tags = data.count(b"<c")  # one pass; other tags starting with <c (<cols>, <cfRule>) need the exact count
+            if len(refs) != tags:
+                tags = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
+            if len(refs) != tags:
+                refs = _CELL_REF.findall(data)
+            if len(refs) != tags:
                 positional = True
                 break
             if refs:
                 _count_refs(scan, refs, cache, sheet, limits)
-            has_formula = has_formula or _FORMULA_TAG.search(data) is not None
+            has_formula = has_formula or b"<f>" in data or b"<f " in data or b"<f/" in data or (
+                b":f" in data and _FORMULA_TAG.search(data) is not None)
             if not chunk:
                 break
     if positional or has_formula:
@@ -207,11 +216,8 @@ def _check_head(zf: zipfile.ZipFile, path: str, sheet: str, limits: Limits) -> N
 def _count_refs(scan: SheetScan, refs: list[tuple[bytes, bytes]], cache: dict, sheet: str, limits: Limits) -> None:
     from .cells import column_letter
 
-    cols = set()
-    rows = set()
-    for letters, digits in refs:
-        cols.add(letters)
-        rows.add(digits)
+    cols = set(map(itemgetter(0), refs))
+    rows = set(map(itemgetter(1), refs))
     col_numbers = [cache.get(c) or cache.setdefault(c, column_index(c.decode())) for c in cols]
     row_numbers = [int(r) for r in rows]
     low_row, high_row, low_col, high_col = min(row_numbers), max(row_numbers), min(col_numbers), max(col_numbers)

@@ -124,6 +124,8 @@ _CHILD = """
 import json, resource, sys
 import django
 django.setup()
+from django.utils import translation
+translation.activate('en')
 from fuhua.statistics.exchange.reading import FileProblem, open_table
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
