@@ -38,7 +38,7 @@ CARRIER_KINDS = {
     "demo_base": _("mass-innovation demonstration base"),
 }
 
-GRADES = {"A": _("A (excellent)"), "B": _("B (good)"), "C": _("C (qualified)"), "D": _("D (unqualified)")}
+GRADES = {"A": _("excellent (优秀)"), "B": _("good (良好)"), "C": _("qualified (合格)"), "D": _("failed (不合格)")}
 
 EVALUATION_CATEGORIES = {
     "specialised": _("specialised"),

@@ -6,6 +6,7 @@ import io
 
 from django.utils.translation import gettext as _
 
+from fuhua.core import glossary
 from fuhua.core.exports import safe_workbook, write_safe_row
 
 from .models import EvaluationResult, EvaluationRun, IndicatorScore
@@ -23,7 +24,8 @@ def result_rows(run: EvaluationRun, scheme: Scheme, queryset=None) -> list[dict]
     for r in results:
         rows.append({
             "carrier_id": r.carrier_id, "carrier": r.carrier.name, "region": r.carrier.region_id,
-            "category": r.category, "rank": r.rank, "grade": r.grade, "total": r.total,
+            "category": glossary.word(r.category, None, "evaluation_category") if r.category else "",
+            "rank": r.rank, "grade": r.grade, "total": r.total,
             "quantitative": r.quantitative_milli / 1000, "qualitative": r.qualitative_milli / 1000,
             "bonus": r.bonus_milli / 1000, "completeness": r.completeness, "incomplete": r.incomplete,
             "veto": r.veto_reason, "missing": ",".join(r.missing),

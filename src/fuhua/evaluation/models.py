@@ -7,15 +7,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fuhua.core.glossary import GRADES
 from fuhua.core.models import FuhuaModel
 from fuhua.core.scoping import RestrictedQuerySet, Scope
 
 
 class Grade(models.TextChoices):
-    A = "A", _("excellent (优秀)")
-    B = "B", _("good (良好)")
-    C = "C", _("qualified (合格)")
-    D = "D", _("failed (不合格)")
+    A = "A", GRADES["A"]  # the words come from the glossary, the same everywhere
+    B = "B", GRADES["B"]
+    C = "C", GRADES["C"]
+    D = "D", GRADES["D"]
 
 
 GRADE_ORDER = ["A", "B", "C", "D"]  # best first
