@@ -33,7 +33,7 @@ from .choices import (
     SizeClass,
     Specialisation,
 )
-from .models import Firm, FirmDesignation, Recognition, Region
+from .models import Firm, FirmDesignation, MentorProfile, Recognition, Region
 
 RegionCode = Field(..., pattern=r"^\d{6}$", description="GB/T 2260 region code, e.g. 320500")
 Blank = Literal[""]
@@ -418,8 +418,6 @@ class MentorFilters(FilterSchema):
         return region_q("region", value)
 
     def filter_carrier(self, value):
-        from .models import MentorProfile
-
         through = MentorProfile.carriers.through.objects.filter(carrier_id=value)
         return Q() if value is None else Q(pk__in=through.values("mentorprofile_id"))
 
