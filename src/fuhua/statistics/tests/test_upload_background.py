@@ -127,3 +127,16 @@ def test_chunks_are_committed_one_by_one_and_a_late_conflict_says_what_was_writt
     assert not result.ok and not result.written and result.rows_written == 5_000
     assert "the first 5,000 rows were written" in result.summary()
     assert Firm.objects.filter(name__startswith="苏州后台").count() == 5_000
+
+
+def test_a_failed_background_import_offers_its_error_workbook(client, world):
+    client.force_login(world.users.bureau_sz)
+    response = client.post(reverse("statistics:firm_upload"),
+                           {"file": SimpleUploadedFile("bad.csv", firms_csv(20, bad_row=3)), "dry_run": "on"})
+    token = response.content.decode().split('data-job="')[1].split('"')[0]
+    run_import.call(token)
+    fragment = client.get(reverse("statistics:import_job", kwargs={"token": token})).content.decode()
+    errors_url = reverse("statistics:upload_errors", kwargs={"token": token})
+    assert 'data-status="done"' in fragment and errors_url in fragment and "明年" in fragment
+    workbook = client.get(errors_url)
+    assert workbook.status_code == 200 and b"".join(workbook.streaming_content)[:2] == b"PK"
