@@ -1,10 +1,11 @@
 """The system actor: the platform itself taking a step that no person asked for in a request.
 
 Services take the acting user as their first argument and check it; `None` is never accepted as "no
-check". When the platform acts on its own, callers pass `SYSTEM` explicitly. It is used for exactly two
-things: scheduled tasks (the nightly 免申即享 runs, deadline reminders, expiry of overdue tenancies) and
-loading the demo data (and a maintenance command run on the server without `--user`). It passes every permission check (its scope is the whole platform), is never a
-database user (foreign keys to a user get NULL), never signs in, and its changes are audited as "system".
+check". When the platform acts on its own, callers pass `SYSTEM` explicitly: for scheduled tasks (the
+nightly 免申即享 runs, deadline reminders, expiry of overdue tenancies), for loading the demo data, and for
+a maintenance command run on the server without `--user`. It passes every permission check (its scope is
+the whole platform), is never a database user (foreign keys to a user get NULL), never signs in, and its
+changes are audited as "system".
 """
 
 from __future__ import annotations

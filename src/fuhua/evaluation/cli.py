@@ -151,7 +151,7 @@ def schemes() -> None:
 def check(path: str) -> None:
     """Validate a scheme file (exit 1 with file:line: reason when invalid)."""
     _setup()
-    from fuhua.rules.engine import RulesError
+    from fuhua.rules import RulesError
 
     from .scheme import load_scheme_file
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fuhua.rules.engine import Population, evaluate_population
+from fuhua.rules import Population, evaluate_population
 
 from .inputs import InputTable
 from .scheme import GRADES, Scheme

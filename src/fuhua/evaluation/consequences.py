@@ -8,8 +8,8 @@ import datetime
 
 import numpy as np
 
+from fuhua.rules import Population, evaluate_population
 from fuhua.rules.adapter.packs import pack_on
-from fuhua.rules.engine import Population, evaluate_population
 
 from .models import EvaluationResult, EvaluationRun
 from .services import published_grades

@@ -16,9 +16,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-from fuhua.rules.engine import PackError, load_pack_text, yaml_lines
-from fuhua.rules.engine.nodes import Name, walk
-from fuhua.rules.engine.pack import Citation, Pack
+from fuhua.rules import Citation, Pack, PackError, load_pack_text, references, yaml_lines
 from fuhua.rules.entities import Attribute, default_schema
 
 from .normalise import METHODS, Normalisation
@@ -210,16 +208,14 @@ def _inputs(pack: Pack, rule: str, reader: _Reader, line) -> tuple[tuple[str, ..
         definition = pack.definitions[name]
         if definition.entity != "carrier":
             reader.fail(line, f"{rule}: schemes evaluate carriers; {name} is a rule of {definition.entity}")
-        for node in walk(definition.node):
-            if not isinstance(node, Name) or not node.ref:
-                continue
-            kind = node.ref[0]
+        for ref, text in references(pack, name):
+            kind = ref[0]
             if kind == "attr":
-                (stats if node.ref[2] in stats_codes else registry).add(node.ref[2])
+                (stats if ref[2] in stats_codes else registry).add(ref[2])
             elif kind == "var":
-                todo.append(node.ref[2])
+                todo.append(ref[2])
             elif kind in ("relation", "via"):
-                reader.fail(line, f"{rule}: {node.text!r} reads related records; a scheme indicator may only use "
+                reader.fail(line, f"{rule}: {text!r} reads related records; a scheme indicator may only use "
                                   "the carrier's own statistics and registry attributes")
     return tuple(sorted(stats)), tuple(sorted(registry))
 

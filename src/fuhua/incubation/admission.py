@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 
 from fuhua.accounts.roles import Role, roles_of
 from fuhua.core.workflow import ALLOWED, Decision, forbidden, invalid
+from fuhua.rules import NotInForce, Pack, Population, Trace, explain, months_between
 from fuhua.rules.adapter.packs import tenant_pack
-from fuhua.rules.engine import NotInForce, Pack, Population, Trace, explain
-from fuhua.rules.engine.kernels import months_between
 
 from .models import Incubation
 

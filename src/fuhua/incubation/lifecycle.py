@@ -20,10 +20,9 @@ from django.utils.translation import gettext as _
 from fuhua.core.context import acting_for
 from fuhua.core.scoping import check
 from fuhua.registry.models import Carrier, Firm
+from fuhua.rules import NotInForce, Pack, Population, add_months, evaluate_population, explain
 from fuhua.rules.adapter import load_population
 from fuhua.rules.adapter.packs import tenant_pack
-from fuhua.rules.engine import NotInForce, Pack, Population, evaluate_population, explain
-from fuhua.rules.engine.kernels import add_months
 
 from .admission import (  # noqa: F401  (the admission check is part of the lifecycle's interface)
     OVERRIDE_ROLES,

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fuhua.rules import Population, evaluate_population, explain
-from fuhua.rules.engine.trace import to_plain
+from fuhua.rules import Population, evaluate_population, explain, to_plain
 
 from . import packs
 from .population import Facts, build, period_of

@@ -20,8 +20,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from fuhua.rules import Pack, load_pack_file
-from fuhua.rules.engine.loader import load_pack_text
+from fuhua.rules import Pack, load_pack_file, load_pack_text
 
 from .schema import policy_schema
 
@@ -141,7 +140,7 @@ def _date(value) -> datetime.date:
 
 def _amounts(pack: Pack, name: str, overrides: dict) -> list[tuple[np.datetime64 | None, str, int]]:
     """(from, label, fen) of every value a parameter takes (each entry of a table)."""
-    from fuhua.rules.engine.units import to_canonical
+    from fuhua.rules import to_canonical
 
     param = pack.parameters[name]
     values = ([(None, to_canonical(param.unit, overrides[name]))] if name in overrides

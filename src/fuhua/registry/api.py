@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema
 
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation
 from fuhua.core.api_errors import OBJECT_ERRORS
-from fuhua.rules.engine import RulesError
+from fuhua.rules import RulesError
 
 from . import schemas as s
 from .models import (

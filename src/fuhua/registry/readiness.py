@@ -15,11 +15,9 @@ from django.utils.translation import gettext as _
 
 from fuhua.core import formatting as fmt
 from fuhua.core import glossary
-from fuhua.rules import Pack, RulesError, evaluate_population, explain
+from fuhua.rules import Pack, RulesError, Step, evaluate_population, explain, explain_sentence, to_plain
 from fuhua.rules.adapter import load_population, source_of
 from fuhua.rules.adapter.packs import Chosen, pack_on
-from fuhua.rules.engine.sentence import explain_sentence
-from fuhua.rules.engine.trace import Step, to_plain
 
 from .choices import CarrierKind
 from .models import Carrier

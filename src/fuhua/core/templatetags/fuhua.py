@@ -183,7 +183,7 @@ def grade(value):
 @register.simple_tag
 def trace_sentence(pack, trace, name=""):
     """A rule's result as a plain-language note (rules.engine.sentence), money in 元/万元, codes in words."""
-    from fuhua.rules.engine.sentence import explain_sentence
+    from fuhua.rules import explain_sentence
 
     if pack is None or trace is None:
         return ""

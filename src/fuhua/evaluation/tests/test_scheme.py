@@ -6,7 +6,7 @@ import pytest
 
 from fuhua.evaluation.normalise import Normalisation
 from fuhua.evaluation.scheme import SCHEMES_DIR, SchemeError, all_schemes, load_scheme_text
-from fuhua.rules.engine import PackError
+from fuhua.rules import PackError
 
 BASE = (SCHEMES_DIR / "maker-space-2024.yaml").read_text("utf-8")
 

@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from fuhua.core import formatting as fmt
 from fuhua.core import glossary
 from fuhua.core.scoping import check
-from fuhua.rules.engine.sentence import UNVERIFIED, explain_sentence
+from fuhua.rules import UNVERIFIED, explain_sentence
 
 register = template.Library()
 

@@ -146,3 +146,15 @@ def evaluate_expression(text: str, values: dict, types: dict[str, str] | None = 
     types = types or {k: "float" if isinstance(v, float) else "bool" if isinstance(v, bool) else "int"
                       for k, v in values.items()}
     return compile_expression(text, types).evaluate(values)
+
+
+def references(pack: Pack, name: str) -> list[tuple[tuple, str]]:
+    """What a definition reads, as bound by the binder: ``(ref, text)`` per name, in source order.
+
+    ``ref`` is ``("attr", entity, attribute)``, ``("var", entity, definition)``, ``("param", name)``,
+    ``("as_of",)``, ``("relation", entity, relation)`` or ``("via", entity, relation, inner_ref)``.
+    """
+    definition = pack.definitions.get(name)
+    if definition is None:
+        raise RulesError(f"pack {pack.id} has no rule or variable {name!r}")
+    return [(node.ref, node.text) for node in walk(definition.node) if isinstance(node, Name) and node.ref]
