@@ -184,6 +184,11 @@ def test_entitlement_reads_like_a_clerks_note(world):
     assert outside.count("条款号以原文为准") == 1
     listing = client.get(reverse("policies:entitlement_list")).content.decode()
     assert "认定奖励（国家级）" in listing and "recognition_award:national" not in listing
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("policies:entitlement_detail", kwargs={"pk": e.pk}),
+                         headers={"accept-language": "en"}).content.decode()
+    note = re.search(r"data-explanation>([^<]*)<", english).group(1)
+    assert note.startswith(f"{sz.taicang.name} was recognised as a national ") and note.endswith("2,000,000 yuan due")
 
 
 @pytest.mark.django_db
