@@ -13,6 +13,7 @@ from fuhua.core.exceptions import Conflict
 from fuhua.core.system import SYSTEM
 
 from .models import Entitlement, EntitlementStatus
+from .population import population_reused
 from .services import confirm, pay, run_entitlements, sync_policies
 
 POLICIES = ("suzhou-2020-carriers", "suzhou-2022-action-plan", "taicang-2021-carriers")
@@ -34,7 +35,7 @@ def load_policies(run: DemoRun) -> None:
     as_of = datetime.date(run.last_year, 12, 31)
     paid_on = min(run.today, datetime.date(run.today.year, 3, 31))
     run.begin(len(POLICIES))
-    with acting_as(None, source="demo"):
+    with acting_as(None, source="demo"), population_reused():
         for code in POLICIES:
             computed = run_entitlements(SYSTEM, code, as_of)
             confirmed = _confirm(code, every=2)

@@ -8,7 +8,9 @@ already paid per group. All in a few grouped queries, no query per carrier.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,11 +116,35 @@ def carriers_for(policy: PolicyPack, carrier_ids=None):
     return Carrier.objects.filter(region.subtree_q("region") | region.subtree_q("administering_region"))
 
 
+_REUSED: ContextVar[dict | None] = ContextVar("policies_population_reused", default=None)
+
+
+@contextlib.contextmanager
+def population_reused():
+    """Within the block, the carriers' population for one day and one set of carriers is loaded once: for a
+    batch of runs over registry data that does not change meanwhile (the demo runs three policies at once)."""
+    token = _REUSED.set({})
+    try:
+        yield
+    finally:
+        _REUSED.reset(token)
+
+
+def _base(as_of: datetime.date, carriers):
+    reused = _REUSED.get()
+    if reused is None:
+        return load_population(as_of, carriers=carriers)
+    key = (as_of, str(carriers.query))
+    if key not in reused:
+        reused[key] = load_population(as_of, carriers=carriers)
+    return reused[key]
+
+
 def build(policy: PolicyPack, as_of: datetime.date, carrier_ids=None,
           upstream: dict[str, dict[int, dict[str, int]]] | None = None) -> tuple[Population, Facts]:
     """`upstream`: policy → carrier → group → amount due in this same computation (for offsets)."""
     meta = policy.meta
-    base = load_population(as_of, carriers=carriers_for(policy, carrier_ids))
+    base = _base(as_of, carriers_for(policy, carrier_ids))
     columns = _decoded(base.population, "carrier")
     ids = columns["id"]
     id_list = ids.tolist()
