@@ -85,7 +85,7 @@ def test_simulation_reports_cost_regions_and_gainers_without_writing(world, sz):
 
 
 @pytest.mark.django_db
-def test_cli_entitlements_and_simulate(world, sz):
+def test_cli_entitlements_and_simulate(world, sz, tmp_path):
     runner = CliRunner()
     as_sz = ["--user", world.users.bureau_sz.username]
     out = runner.invoke(cli.entitlements, ["--policy", "taicang-2021-carriers", "--as-of", AS_OF, "--json", *as_sz])
@@ -110,6 +110,9 @@ def test_cli_entitlements_and_simulate(world, sz):
     assert bad.exit_code != 0 and "below the fixed amount" in bad.output
     unknown = runner.invoke(cli.entitlements, ["--policy", "nope", "--as-of", AS_OF, *as_sz])
     assert unknown.exit_code != 0 and "unknown policy" in unknown.output
+    ledger = tmp_path / "ledger.xlsx"
+    exported = runner.invoke(cli.policy, ["export", "--out", str(ledger), *as_sz])
+    assert exported.exit_code == 0 and "(0 ledger rows)" in exported.output and ledger.stat().st_size > 0
 
 
 @pytest.mark.django_db
