@@ -104,7 +104,7 @@ def _grouped(items: list[dict]) -> list[dict]:
         if len(members) == 1:
             entries.append({"item": members[0]})
         elif members:
-            entries.append({"label": label, "key": key, "items": members,
+            entries.append({"label": label, "key": key, "members": members,
                             "current": any(m["current"] for m in members)})
     entries += [{"item": i} for i in items if i["key"] == "search"]
     return entries

@@ -37,7 +37,7 @@ def page():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)
         yield context.new_page()
         browser.close()
 
@@ -49,6 +49,15 @@ def sign_in(page, base, username):
     page.fill("#id_password", PASSWORD)
     page.click("form button[type=submit]:has-text('登录')")
     page.wait_for_url(f"{base}/")
+
+
+def go(page, key):
+    """Follow the navigation item `key`, opening its menu first when it sits in a group."""
+    item = page.locator(f"[data-nav={key}]")
+    if not item.is_visible():
+        page.locator(".navgroup details", has=item).locator("summary").click()
+    with page.expect_navigation():
+        item.click()
 
 
 def sign_out(page):
@@ -66,8 +75,8 @@ def live_search(page, text):
 def test_operator_edits_firm_and_other_city_gets_404(page, live_server, live_world):
     base = live_server.url
     sign_in(page, base, "operator_a")
-    page.click("[data-nav=firms]")
-    page.wait_for_url(f"{base}/registry/firms/")
+    go(page, "firms")
+    assert page.url == f"{base}/registry/firms/"
 
     # Live search (htmx) by pinyin initials, then by Chinese; the table updates without a reload.
     for query in ("szwncg", "微纳传感"):
@@ -100,16 +109,16 @@ def test_operator_edits_firm_and_other_city_gets_404(page, live_server, live_wor
 def test_language_switch_and_carrier_list_layout(page, live_server, live_world):
     base = live_server.url
     sign_in(page, base, "bureau_js")
-    assert page.inner_text("[data-nav=carriers]") == "载体"
+    assert page.locator("[data-nav=carriers]").text_content() == "载体"
     with page.expect_navigation():  # the switch posts and redirects; wait for the new page
         page.click("form.langswitch button[value=en]")
-    assert page.inner_text("[data-nav=carriers]") == "Carriers"
-    assert page.inner_text("[data-nav=firms]") == "Firms"
+    assert page.locator("[data-nav=carriers]").text_content() == "Carriers"
+    assert page.locator("[data-nav=firms]").text_content() == "Firms"
     with page.expect_navigation():
         page.click("form.langswitch button[value=zh-hans]")
-    assert page.inner_text("[data-nav=carriers]") == "载体"
+    assert page.locator("[data-nav=carriers]").text_content() == "载体"
 
-    page.click("[data-nav=carriers]")
+    go(page, "carriers")
     page.wait_for_selector("#results table.data")
     assert page.locator("#results tbody tr").count() == 2
     # Cascading region picker: choosing the province reveals its cities; choosing Nanjing filters the table.

@@ -52,10 +52,12 @@ def test_page_size_choice(client, world):
 def test_navigation_grouped(client, world):
     client.force_login(world.users.bureau_sz)
     entries = client.get(reverse("dashboard")).context["nav_entries"]
-    groups = {e["key"]: [i["key"] for i in e["items"]] for e in entries if "items" in e}
+    groups = {e["key"]: [i["key"] for i in e["members"]] for e in entries if "members" in e}
     assert {"carriers", "firms", "recognitions"} <= set(groups["registry"])
     assert entries[0]["item"]["key"] == "dashboard" and entries[-1]["item"]["key"] == "search"
     assert len(entries) <= 8  # fits one row: dashboard, a handful of menus, search
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'data-nav=""' not in html and 'data-navgroup=""' not in html  # no empty menu or link
 
 
 def test_autocomplete_is_scoped(client, world):
