@@ -18,6 +18,7 @@ from fuhua.core import services as core
 from fuhua.core.context import acting_for, change_reason
 from fuhua.core.exceptions import Conflict
 from fuhua.core.scoping import check
+from fuhua.core.workflow import ALLOWED, Decision, conflict, forbidden
 from fuhua.registry.models import Carrier
 
 from . import prefill as prefill_mod
@@ -132,18 +133,23 @@ def add_comment(user, report: AnnualReport, code: str, text: str, kind: str) -> 
 
 
 @transaction.atomic
+def may_amend(user, report: AnnualReport) -> Decision:
+    """Only the latest accepted version is amended, by users who may change the report (pages ask this)."""
+    decision = check(user, "change", report)
+    if not decision:
+        return forbidden(decision.reason)
+    if report.status != ReportStatus.ACCEPTED or versions_of(report).first().pk != report.pk:
+        return conflict(_("Only the latest accepted version can be amended."))
+    return ALLOWED
+
+
 def amend(user, report: AnnualReport, reason: str) -> AnnualReport:
     """A new version of an accepted report, with the reason; the accepted one stays in force until
     the amendment is accepted."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the report is amended.")})
-    decision = check(user, "change", report)
-    if not decision:
-        raise PermissionDenied(decision.reason)
-    latest = versions_of(report).first()
-    if report.status != ReportStatus.ACCEPTED or latest.pk != report.pk:
-        raise Conflict(_("Only the latest accepted version can be amended."))
+    may_amend(user, report).raise_if_refused()
     with acting_for(user), change_reason(reason):
         new = AnnualReport(carrier_id=report.carrier_id, year=report.year, form_code=report.form_code,
                            version=report.version + 1, previous=report, amendment_reason=reason[:500])

@@ -113,7 +113,7 @@ class ReportDetail(g.ObjectDetailView):
                                       values_form if editable else None),
             problems=messages_, blocking=blocking(messages_, explained) if editable else [],
             steps=workflow.available(user, report), is_reviewer=workflow.is_reviewer(user),
-            can_amend=can_change and report.status == "accepted" and services.versions_of(report).first() == report,
+            can_amend=bool(services.may_amend(user, report)),
             versions=list(services.versions_of(report)), deadline=definition.deadline(report.year),
             comment_kinds=CommentKind, **extra,
         )
