@@ -202,3 +202,20 @@ def security_events(request):
     page = Paginator(events.order_by("-time", "-id"), 100).get_page(request.GET.get("page"))
     return render(request, "accounts/security_events.html", {
         "page": page, "kinds": SecurityEvent.Kind.choices, "kind": kind, "username": username})
+
+
+@login_required
+def audit_trail(request):
+    """Every recorded change (core.audit), newest first, for the audit administrator."""
+    from fuhua.core.models import ObjectChange
+
+    services.require(request.user, "audit")
+    changes = ObjectChange.objects.select_related("content_type")
+    username, request_id = request.GET.get("user", "")[:150], request.GET.get("request_id", "")[:64]
+    if username:
+        changes = changes.filter(username=username)
+    if request_id:
+        changes = changes.filter(request_id=request_id)
+    page = Paginator(changes.order_by("-time", "-id"), 100).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_trail.html", {"page": page, "username": username,
+                                                          "request_id": request_id})

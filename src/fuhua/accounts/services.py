@@ -25,6 +25,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from fuhua.core.context import acting_for
+
 from .models import AccountProfile, ApiToken, RoleGrant, SecurityEvent
 from .roles import ACCOUNT_POWERS, ADMIN_ROLES, ROLE_DIMENSION, SEPARATED_ROLES, Role, grants_of
 from .security import record_security_event
@@ -137,10 +139,11 @@ def invite_user(actor, request, *, username: str, email: str, first_name: str = 
         raise ValidationError({"email": _("An invitation needs an e-mail address.")})
     user = user_model(username=username, email=email, first_name=first_name, last_name=last_name, is_active=False)
     user.set_unusable_password()
-    user.save()
-    profile = AccountProfile.of(user)
-    profile.home_region, profile.invited_by, profile.must_change_password = home_region, actor, True
-    profile.save()
+    with acting_for(actor):
+        user.save()
+        profile = AccountProfile.of(user)
+        profile.home_region, profile.invited_by, profile.must_change_password = home_region, actor, True
+        profile.save()
     record_security_event(request or actor, SecurityEvent.Kind.USER_INVITED, {"email": email}, target=username)
     link = _link(request, "accounts:invitation", user)
     transaction.on_commit(lambda: _mail(user, _("Your Fuhua account"), "accounts/email/invitation.txt", link))
@@ -155,7 +158,8 @@ def set_active(actor, request, target, active: bool) -> None:
     if target.is_active == active:
         return
     target.is_active = active
-    target.save(update_fields=["is_active"])
+    with acting_for(actor):
+        target.save(update_fields=["is_active"])
     kind = SecurityEvent.Kind.USER_ACTIVATED if active else SecurityEvent.Kind.USER_DEACTIVATED
     record_security_event(request or actor, kind, target=target.get_username())
 
@@ -167,7 +171,8 @@ def reset_password(actor, request, target) -> None:
     if not target.email:
         raise ValidationError({"email": _("This account has no e-mail address to send the link to.")})
     target.set_unusable_password()
-    target.save()
+    with acting_for(actor):
+        target.save()
     record_security_event(request or actor, SecurityEvent.Kind.PASSWORD_RESET_REQUESTED, {"by": "administrator"},
                           target=target.get_username())
     link = _link(request, "accounts:password_reset_confirm", target)
@@ -211,7 +216,8 @@ def grant_role(actor, request, target, role: str, **scope) -> RoleGrant:
     _check_scope_object(actor, grant)
     if target.role_grants.filter(role=role, **{f"{f}_id": getattr(grant, f"{f}_id") for f in _SCOPE_FIELDS}).exists():
         raise ValidationError({"role": _("This account already holds this role here.")})
-    grant.save()
+    with acting_for(actor):
+        grant.save()
     record_security_event(request or actor, SecurityEvent.Kind.ROLE_GRANTED,
                           {"role": role, "scope": str(grant).split("·", 1)[-1].strip()}, target=target.get_username())
     return grant
@@ -225,7 +231,8 @@ def revoke_grant(actor, request, grant: RoleGrant) -> None:
     _check_scope_object(actor, grant)
     detail = {"role": grant.role, "scope": str(grant).split("·", 1)[-1].strip()}
     username = grant.user.get_username()
-    grant.delete()
+    with acting_for(actor):
+        grant.delete()
     record_security_event(request or actor, SecurityEvent.Kind.ROLE_REVOKED, detail, target=username)
 
 
@@ -250,7 +257,8 @@ def issue_token(user, request, name: str, expires_at: datetime.datetime | None =
             raise ValidationError({"expires_at": _("A token cannot outlive the token that creates it (%(at)s).")
                                    % {"at": timezone.localtime(via_token.expires_at).strftime("%Y-%m-%d %H:%M")}})
         expires_at = min(expires_at or via_token.expires_at, via_token.expires_at)
-    token, key = ApiToken.issue(user, name, expires_at=expires_at)
+    with acting_for(user):
+        token, key = ApiToken.issue(user, name, expires_at=expires_at)
     record_security_event(request or user, SecurityEvent.Kind.TOKEN_CREATED,
                           {"token": token.prefix, "name": name, "expires_at": token.expires_at.isoformat()},
                           target=user.get_username())
@@ -269,5 +277,6 @@ def revoke_token(actor, request, token: ApiToken) -> None:
         require(actor, "tokens", token.user)
     detail = {"token": token.prefix, "name": token.name}
     username = token.user.get_username()
-    token.delete()
+    with acting_for(actor):
+        token.delete()
     record_security_event(request or actor, SecurityEvent.Kind.TOKEN_REVOKED, detail, target=username)

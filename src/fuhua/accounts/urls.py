@@ -24,6 +24,7 @@ _accounts = [
     path("grants/<int:pk>/revoke/", admin_views.revoke_grant, name="grant_revoke"),
     path("permissions/", admin_views.permissions, name="permissions"),
     path("security-events/", admin_views.security_events, name="security_events"),
+    path("audit-trail/", admin_views.audit_trail, name="audit_trail"),
 ]
 
 # Sign-in and sign-out keep their global names (settings.LOGIN_URL names "login"); the rest is "accounts:…".

@@ -20,4 +20,5 @@ def account_links(context) -> list[dict]:
         links.append({"url": reverse("accounts:user_list"), "label": _("Users"), "key": "users"})
     if services.has_power(user, "audit"):
         links.append({"url": reverse("accounts:security_events"), "label": _("Security events"), "key": "security"})
+        links.append({"url": reverse("accounts:audit_trail"), "label": _("Audit trail"), "key": "audit"})
     return links

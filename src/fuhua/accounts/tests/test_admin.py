@@ -56,8 +56,12 @@ class TestSeparationOfDuties:
             services.set_active(admins["security"], None, target, True)
         with pytest.raises(PermissionDenied):
             services.reset_password(admins["security"], None, target)
-        # The audit administrator reads the trail and changes nobody.
+        # The audit administrator reads the trail (with the client address) and changes nobody.
         assert client_for(admins["audit"]).get(reverse("accounts:security_events")).status_code == 200
+        trail = client_for(admins["audit"]).get(reverse("accounts:audit_trail"), {"user": "security_admin"})
+        assert trail.status_code == 200 and "operator_a" in trail.content.decode()  # the grant just made
+        for other in ("system", "security"):
+            assert client_for(admins[other]).get(reverse("accounts:audit_trail")).status_code == 403
         for call in (lambda: services.set_active(admins["audit"], None, target, True),
                      lambda: services.grant_role(admins["audit"], None, target, Role.EXPERT)):
             with pytest.raises(PermissionDenied):
