@@ -119,6 +119,8 @@ class CreditCodeChoiceField(forms.ModelChoiceField):
         super().__init__(queryset, to_field_name="credit_code", **kwargs)
 
     def to_python(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):  # a disabled field's initial primary key
+            return self.queryset.model._base_manager.filter(pk=value).first()
         return super().to_python(value.strip().upper() if isinstance(value, str) else value)
 
     def prepare_value(self, value):

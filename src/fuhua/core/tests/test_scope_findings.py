@@ -242,3 +242,20 @@ def test_f12_history_by_need(world):
     own = entries("firm_a", f"/api/v1/firms/{firm.pk}/history")
     assert own and all(e["username"] == "firm_a" for e in own)
     assert len(entries("bureau_sz", f"/api/v1/firms/{firm.pk}/history")) > len(own)
+
+
+def test_f2_edit_pages_show_protected_fields_disabled_and_keep_them(world):
+    carrier = world.carrier_a
+    client = Client()
+    client.force_login(world.users.operator_a)
+    url = reverse("registry:carrier_edit", kwargs={"pk": carrier.pk})
+    form = client.get(url).context["form"]
+    assert {"region", "operator", "kind", "status"} <= {n for n, f in form.fields.items() if f.disabled}
+    assert not form.fields["address"].disabled
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"operator": world.op_a.credit_code, "region": "320102", "status": "closed",
+                 "address": "苏州工业园区金鸡湖大道99号", "established": carrier.established.isoformat()})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    carrier = Carrier.objects.get(pk=carrier.pk)
+    assert (carrier.region_id, carrier.status, carrier.address) == ("320571", "operating", "苏州工业园区金鸡湖大道99号")
