@@ -32,7 +32,7 @@ FIRST_YEAR = 2015  # recognitions and incubation histories start here
 # the other kinds, which the statistics count separately.
 PROVINCE_KINDS = {
     "incubator": 1070, "maker_space": 1075, "accelerator": 20, "university_park": 15, "rural_star": 25,
-    "demo_base": 8, "community": 4, "offshore": 4, "returnee_park": 3,
+    "demo_base": 8, "community": 4, "enclave": 3, "offshore": 1, "returnee_park": 3,
 }
 # Highest level reached, per kind (province scale); other scales keep the proportions.
 LEVELS = {
@@ -43,7 +43,8 @@ LEVELS = {
     "rural_star": {"national": 15, "provincial": 10},
     "demo_base": {"national": 8},
     "community": {"municipal": 4},
-    "offshore": {"municipal": 3, "district": 1},
+    "enclave": {"municipal": 2, "district": 1},
+    "offshore": {"municipal": 1},
     "returnee_park": {"provincial": 2, "municipal": 1},
 }
 # Specialised (专业) carriers: 309 incubators and 226 maker spaces in Jiangsu (seed 001).

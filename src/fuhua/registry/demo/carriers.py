@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import zlib
 
 from fuhua.registry.models import AssociationMembership, Carrier, Organisation, Recognition
 
@@ -16,11 +17,29 @@ from .plan import CarrierPlan
 MEMBERSHIP = {"national": 0.95, "provincial": 0.75, "municipal": 0.35, "district": 0.15}
 
 
+# Ownership of enterprise operators, drawn from the credit code (not the random stream, so the rest of the
+# demo stays as it was): mostly private, some state-owned, foreign and HK/Macao/Taiwan-invested.
+_ENTERPRISE_OWNERSHIP = (("private", 78), ("state_owned", 12), ("foreign", 5), ("hk_macao_taiwan", 3), ("mixed", 2))
+_OWNERSHIP_BY_KIND = {"university": "public_institution", "public_institution": "public_institution",
+                      "association": "social", "government": "government"}
+
+
+def _ownership(kind: str, code: str) -> str:
+    if kind != "enterprise":
+        return _OWNERSHIP_BY_KIND.get(kind, "")
+    point = zlib.crc32(code.encode()) % 100
+    for ownership, share in _ENTERPRISE_OWNERSHIP:
+        if point < share:
+            return ownership
+        point -= share
+    return "private"
+
+
 def organisation(ctx: Context, parts: tuple[str, ...], kind: str, region: str, founded=None) -> Organisation:
     code = ctx.codes.credit_code(region, kind)
     return Organisation(
-        name="".join(parts), credit_code=code, kind=kind, region_id=region, founded=founded,
-        legal_representative="".join(ctx.names.person()), search=compose_search(parts, code),
+        name="".join(parts), credit_code=code, kind=kind, ownership=_ownership(kind, code), region_id=region,
+        founded=founded, legal_representative="".join(ctx.names.person()), search=compose_search(parts, code),
     )
 
 
@@ -67,11 +86,13 @@ def _recognitions(ctx: Context, p: CarrierPlan, carrier: Carrier) -> list[Recogn
     out = []
     for level, year in p.ladder:
         batch = authorities.recognition(level, p.kind, year, p.region, p.province)
+        if level == "district" and regions.rows()[p.region].name.endswith("市"):
+            level = "county_city"  # 太仓市级, 昆山市级 …: issued by a county-level city, not a district
         rec = Recognition(
             carrier=carrier, level=level, kind="filing" if p.kind == "maker_space" else "recognition",
             carrier_kind=p.kind, **batch,
         )
-        if level in ("municipal", "district"):
+        if level in ("municipal", "county_city", "district"):
             rec.valid_until = add_years(rec.granted_on, 3) - days(1)  # local recognitions run for 3 years
         if level == "national" and p.kind == "incubator" and year >= authorities.MIIT_FROM_YEAR:
             rec.national_grade = "excellence" if r.random() < 0.15 else "standard"

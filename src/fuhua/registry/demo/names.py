@@ -101,6 +101,6 @@ class NameMaker:
         if kind == "demo_base":
             zone = r.choice(["高新区", "经济开发区", "科技城", "新区", "高新技术产业开发区"])
             return (university, "双创示范基地") if university else (place, zone, "双创示范基地")
-        tail = {"rural_star": "星创天地", "community": "众创社区", "offshore": "离岸孵化器",
+        tail = {"rural_star": "星创天地", "community": "众创社区", "enclave": "飞地孵化器", "offshore": "离岸创新中心",
                 "returnee_park": "留学人员创业园"}[kind]
         return (place, brand, tail)

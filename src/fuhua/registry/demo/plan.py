@@ -45,8 +45,8 @@ MEDIAN_AREA = {
     ("incubator", "national"): 26000, ("incubator", "provincial"): 13000, ("incubator", "municipal"): 6500,
     ("incubator", "district"): 4000, ("maker_space", "national"): 2600, ("maker_space", "provincial"): 1800,
     ("maker_space", "municipal"): 1200, ("maker_space", "district"): 900, "accelerator": 40000,
-    "university_park": 80000, "rural_star": 2000, "demo_base": 150000, "community": 20000, "offshore": 1500,
-    "returnee_park": 15000,
+    "university_park": 80000, "rural_star": 2000, "demo_base": 150000, "community": 20000, "enclave": 1500,
+    "offshore": 800, "returnee_park": 15000,
 }
 MIN_AREA = {"incubator": 1000, "maker_space": 300}
 
@@ -105,7 +105,7 @@ def _areas(p: CarrierPlan, r: random.Random) -> None:
         area = max(area, 10000 + r.randrange(4000))  # the national threshold, met by nearly all
     ratio = r.uniform(0.75, 0.92) if r.random() < 0.88 else r.uniform(0.55, 0.75)
     p.incubation_area, p.tenant_area = area, int(area * ratio)
-    per_seat = r.uniform(6, 12) if p.kind in ("maker_space", "rural_star", "offshore") else r.uniform(15, 30)
+    per_seat = r.uniform(6, 12) if p.kind in ("maker_space", "rural_star", "enclave", "offshore") else r.uniform(15, 30)
     p.workstations = max(20, int(p.tenant_area / per_seat))
 
 
