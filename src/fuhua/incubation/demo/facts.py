@@ -14,7 +14,7 @@ import math
 
 from fuhua.incubation.models import Incubation
 from fuhua.registry.demo.calibration import as_of, last_year
-from fuhua.registry.demo.context import Context, add_years, between, days, seeded
+from fuhua.registry.demo.context import Context, Row, add_years, between, days, seeded
 from fuhua.registry.demo.names import PARTS
 from fuhua.registry.demo.plan import CarrierPlan
 from fuhua.registry.models import (
@@ -124,7 +124,7 @@ class FactBuilder:
             fund = next((c for c, entered, left in stays if c in self.funds and entered and entered <= day
                          and (left is None or day <= left) and self.funds[c] <= day), None)
             own = fund is not None and r.random() < 0.4
-            out.append(Investment(
+            out.append(Row(
                 firm_id=firm_id, date=day, amount_fen=_lognormal(r, median if not own else 1_000_000) * YUAN,
                 round=name, investor_name=f"{r.choice(PARTS['surnames'])}氏创业投资合伙企业（有限合伙）",
                 from_carrier_fund=own, carrier_id=fund if own else None,
@@ -139,7 +139,7 @@ class FactBuilder:
         out, revenue = [], _lognormal(r, REVENUE_BY_SIZE[size], 0.8)
         for year in range(max(founded.year, last_year() - FIGURE_YEARS + 1), last_year() + 1):
             revenue = max(0, round(revenue * r.uniform(0.8, 1.5)))
-            out.append(FirmYearFigures(
+            out.append(Row(
                 firm_id=firm_id, year=year, revenue_fen=revenue * YUAN,
                 rd_spend_fen=round(revenue * r.uniform(0.03, 0.25)) * YUAN,
                 employees=max(1, round(revenue / r.uniform(300_000, 800_000))),
@@ -162,7 +162,7 @@ class FactBuilder:
                 lapsed = between(r, granted + days(1), as_of()) if granted < as_of() else None
             self.ip_serial += 1
             number = IP_PREFIX[kind].format(y=applied.year) + f"{self.key}{self.ip_serial:07d}"
-            out.append(IntellectualProperty(firm_id=firm_id, kind=kind, number=number, applied_on=applied,
+            out.append(Row(firm_id=firm_id, kind=kind, number=number, applied_on=applied,
                                             granted_on=granted, lapsed_on=lapsed))
         return out
 

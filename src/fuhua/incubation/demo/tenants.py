@@ -15,7 +15,7 @@ from fuhua.registry.demo.calibration import (
     TEAM_SHARE,
     as_of,
 )
-from fuhua.registry.demo.context import Context, between, days
+from fuhua.registry.demo.context import Context, Row, between, days
 from fuhua.registry.demo.designations import designations
 from fuhua.registry.demo.names import compose_search
 from fuhua.registry.demo.plan import CarrierPlan
@@ -43,8 +43,8 @@ class Stay:
     def outcome(self) -> str:
         return "current" if self.left is None else "graduated" if self.status == "graduated" else "left"
 
-    def record(self, **tenant) -> Incubation:
-        return Incubation(carrier=self.carrier, status=self.status, applied_on=self.applied, entered_on=self.entered,
+    def record(self, **tenant) -> Row:
+        return Row(carrier=self.carrier, status=self.status, applied_on=self.applied, entered_on=self.entered,
                           left_on=self.left, leave_reason=self.reason, **tenant)
 
 
@@ -114,7 +114,7 @@ class TenantBuilder:
         earlier.reason = "完成孵化，进入下一阶段"
         return [*self._chain(prior_plan, earlier), earlier]
 
-    def _firm(self, p: CarrierPlan, field: str, months: int, stays: list[Stay], founded=None) -> Firm:
+    def _firm(self, p: CarrierPlan, field: str, months: int, stays: list[Stay], founded=None) -> Row:
         r, ctx = self.ctx.rng, self.ctx
         if founded is None:
             founded = stays[0].applied - days(r.randint(30, 720) if r.random() < 0.9 else r.randint(731, 2200))
@@ -122,7 +122,7 @@ class TenantBuilder:
         parts, code = ctx.names.firm(place, field), ctx.codes.credit_code(p.region)
         last = stays[-1] if stays else None
         outcome = last.outcome if last else "graduated"
-        firm = Firm(
+        firm = Row(
             name="".join(parts), credit_code=code, founded=founded, industry_field=field, region_id=p.region,
             size_class=r.choices(SIZES, SIZE_WEIGHTS[outcome])[0], search=compose_search(parts, code),
         )
@@ -134,7 +134,7 @@ class TenantBuilder:
         self.records += [s.record(firm=firm) for s in stays]
         return firm
 
-    def _close(self, firm: Firm, stay: Stay, months: int, held: list[FirmDesignation]) -> None:
+    def _close(self, firm: Row, stay: Stay, months: int, held: list[Row]) -> None:
         """The last stay's leave reason, and what it implies for the firm (acquisition, listing, deregistration)."""
         r = self.ctx.rng
         if stay.status == "graduated":
@@ -155,7 +155,7 @@ class TenantBuilder:
     def _team(self, p: CarrierPlan, stay: Stay, field: str, months: int) -> None:
         r, ctx = self.ctx.rng, self.ctx
         parts = ctx.names.team(field)
-        team = StartupTeam(
+        team = Row(
             name="".join(parts), leader="".join(ctx.names.person()), members=r.randint(2, 8), industry_field=field,
             formed_on=(stay.entered or stay.applied) - days(r.randint(0, 400)),
             student_founded=r.random() < STUDENT_TEAM_SHARE, region_id=p.region, search=compose_search(parts),

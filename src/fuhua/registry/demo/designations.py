@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from fuhua.registry.models import Firm, FirmDesignation
-
 from .calibration import as_of, last_year
-from .context import Context, add_years, between, days
+from .context import Context, Row, add_years, between, days
 
 # Chance per firm by how its incubation turned out: (still incubating, graduated, left otherwise).
 CHANCE = {
@@ -25,12 +23,12 @@ def _year(r, earliest: int, latest: int | None = None) -> int | None:
     return r.randint(earliest, latest) if earliest <= latest else None
 
 
-def designations(ctx: Context, firm: Firm, outcome: str, left: datetime.date | None) -> list[FirmDesignation]:
+def designations(ctx: Context, firm: Row, outcome: str, left: datetime.date | None) -> list[Row]:
     r, i = ctx.rng, _OUTCOME[outcome]
     out = []
 
     def add(kind, granted, expires, certificate=""):
-        out.append(FirmDesignation(firm=firm, kind=kind, granted_on=granted, expires_on=expires,
+        out.append(Row(firm=firm, kind=kind, granted_on=granted, expires_on=expires,
                                    certificate_number=certificate))
 
     founded = firm.founded
