@@ -7,7 +7,7 @@ notifications and explanations all say the same thing. Apps may add a domain of 
 
     word("provincial", "zh")            → "省级"
     word("maker_space", "en", "carrier_kind") → "maker space"
-    key_label("recognition_award:provincial") → "认定奖励（省级）"
+    key_label("recognition_award:provincial") → "科创载体认定（备案）奖励（省级）"
 """
 
 from __future__ import annotations
@@ -61,17 +61,9 @@ ROLES = {
     "audit_admin": _("Audit administrator"),
 }
 
-# Entitlement items (the first part of an entitlement key, `recognition_award:provincial`).
-ENTITLEMENT_ITEMS = {
-    "recognition_award": _("recognition award"),
-    "first_recognition": _("first recognition award"),
-    "maker_space_construction": _("maker space construction subsidy"),
-    "maker_space_operating": _("maker space operating subsidy"),
-    "incubator_construction": _("incubator construction subsidy"),
-    "incubator_operating": _("incubator operating subsidy"),
-    "operating": _("operating subsidy"),
-    "rent_relief": _("rent relief subsidy"),
-}
+# Entitlement items (the first part of an entitlement key, `recognition_award:provincial`): named by the
+# label of their rule in the policy pack, registered by the policies app (register_fallback).
+ENTITLEMENT_ITEMS: dict = {}
 
 CHART_ROWS = {"national": _("national"), "Jiangsu": _("Jiangsu"), "this run": _("this run")}
 
@@ -83,12 +75,29 @@ _DOMAINS: dict[str, dict] = {
 _ORDER = ["level", "carrier_kind", "evaluation_category", "role", "entitlement_item"]
 
 
+_PROVIDERS: dict[str, list] = {}
+
+
 def register(domain: str, choices) -> None:
-    """Add a domain of words: a Django `TextChoices` class or a {code: label} mapping."""
+    """Add a domain of words: a Django `TextChoices` class or a {code: label} mapping (a label may be a
+    lazy msgid or a {"zh": …, "en": …} pair, e.g. from a rule pack)."""
     words = dict(choices.choices) if hasattr(choices, "choices") else dict(choices)
     _DOMAINS.setdefault(domain, {}).update(words)
     if domain not in _ORDER:
         _ORDER.append(domain)
+
+
+def register_fallback(domain: str, provider) -> None:
+    """`provider()` → {code: label} read on first use; it never replaces a word the glossary already has
+    (a policy pack's items name themselves when the glossary has no shorter word for them)."""
+    _PROVIDERS.setdefault(domain, []).append(provider)
+
+
+def _load(domain: str) -> None:
+    for provider in _PROVIDERS.pop(domain, []):
+        words = _DOMAINS.setdefault(domain, {})
+        for code, text in provider().items():
+            words.setdefault(code, text)
 
 
 def label(code, domain: str | None = None):
@@ -96,6 +105,8 @@ def label(code, domain: str | None = None):
     code = "" if code is None else str(code)
     domains = [domain] if domain else _ORDER
     for name in domains:
+        if name in _PROVIDERS:
+            _load(name)
         words = _DOMAINS.get(name, {})
         if code in words:
             return words[code]
@@ -107,6 +118,9 @@ def word(code, lang: str | None = None, domain: str | None = None) -> str:
     found = label(code, domain)
     if found is None:
         return "" if code is None else str(code)
+    if isinstance(found, dict):
+        en = (lang or _active()).lower().startswith("en")
+        return found.get("en" if en else "zh") or found.get("zh") or str(code)
     if lang is None:
         return str(found)
     with override("en" if str(lang).lower().startswith("en") else "zh-hans"):

@@ -13,6 +13,11 @@ class PoliciesConfig(AppConfig):
         from .inbox import register as register_inbox
 
         register_inbox()
+        from fuhua.core import glossary
+
+        from . import packs
+
+        glossary.register_fallback("entitlement_item", packs.item_labels)  # keys of any pack read as words
         from . import panels
 
         panels.register()  # entitlements on the registry's carrier page

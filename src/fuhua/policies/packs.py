@@ -236,6 +236,19 @@ def bundled() -> dict[str, PolicyPack]:
     return load_policies()
 
 
+def item_labels() -> dict[str, dict[str, str]]:
+    """Entitlement key prefix (`recognition_award`) → the label of its rule, without the trailing note in
+    brackets ("孵化器建设经费补助（差额补助…）" → "孵化器建设经费补助"), for the glossary."""
+    out = {}
+    for policy in bundled().values():
+        for rule, item in policy.meta.items.items():
+            d = policy.pack.definitions[rule]
+            prefix = item.key.split(":")[0]
+            out.setdefault(prefix, {"zh": re.sub(r"（[^（）]*）$", "", d.label_zh) or rule,
+                                    "en": re.sub(r"\s*\([^()]*\)$", "", d.label_en) or rule})
+    return out
+
+
 def get(policy_id: str) -> PolicyPack:
     policies = bundled()
     if policy_id not in policies:

@@ -200,7 +200,7 @@ def word(code, domain=None):
 
 @register.filter
 def key_words(key):
-    """An entitlement key in words: recognition_award:provincial → 认定奖励（省级）."""
+    """An entitlement key in words: recognition_award:provincial → 科创载体认定（备案）奖励（省级）."""
     return glossary.key_label(key)
 
 

@@ -183,7 +183,7 @@ def test_entitlement_reads_like_a_clerks_note(world):
     outside = re.sub(r"<details>.*?</details>", "", html, flags=re.S)
     assert outside.count("条款号以原文为准") == 1
     listing = client.get(reverse("policies:entitlement_list")).content.decode()
-    assert "认定奖励（国家级）" in listing and "recognition_award:national" not in listing
+    assert "科创载体认定（备案）奖励（国家级）" in listing and "recognition_award:national" not in listing
     client.cookies["django_language"] = "en"
     english = client.get(reverse("policies:entitlement_detail", kwargs={"pk": e.pk}),
                          headers={"accept-language": "en"}).content.decode()

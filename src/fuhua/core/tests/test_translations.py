@@ -89,7 +89,7 @@ def catalogue():
 def test_the_extractor_finds_python_and_template_msgids():
     used = used_msgids()
     assert (None, "Full calculation") in used  # a template {% translate %}
-    assert (None, "recognition award") in used  # gettext_lazy in core/glossary.py
+    assert (None, "university science park") in used  # gettext_lazy in core/glossary.py
     assert ("person", "title") in used  # pgettext_lazy
     assert any("Within your scope, as of %(day)s" in msgid for _ctx, msgid in used)  # a blocktranslate
 

@@ -20,7 +20,7 @@ def yuan(fen) -> str:
 
 @register.filter
 def key_label(key) -> str:
-    """`recognition_award:provincial` → 认定奖励（省级）."""
+    """`recognition_award:provincial` → 科创载体认定（备案）奖励（省级）."""
     return glossary.key_label(key, _lang())
 
 
