@@ -20,7 +20,7 @@ class EvaluationConfig(AppConfig):
         from . import rule_sources
 
         rule_sources.register()  # published grades for the rules adapter
-        from . import panels
+        from . import panels, workflow  # noqa: F401  (workflow: registers the run and appeal workflows)
 
         panels.register()  # published grades on the registry's carrier page
 

@@ -20,6 +20,7 @@ from fuhua.core import services as core
 from fuhua.core.audit import record_bulk
 from fuhua.core.context import acting_for
 from fuhua.core.exceptions import Conflict
+from fuhua.core.workflow import workflow_for
 
 from . import compute
 from .inputs import InputTable, checksum, gather
@@ -269,10 +270,10 @@ def persist(run: EvaluationRun, scheme: Scheme, outcome: compute.Outcome) -> lis
 
 
 def transition(user, run: EvaluationRun, name: str, reason: str = "") -> EvaluationRun:
-    from .workflow import RUN_WORKFLOW
-
+    # The run's workflow (evaluation.workflow, registered with core.workflow) sits above this module: its
+    # effects call compute_run and scheme_of here.
     with acting_for(user):  # the effects write results in bulk; their audit entries name the user too
-        return RUN_WORKFLOW.apply(user, run, name, reason=reason)
+        return workflow_for(run).apply(user, run, name, reason=reason)
 
 
 # --- reading a run -------------------------------------------------------------------------------

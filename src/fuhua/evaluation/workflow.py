@@ -1,5 +1,7 @@
 """The run's states as data: draft → computed (scored from a snapshot; re-scored as experts review)
-→ published (the appeal window opens) → closed (appeals decided). Effects live in services.
+→ published (the appeal window opens) → closed (appeals decided). Effects live in services, which this
+module imports; services finds this workflow through core.workflow's registry (workflow_for), so neither
+imports the other inside a function.
 
 An appeal's states: pending → upheld (the run is re-scored with the corrected figures) | rejected,
 decided by the bureau while the run is published."""
@@ -15,26 +17,21 @@ from django.utils.translation import gettext_lazy
 from fuhua.core.system import as_db_user
 from fuhua.core.workflow import ALLOWED, Decision, Transition, Workflow, conflict
 
-from .models import AppealStatus, EvaluationRun, RunStatus
+from .models import Appeal, AppealStatus, EvaluationRun, RunStatus
+from .services import compute_run, scheme_of
 
 
 def _compute(run, **kwargs):
-    from .services import compute_run
-
     compute_run(run)
 
 
 def _publish(run, **kwargs):
-    from .services import scheme_of
-
     run.published_at = timezone.now()
     if run.appeal_deadline is None:
         run.appeal_deadline = timezone.localdate() + datetime.timedelta(days=scheme_of(run).appeal_days)
 
 
 def _no_pending_appeals(user, run, **kwargs) -> Decision:
-    from .models import Appeal
-
     pending = Appeal.objects.filter(result__run=run, status=AppealStatus.PENDING).count()
     if pending:
         return conflict(_("%(n)d appeal(s) are still pending; decide them first.") % {"n": pending})
