@@ -250,6 +250,8 @@ def unlock_account(actor, request, target) -> int:
 def issue_token(user, request, name: str, expires_at: datetime.datetime | None = None, *, via_token=None):
     """A new token for `user`. Made with another token (`via_token`), it cannot outlive that token (F10)."""
     now = timezone.now()
+    if expires_at is not None and timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)  # read in the site's time zone (Asia/Shanghai)
     if expires_at is not None and expires_at <= now:
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
     if via_token is not None:

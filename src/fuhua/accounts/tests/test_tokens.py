@@ -58,6 +58,14 @@ class TestMinting:
         shorter = new_token(client, expires_at=(timezone.now() + datetime.timedelta(hours=2)).isoformat())
         assert shorter.status_code == 201
 
+    def test_a_naive_expiry_is_read_in_the_sites_time_zone(self, world):
+        client = Client()
+        client.force_login(world.users.bureau_sz)
+        created = new_token(client, expires_at="2099-01-01T08:00:00")
+        assert created.status_code == 201, created.content
+        expires = datetime.datetime.fromisoformat(created.json()["expires_at"])
+        assert expires <= timezone.now() + 366 * DAY  # capped at the maximum lifetime
+
     def test_a_session_mints_with_the_default_expiry(self, world):
         client = Client()
         client.force_login(world.users.bureau_sz)
