@@ -259,3 +259,20 @@ def test_f2_edit_pages_show_protected_fields_disabled_and_keep_them(world):
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     carrier = Carrier.objects.get(pk=carrier.pk)
     assert (carrier.region_id, carrier.status, carrier.address) == ("320571", "operating", "苏州工业园区金鸡湖大道99号")
+
+
+def test_f2_imports_refuse_protected_fields_too(world, tmp_path):
+    """The firm import writes in bulk, beside core.services: it applies the same declaration."""
+    from fuhua.statistics.exchange.firms import import_firms
+
+    firm = world.firm_a
+    path = tmp_path / "firms.csv"
+    path.write_text("统一社会信用代码,企业名称,成立日期,行业领域,企业规模,注册地区划代码\n"
+                    f"{firm.credit_code},{firm.name},{firm.founded.isoformat()},人工智能,小型,320102\n", "utf-8")
+    before = (state(firm), ObjectChange.objects.count())
+    result = import_firms(str(path), "firms.csv", world.users.operator_a)
+    assert not result.ok and "320102" in str(result.errors), result.errors
+    assert (state(firm), ObjectChange.objects.count()) == before
+    path.write_text(path.read_text("utf-8").replace(",320102", ",320571"), "utf-8")
+    assert import_firms(str(path), "firms.csv", world.users.operator_a).ok  # the size alone may change
+    assert Firm.objects.get(pk=firm.pk).size_class == "small"

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from fuhua.accounts.roles import Role, grants_of, role_allows
+from fuhua.accounts.roles import Role, grants_of, protected_fields, role_allows
 from fuhua.core.audit import record_bulk, snapshot
 from fuhua.core.bulk import insert_rows
 from fuhua.core.context import acting_for, change_reason
@@ -129,6 +129,10 @@ class FirmImport:
             return None
         return FirmRow(number, code, name, founded, industry, size, region)
 
+    @property
+    def protected(self) -> frozenset[str]:
+        return protected_fields(self.user, Firm, "change")
+
     def handle_chunk(self, rows: list[FirmRow], log, result, write: bool) -> None:
         codes = [r.credit_code for r in rows]
         # Whole rows: the audit records each updated firm as it was before.
@@ -155,6 +159,11 @@ class FirmImport:
             if changeable is not None and firm.pk not in changeable:
                 log.add(r.row, None, HEADER["credit_code"], r.credit_code,
                         _("this firm exists but is outside what you may change"))
+                continue
+            locked = [f for f in given if f.removesuffix("_id") in self.protected and getattr(firm, f) != getattr(r, f)]
+            if locked:  # accounts.roles.PROTECTED_FIELDS, as core.services enforces on every other write
+                key = locked[0].removesuffix("_id")
+                log.add(r.row, None, HEADER[key], getattr(r, locked[0]), _("your role may not change this field"))
                 continue
             before[firm.pk] = snapshot(firm)
             for f in given:
