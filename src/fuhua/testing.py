@@ -13,8 +13,9 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
+from django.test import Client
 
-from fuhua.accounts.models import RoleGrant
+from fuhua.accounts.models import ApiToken, RoleGrant
 from fuhua.accounts.roles import Role
 from fuhua.core.validators import credit_code_check_char
 from fuhua.incubation.models import Incubation, IncubationStatus
@@ -55,6 +56,18 @@ def make_user(username: str, role: str | None = None, **scope):
     if role:
         RoleGrant.objects.create(user=user, role=role, **scope)
     return user
+
+
+def api_client(user, name: str = "test") -> Client:
+    """A client that calls the API with a fresh bearer token of `user`."""
+    return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, name)[1]}"})
+
+
+def web_client(user) -> Client:
+    """A client logged in to the pages as `user` (no password round trip)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def _region(code: str, name: str, level: str, parent=None) -> Region:

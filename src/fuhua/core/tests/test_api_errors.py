@@ -6,14 +6,10 @@ import pytest
 from django.db import IntegrityError
 from django.test import Client
 
-from fuhua.accounts.models import ApiToken
 from fuhua.api import api
+from fuhua.testing import api_client
 
 SHAPE = {"status", "code", "message", "errors"}
-
-
-def api_client(user) -> Client:
-    return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, 'test')[1]}"})
 
 
 def assert_error(response, status: int, code: str) -> dict:

@@ -1,15 +1,10 @@
 """Incubation records through the API: status only moves by the workflow's transitions."""
 
 import pytest
-from django.test import Client
 
-from fuhua.accounts.models import ApiToken
 from fuhua.core.models import ObjectChange
 from fuhua.incubation.models import Incubation
-
-
-def api_client(user) -> Client:
-    return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, 'test')[1]}"})
+from fuhua.testing import api_client
 
 
 def post(client, url, body=None):

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fuhua import testing
-from fuhua.accounts.models import ApiToken
 from fuhua.core.models import ObjectChange
 from fuhua.incubation import lifecycle
 from fuhua.incubation.models import Incubation, IncubationStatus
 from fuhua.registry.models import Firm, FirmDesignation
+from fuhua.testing import api_client
 
 pytestmark = pytest.mark.django_db
 REGISTER = "incubation:incubation_register"
@@ -23,10 +23,6 @@ REGISTER = "incubation:incubation_register"
 def as_user(client, user):
     client.force_login(user)
     return client
-
-
-def api_client(user) -> Client:
-    return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, 'test')[1]}"})
 
 
 def young() -> datetime.date:

@@ -10,18 +10,14 @@ from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from fuhua.accounts.models import ApiToken
 from fuhua.core.models import ObjectChange
 from fuhua.policies import cli, services
 from fuhua.policies.models import Entitlement, Notification, Payout, Policy
 from fuhua.policies.testing import suzhou
+from fuhua.testing import api_client as api
 
 D = datetime.date
 AS_OF = "2025-06-30"
-
-
-def api(user):
-    return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, 'policies')[1]}"})
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def eligible_incubator(world):
 def test_adapter_matches_a_hand_built_population(world):
     c = eligible_incubator(world)
     loaded = load_population(AS_OF, carriers=type(c).objects.filter(pk=c.pk))
-    assert loaded.seconds >= 0
+    assert loaded.as_of == AS_OF and isinstance(loaded.seconds, float) and loaded.seconds > 0
     tenants = list(Incubation.objects.filter(carrier=c).order_by("pk"))
     firms = {i.firm for i in tenants}
     financed = {i.firm_id for i in tenants if i.firm.investments.exists()}

@@ -2,16 +2,11 @@
 and a county-level city's recognitions (issue #9, part 5)."""
 
 import pytest
-from django.test import Client
 
-from fuhua.accounts.models import ApiToken
 from fuhua.registry.models import Carrier, Organisation
+from fuhua.testing import api_client as api
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user) -> Client:
-    return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, 'test')[1]}"})
 
 
 def test_ownership_is_recorded_filtered_and_validated(world):

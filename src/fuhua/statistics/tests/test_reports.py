@@ -154,7 +154,9 @@ def test_reminder_task(world, settings):
     from fuhua.statistics.tasks import remind_unsubmitted
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    assert remind_unsubmitted.enqueue().return_value >= 0
+    created = remind_unsubmitted.enqueue().return_value
+    assert created == Reminder.objects.count()  # how many depends on today: the rows written, counted
+    assert remind_unsubmitted.enqueue().return_value == 0  # once per step
 
 
 def test_complete_values_pass_validation(world):

@@ -9,14 +9,13 @@ import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
-from fuhua.accounts.models import ApiToken
 from fuhua.core.schedule import periodic_tasks
 from fuhua.registry.models import Firm
 from fuhua.statistics.exchange import jobs
 from fuhua.statistics.tasks import cleanup_uploads, run_import
+from fuhua.testing import api_client as api
 from fuhua.testing import credit_code
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +37,6 @@ def firms_csv(n: int, bad_row: int | None = None) -> bytes:
         writer.writerow([credit_code("320571"), f"苏州后台{i}号科技有限公司", "2024-03-01" if i != bad_row else "明年",
                          "人工智能", "小型", "320571"])
     return out.getvalue().encode("utf-8-sig")
-
-
-def api(user) -> Client:
-    return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, 'test')[1]}"})
 
 
 def test_api_queues_a_large_import_and_reports_progress_and_result(world):

@@ -3,11 +3,10 @@ stopped on the way in (over the hard cap) or measured after; a hostile workbook 
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
-from fuhua.accounts.models import ApiToken
 from fuhua.statistics.models import AnnualReport
+from fuhua.testing import api_client as api
 
 from .test_upload_guard import with_cell
 
@@ -17,10 +16,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
-
-
-def api(user) -> Client:
-    return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, 'test')[1]}"})
 
 
 def test_api_refuses_a_file_over_the_endpoint_cap(world, settings):
