@@ -44,10 +44,12 @@ def number(value, places: int | None = None) -> str:
         return str(value)
     if not d.is_finite():
         return EMPTY
-    if places is None:
+    if places is None:  # as many decimals as the value has, at most 4, no trailing zeros
         if d == d.to_integral_value():
             return f"{int(d):,}"
-        places = min(max(-d.as_tuple().exponent, 0), 4)
+        q = d.quantize(Decimal(1).scaleb(-min(max(-d.as_tuple().exponent, 0), 4)), rounding=ROUND_HALF_UP)
+        text = f"{q:,f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
     q = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return f"{q:,.{places}f}"
 
@@ -182,4 +184,6 @@ def field_value(name: str, value) -> str | None:
         return yuan(value)
     if is_year_name(name) and isinstance(value, int) and not isinstance(value, bool):
         return year(value)
+    if name.endswith("_m2") and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return area_m2(value)
     return None

@@ -236,3 +236,12 @@ def test_money_is_typed_in_yuan_and_stored_in_fen(world):
     assert fund.size_fen == 600_000_050
     edit = client.get(reverse("registry:seedfund_edit", kwargs={"pk": fund.pk})).content.decode()
     assert 'value="6000000.50"' in edit and 'value="2023-04-01"' in edit
+
+
+def test_cells_never_show_long_floats_and_areas_have_their_unit():
+    from fuhua.core.views.generic import display_value
+
+    assert display_value(0.1 + 0.2) == "0.3"
+    assert display_value(12000.0, "incubation_area_m2") == "12,000 m²"
+    assert display_value(2025, "budget_year") == "2025" and display_value(50_000_000, "amount_fen") == "500,000.00"
+    assert display_value(datetime.datetime(2025, 6, 30, 23, 30, tzinfo=UTC)) == "2025-07-01 07:30"

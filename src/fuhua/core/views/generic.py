@@ -8,6 +8,7 @@ outside the user's scope (`Model.objects.restrict`), so existence never leaks. W
 from __future__ import annotations
 
 import datetime
+import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -69,8 +70,8 @@ def display_value(value, name: str = ""):
         return fmt.datetime(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, int):
-        return fmt.number(value)
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return fmt.number(value)  # separators, never a 16-digit float
     return value
 
 
