@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import services
-from .lockout import is_locked_out
+from .lockout import is_locked_out, locked_out_usernames
 from .models import RoleGrant, SecurityEvent
 from .permissions_matrix import permission_matrix
 from .roles import ADMIN_ROLES, Role
@@ -86,8 +86,12 @@ def user_list(request):
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    locked = None
+    if services.has_power(request.user, "locks"):
+        locked = services.users_in_scope(request.user, "locks").filter(
+            username__in=locked_out_usernames()).order_by("username")
     return render(request, "accounts/user_list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
+        "form": form, "page": page, "query": query.urlencode(), "locked": locked,
         "can_invite": services.has_power(request.user, "users")})
 
 

@@ -59,6 +59,7 @@ class TestAccountLockout:
         assert is_locked_out("operator_a")
         admin = Client()
         admin.force_login(world.users.admin)
+        assert [u.username for u in admin.get(reverse("accounts:user_list")).context["locked"]] == ["operator_a"]
         page = admin.get(reverse("accounts:user_detail", args=[world.users.operator_a.pk]))
         unlock_url = reverse("accounts:user_action", args=[world.users.operator_a.pk, "unlock"])
         assert unlock_url in page.content.decode()
