@@ -8,9 +8,11 @@ import numpy as np
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from fuhua.core import glossary
+
 from . import compute
 from .compute import contribution
-from .inputs import InputTable
+from .inputs import OWN_FIELDS, InputTable
 from .models import GRADE_ORDER, EvaluationResult, EvaluationRun, ExpertScore
 from .scheme import Indicator, Scheme
 from .services import corrections_of, load_inputs, qualitative_scores, scheme_of
@@ -149,9 +151,22 @@ def _data(ind: Indicator, inputs: InputTable, row: int, fields: dict) -> list[di
                      "value": f.to_display(stored) if f else stored, "unit": f.unit.label if f else "",
                      "source": _("annual statistics")})
     for name in ind.registry_inputs:
-        rows.append({"code": name, "label": name, "present": True, "value": str(inputs.columns[name][row]),
+        value = inputs.columns[name][row]
+        value = value.item() if hasattr(value, "item") else value
+        rows.append({"code": name, "label": _registry_label(name), "present": True,
+                     "value": glossary.word(value) if isinstance(value, str) else value,
                      "unit": "", "source": _("registry")})
     return rows
+
+
+def _registry_label(name: str) -> str:
+    """A carrier attribute in words (the model field's name), not its code."""
+    from fuhua.registry.models import Carrier
+
+    try:
+        return str(Carrier._meta.get_field(OWN_FIELDS.get(name, name)).verbose_name)
+    except Exception:
+        return name
 
 
 def _citation(ind: Indicator) -> str:
