@@ -18,12 +18,13 @@ from fuhua.core.exceptions import Conflict
 
 from . import schemas as s
 from . import services
+from .application_workflow import APPLICATION_WORKFLOW
 from .compute import compute
 from .models import Application, Call, Entitlement, Notification, Payout, Policy
 from .services import applications as app_services
 from .services.ledger import budget_status, ledger_totals, recover
 from .services.simulate import carriers_in_scope, parse_settings
-from .workflow import APPLICATION_WORKFLOW, CALL_WORKFLOW
+from .workflow import CALL_WORKFLOW
 
 POLICIES = Resource(Policy, s.PolicyOut, filters=s.PolicyFilters, ordering=("code", "effective_from"), search=None)
 ENTITLEMENTS = Resource(Entitlement, s.EntitlementOut, filters=s.EntitlementFilters,
@@ -105,7 +106,7 @@ def entitlements_router() -> Router:
     @r.post("/{id}/recovery", response={200: s.PayoutOut, **WRITE_ERRORS},
             **operation("entitlement_recover", "Record the recovery of a clawback proposal"))
     def recovery(request, id: int, payload: s.ReverseIn):
-        entitlement = get_scoped(ENTITLEMENTS, request.auth_user, id, "change")
+        entitlement = get_scoped(ENTITLEMENTS, request.auth_user, id, "view")  # the policy's bureau, not the carrier
         require(request.auth_user, "change", entitlement.policy)
         return recover(request.auth_user, entitlement, payload.reason)
 

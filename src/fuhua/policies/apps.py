@@ -18,7 +18,7 @@ class PoliciesConfig(AppConfig):
         from . import packs
 
         glossary.register_fallback("entitlement_item", packs.item_labels)  # keys of any pack read as words
-        from . import panels
+        from . import application_workflow, panels  # noqa: F401  (registers the application workflow)
 
         panels.register()  # entitlements on the registry's carrier page
         from fuhua.core.demo import register_demo_step

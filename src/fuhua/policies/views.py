@@ -16,11 +16,12 @@ from fuhua.core.views import generic as g
 
 from . import forms as f
 from . import services
+from .application_workflow import APPLICATION_WORKFLOW
 from .models import Application, Call, Entitlement, Notification, Payout, Policy
 from .services import applications as app_services
 from .services.ledger import budget_status, export_xlsx, ledger_totals, recover
 from .services.simulate import parse_settings
-from .workflow import APPLICATION_WORKFLOW, CALL_WORKFLOW, ENTITLEMENT_WORKFLOW
+from .workflow import CALL_WORKFLOW, ENTITLEMENT_WORKFLOW
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -149,7 +150,7 @@ class EntitlementConfirm(PostOnly, EntitlementDetail):
 
 
 class EntitlementRecover(PostOnly, EntitlementDetail):
-    action = "change"
+    action = "view"  # the policy's bureau recovers (the service and the workflow's guard check it), not the carrier
 
     def post(self, request, pk):
         obj = self.get_object()

@@ -1,6 +1,6 @@
-"""Calls, applications and entitlements as workflows (data).
+"""Calls and entitlements as workflows (data); applications in application_workflow.py, above the services.
 
-Applications: publish → apply → accept → review → 公示 → pay → evaluate. Entitlements (免申即享): a run
+Entitlements (免申即享): a run
 creates them `proposed` (or `clawback` for a revoked recognition's money); the beneficiary confirms the
 payment details; the budget queue moves them between `proposed`/`confirmed` and `queued`; the ledger pays
 (`paid`), reverses (back to `confirmed`) and recovers clawbacks; a run cancels what is no longer due.
@@ -18,9 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuhua.core.scoping import check
-from fuhua.core.workflow import ALLOWED, Decision, Transition, Workflow, conflict, forbidden, invalid
+from fuhua.core.workflow import ALLOWED, Decision, Transition, Workflow, conflict, forbidden
 
-from .models import ApplicationStatus as A
 from .models import CallStatus as C
 from .models import Confirmation
 from .models.entitlement import EntitlementStatus as E
@@ -38,74 +37,6 @@ def policy_bureau(user, policy) -> Decision:
         memo[key] = bool(check(user, "change", policy))
     return ALLOWED if memo[key] else forbidden(_("Only the policy's bureau staff take this step."))
 
-
-def _bureau(user, application, **kw) -> Decision:
-    return policy_bureau(user, application.call.policy)
-
-
-def _before_deadline(user, application, on=None, **kw) -> Decision:
-    call, day = application.call, _today(on)
-    if call.status != C.PUBLISHED:
-        return conflict(_("The call is not open for applications."))
-    if day > call.closes_on:
-        return conflict(_("The deadline was %(day)s.") % {"day": call.closes_on})
-    if day < call.opens_on:
-        return conflict(_("The call opens on %(day)s.") % {"day": call.opens_on})
-    return ALLOWED
-
-
-def _approved_amount(user, application, approved_fen=None, **kw) -> Decision:
-    if approved_fen is None or approved_fen < 0:
-        return invalid(_("Give the approved amount (fen, zero or more)."), "approved_fen")
-    return ALLOWED
-
-
-def _notice_over(user, application, on=None, **kw) -> Decision:
-    if application.notice_ends_on and _today(on) <= application.notice_ends_on:
-        return conflict(_("The public notice runs until %(day)s.") % {"day": application.notice_ends_on})
-    return _bureau(user, application)
-
-
-def _submit(application, on=None, **kw):
-    application.submitted_on = _today(on)
-
-
-def _review(application, approved_fen=None, reason="", experts="", actor=None, **kw):
-    application.approved_fen, application.review_opinion = approved_fen, reason
-    application.experts, application.decided_by = experts, actor
-
-
-def _notice(application, on=None, **kw):
-    from .services.applications import award_amount
-
-    application.notice_ends_on = _today(on) + datetime.timedelta(days=application.call.notice_days)
-    application.amount_fen = award_amount(application)
-
-
-def _pay(application, actor=None, **kw):
-    from .services.applications import pay_application
-
-    pay_application(actor, application)
-
-
-def _evaluate(application, reason="", **kw):
-    application.feedback = reason
-
-
-APPLICATION_WORKFLOW = Workflow("status", model="policies.Application", transitions=[
-    Transition("submit", gettext_lazy("submit"), frozenset({A.DRAFT}), A.SUBMITTED, effect=_submit,
-               guards=(_before_deadline,)),
-    Transition("accept", gettext_lazy("accept"), frozenset({A.SUBMITTED}), A.ACCEPTED, guards=(_bureau,)),
-    Transition("review", gettext_lazy("record the review"), frozenset({A.ACCEPTED}), A.REVIEWED, needs_reason=True,
-               effect=_review, guards=(_bureau,), validators=(_approved_amount,)),
-    Transition("notice", gettext_lazy("publish the notice (公示)"), frozenset({A.REVIEWED}), A.NOTICE,
-               effect=_notice, guards=(_bureau,)),
-    Transition("pay", gettext_lazy("pay"), frozenset({A.NOTICE}), A.PAID, effect=_pay, guards=(_notice_over,)),
-    Transition("evaluate", gettext_lazy("evaluate and give feedback"), frozenset({A.PAID}), A.EVALUATED,
-               needs_reason=True, effect=_evaluate, guards=(_bureau,)),
-    Transition("reject", gettext_lazy("reject"), frozenset({A.SUBMITTED, A.ACCEPTED, A.REVIEWED, A.NOTICE}),
-               A.REJECTED, needs_reason=True, guards=(_bureau,)),
-])
 
 def _call_bureau(user, call, **kw) -> Decision:
     return policy_bureau(user, call.policy)

@@ -10,13 +10,14 @@ from fuhua.core import formatting as fmt
 from fuhua.core import services as core_services
 from fuhua.core.exceptions import Conflict
 from fuhua.core.scoping import check
-from fuhua.core.workflow import ALLOWED, Decision, conflict, forbidden
+from fuhua.core.workflow import ALLOWED, Decision, conflict, forbidden, workflow_for
 
 from .. import packs
 from ..compute import compute
 from ..models import Application, Attachment, Entitlement, Notification
 from ..models.entitlement import EntitlementStatus as S
-from ..workflow import APPLICATION_WORKFLOW, ENTITLEMENT_WORKFLOW
+from ..workflow import ENTITLEMENT_WORKFLOW
+from .ledger import pay
 
 
 def award_amount(application: Application) -> int:
@@ -31,17 +32,16 @@ def _notify(application: Application, message: str) -> None:
 
 
 def take_step(user, application: Application, name: str, *, reason: str = "", **data) -> Application:
-    if name not in APPLICATION_WORKFLOW.transitions:
+    workflow = workflow_for(application)  # policies.application_workflow, above this module
+    if name not in workflow.transitions:
         raise Conflict(_("Unknown step %(name)s.") % {"name": name})
-    APPLICATION_WORKFLOW.apply(user, application, name, reason=reason, actor=user, **data)
+    workflow.apply(user, application, name, reason=reason, actor=user, **data)
     _notify(application, _("Application %(app)s: %(status)s.") % {
         "app": application, "status": application.get_status_display()})
     return application
 
 
 def pay_application(user, application: Application) -> None:
-    from .ledger import pay
-
     policy = application.call.policy
     meta = packs.get(policy.code).meta
     item = next(iter(meta.items.values()))
