@@ -13,6 +13,7 @@ FUHUA_DEBUG       1 for Django's debug pages (never in production)
 FUHUA_TRUSTED_PROXIES  comma-separated CIDRs of reverse proxies whose X-Forwarded-For / X-Request-ID count
 FUHUA_PASSWORD_MAX_AGE_DAYS  password expiry (default 90; 0 disables)
 FUHUA_API_TOKEN_DAYS  default lifetime of an API token (default 90; FUHUA_API_TOKEN_MAX_DAYS caps it, 365)
+FUHUA_API_TOKEN_CACHE_SECONDS  how long a worker remembers an authenticated token (default 30; 0 off)
 FUHUA_EMAIL_*     SMTP for password reset mails in production (HOST, PORT, USER, PASSWORD, TLS, FROM)
 """
 
@@ -186,6 +187,8 @@ PASSWORD_MAX_AGE_DAYS = _env_int("FUHUA_PASSWORD_MAX_AGE_DAYS", 90)
 FORCE_INITIAL_PASSWORD_CHANGE = PRODUCTION
 API_TOKEN_DAYS = _env_int("FUHUA_API_TOKEN_DAYS", 90)
 API_TOKEN_MAX_DAYS = _env_int("FUHUA_API_TOKEN_MAX_DAYS", 365)
+# An authenticated token is remembered this long per process: the bound on revocation delay elsewhere.
+API_TOKEN_CACHE_SECONDS = _env_int("FUHUA_API_TOKEN_CACHE_SECONDS", 30)
 # Password reset and invitation mails: printed to the console unless SMTP is configured.
 if os.environ.get("FUHUA_EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import signals
+        from . import signals, token_cache
 
         signals.connect()
+        token_cache.connect()

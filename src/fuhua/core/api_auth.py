@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
-from fuhua.accounts.models import ApiToken
+from fuhua.accounts import token_cache
 
 from . import context
 
@@ -25,7 +25,7 @@ def _sign_in(request, user):
 
 class BearerTokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        api_token = ApiToken.authenticate(token)
+        api_token = token_cache.authenticate(token)
         if api_token is None:
             return None
         request.auth_token = api_token  # a token may not mint one that outlives it (accounts.services)
