@@ -163,8 +163,9 @@ PERMISSIONS: dict[str, dict[str, str]] = {
 # Fields a role may not set through the generic write services (API, pages, imports, CLI), per model
 # ("*": every model). They decide scope or standing: moving a carrier to another city, changing who
 # operates it, its kind or its status, an organisation's region or kind, attaching oneself to carriers
-# or institutions. Workflow states (`status` of incubations, reports, runs, applications…) are
-# non-editable model fields, refused to everyone; Carrier.status has no workflow and is the bureau's.
+# or institutions. Workflow states (`status` of carriers, incubations, reports, runs, applications…) are
+# non-editable model fields, refused to everyone; `status` is declared here as well, so that a status
+# left editable by mistake is still refused to these roles (test_scope_writes checks every model).
 # A field counts as written only when its value changes, so a form showing it unchanged still saves.
 _STATE = frozenset({"status"})
 PROTECTED_FIELDS: dict[str, dict[str, frozenset[str]]] = {

@@ -105,10 +105,12 @@ def test_f2_protected_fields(world, username, url, body, field):
         assert token_clients(world)["bureau_sz"].get(f"/api/v1/carriers/{world.carrier_a.pk}").status_code == 200
 
 
-def test_f2_the_bureau_still_closes_a_carrier(world):
+def test_f2_status_is_not_written_through_generic_crud_even_by_the_bureau(world):
+    before = (state(world.carrier_a), ObjectChange.objects.count())
     response = send(token_clients(world)["bureau_sz"], "PATCH", f"/api/v1/carriers/{world.carrier_a.pk}",
                     {"status": "closed"})
-    assert response.status_code == 200 and response.json()["status"] == "closed", response.content
+    assert response.status_code == 422 and fields(response) == {"status"}, response.content
+    assert (state(world.carrier_a), ObjectChange.objects.count()) == before
 
 
 # --- F3: computed entitlements show only the caller's carriers ----------------------------------------
@@ -250,7 +252,7 @@ def test_f2_edit_pages_show_protected_fields_disabled_and_keep_them(world):
     client.force_login(world.users.operator_a)
     url = reverse("registry:carrier_edit", kwargs={"pk": carrier.pk})
     form = client.get(url).context["form"]
-    assert {"region", "operator", "kind", "status"} <= {n for n, f in form.fields.items() if f.disabled}
+    assert {"region", "operator", "kind"} <= {n for n, f in form.fields.items() if f.disabled}
     assert not form.fields["address"].disabled
     data = {name: value for name, value in form.initial.items() if value is not None}
     data.update({"operator": world.op_a.credit_code, "region": "320102", "status": "closed",
