@@ -69,6 +69,23 @@ def test_dates_move_with_today(demo):
     assert long_ago.count() < 0.02 * incubating.count()  # past even the longest (60-month) limit: a few at most
 
 
+def test_reported_figures_pass_the_forms_checks(demo):
+    """What the demo's carriers submitted is consistent by their form's own checks (drafts may not be yet)."""
+    from fuhua.statistics.definitions import get_form
+    from fuhua.statistics.models import ReportValue
+    from fuhua.statistics.validation import failed_checks
+
+    done = AnnualReport.objects.exclude(status=ReportStatus.DRAFT)
+    for code in set(done.values_list("form_code", flat=True)):
+        ids = list(done.filter(form_code=code).values_list("pk", flat=True))
+        rows: dict[int, dict] = {pk: {} for pk in ids}
+        for report_id, field, value in ReportValue.objects.filter(report_id__in=ids).values_list(
+                "report_id", "code", "value"):
+            rows[report_id][field] = value
+        failed = failed_checks(get_form(code), list(rows.values()))
+        assert sum(map(bool, failed)) == 0, code
+
+
 def test_another_day_moves_the_data(db):
     load_demo("small", today=datetime.date(2031, 2, 10))
     # Before the 2030 deadline: 2030's reports in season, no 2031 report started yet.
