@@ -3,10 +3,11 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation
-from fuhua.core.api_errors import OBJECT_ERRORS
+from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
 from fuhua.rules import RulesError
 
 from . import schemas as s
@@ -26,6 +27,7 @@ from .models import (
     SeedFund,
     StartupTeam,
 )
+from .workflow import CARRIER_WORKFLOW
 
 REGIONS = Resource(
     Region, s.RegionOut, filters=s.RegionFilters, ordering=("code", "name", "level"), search=s.search_region
@@ -144,7 +146,28 @@ def _with_readiness(router: Router) -> Router:
     return router
 
 
+def _with_transitions(router: Router) -> Router:
+    @router.get("/{id}/transitions", response={200: list[s.TransitionOut], **OBJECT_ERRORS},
+                **operation("carrier_transitions", "Status steps the current user may take now"))
+    def transitions(request, id: int):
+        carrier = get_scoped(CARRIERS, request.auth_user, id)
+        return [{"name": t.name, "label": str(t.label), "target": str(t.target), "needs_reason": t.needs_reason}
+                for t in CARRIER_WORKFLOW.available(request.auth_user, carrier)]
+
+    @router.post("/{id}/transitions/{name}", response={200: s.CarrierOut, **WRITE_ERRORS},
+                 **operation("carrier_transition", "Take a status step: suspend, resume, close (with the reason)"))
+    def take(request, id: int, name: str, payload: s.TransitionIn):
+        carrier = get_scoped(CARRIERS, request.auth_user, id, "change")
+        if name not in CARRIER_WORKFLOW.transitions:
+            raise Http404
+        CARRIER_WORKFLOW.apply(request.auth_user, carrier, name, reason=payload.reason.strip())
+        return CARRIERS.queryset(request.auth_user, "view").get(pk=carrier.pk)
+
+    return router
+
+
 def routers() -> dict[str, Router]:
     out = {prefix: crud_router(resource) for prefix, resource in RESOURCES.items()}
     _with_readiness(out["carriers"])
+    _with_transitions(out["carriers"])
     return out

@@ -46,8 +46,8 @@ class CarrierForm(ServiceModelForm):
         model = Carrier
         fields = [
             "name", "kind", "demo_base_type", "operator", "region", "administering_region", "address", "established",
-            "incubation_area_m2", "tenant_area_m2", "workstations", "specialisation", "industry_field", "status",
-        ]
+            "incubation_area_m2", "tenant_area_m2", "workstations", "specialisation", "industry_field",
+        ]  # the status changes by the carrier's workflow (suspend, resume, close), not by editing
         widgets = {"established": date_input()}
 
 

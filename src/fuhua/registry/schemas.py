@@ -158,7 +158,17 @@ class CarrierIn(InputSchema):
     workstations: int = 0
     specialisation: Specialisation = Specialisation.COMPREHENSIVE
     industry_field: IndustryField | Blank = ""
-    status: CarrierStatus = CarrierStatus.OPERATING
+
+
+class TransitionOut(Schema):
+    name: str
+    label: str
+    target: str
+    needs_reason: bool
+
+
+class TransitionIn(InputSchema):
+    reason: str = Field("", max_length=200, description="why (required for every step of a carrier)")
 
 
 class CarrierOut(Schema):

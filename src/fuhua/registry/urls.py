@@ -38,5 +38,6 @@ urlpatterns = [
     *crud("seed-funds", "seedfund", facts.SEED_FUND),
     *crud("staffing", "carrierstaffing", facts.STAFFING),
     path("carriers/<int:pk>/readiness/", readiness.CarrierReadiness.as_view(), name="carrier_readiness"),
+    path("carriers/<int:pk>/transition/", carriers.CarrierTransition.as_view(), name="carrier_transition"),
     path("readiness/", readiness.RegionReadiness.as_view(), name="readiness_region"),
 ]

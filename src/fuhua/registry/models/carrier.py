@@ -62,8 +62,9 @@ class Carrier(SearchableModel):
     industry_field = models.CharField(_("industry field"), max_length=24, choices=IndustryField.choices, blank=True)
     # A specialised incubator needs its own public technical service platform (cn-most-2018 第九条第8项).
     has_tech_platform = models.BooleanField(_("own technical service platform"), default=False)
-    status = models.CharField(
-        _("status"), max_length=12, choices=CarrierStatus.choices, default=CarrierStatus.OPERATING, db_index=True
+    status = models.CharField(  # changed only by registry.workflow.CARRIER_WORKFLOW
+        _("status"), max_length=12, choices=CarrierStatus.choices, default=CarrierStatus.OPERATING, db_index=True,
+        editable=False,
     )
 
     scope = Scope(

@@ -1,7 +1,10 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
@@ -10,6 +13,7 @@ from fuhua.registry.models.carrier import LEVEL_RANK
 
 from ..choices import RecognitionLevel
 from ..forms import CarrierFilter, CarrierForm
+from ..workflow import CARRIER_WORKFLOW
 from . import facts
 
 _LEVEL_LABEL = {LEVEL_RANK[value]: label for value, label in RecognitionLevel.choices}
@@ -45,6 +49,9 @@ class CarrierDetail(g.ObjectDetailView):
     model = Carrier
     template_name = "registry/carrier_detail.html"  # other apps' panels and sections: core.extensions
 
+    def detail_context(self, obj, **extra):
+        return super().detail_context(obj, transitions=CARRIER_WORKFLOW.available(self.request.user, obj), **extra)
+
     def sections(self, carrier):
         user = self.request.user
         sections = []
@@ -70,6 +77,27 @@ class CarrierDetail(g.ObjectDetailView):
                 sections.append(g.Section(title, columns, list(model.objects.restrict(user).filter(carrier=carrier)),
                                           add if check(user, "add", model) else None))
         return sections
+
+
+class CarrierTransition(CarrierDetail):
+    """POST one status step (suspend, resume, close) with its reason; scoped like an edit."""
+
+    action = "change"
+
+    def get(self, request, pk):
+        return redirect(g.object_url(self.get_object()))
+
+    def post(self, request, pk):
+        carrier = self.get_object()
+        try:
+            CARRIER_WORKFLOW.apply(request.user, carrier, request.POST.get("transition", ""),
+                                   reason=request.POST.get("reason", "").strip()[:200])
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        else:
+            messages.success(request, gettext("Status changed to %(status)s.") % {
+                "status": carrier.get_status_display()})
+        return redirect(g.object_url(carrier))
 
 
 class CarrierCreate(g.ObjectCreateView):
