@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from fuhua.core.text import pad_display
+
 
 @dataclass
 class Bar:
@@ -44,7 +46,7 @@ class RichDisplay(Display):
     @contextlib.contextmanager
     def step(self, label: str) -> Iterator[Bar]:
         progress = self.progress
-        task = progress.add_task(label, total=None)
+        task = progress.add_task(pad_display(label, 24), total=None)
         bar = Bar(begin=lambda total: progress.update(task, total=max(total, 1), completed=0),
                   advance=lambda n=1: progress.advance(task, n))
         yield bar
@@ -59,6 +61,6 @@ class RichDisplay(Display):
 def rich_display() -> Iterator[RichDisplay]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = (TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns) as progress:
         yield RichDisplay(progress)
