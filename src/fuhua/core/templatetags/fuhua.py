@@ -45,6 +45,12 @@ def _linked(context, obj, text, *, in_scope: bool = False):
 
 
 @register.simple_tag(takes_context=True)
+def may(context, action: str, model: str) -> bool:
+    """`{% may "view" "policies.payout" as can_read_ledger %}`: the user's role allows `action` on the model."""
+    return bool(check(context["request"].user, action, django_apps.get_model(model)))
+
+
+@register.simple_tag(takes_context=True)
 def object_link(context, model: str, pk, text):
     """A link to the page of `model` (app_label.model_name) `pk` if the user may open it, else the text."""
     obj = django_apps.get_model(model)._default_manager.filter(pk=pk).first() if pk else None
