@@ -63,11 +63,15 @@ def api_client(user, name: str = "test") -> Client:
     return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, name)[1]}"})
 
 
-def web_client(user) -> Client:
-    """A client logged in to the pages as `user` (no password round trip)."""
-    client = Client()
+def login(client: Client, user) -> Client:
+    """`client` (e.g. pytest-django's fixture) logged in to the pages as `user`, returned for chaining."""
     client.force_login(user)
     return client
+
+
+def web_client(user) -> Client:
+    """A new client logged in to the pages as `user` (no password round trip)."""
+    return login(Client(), user)
 
 
 def _region(code: str, name: str, level: str, parent=None) -> Region:

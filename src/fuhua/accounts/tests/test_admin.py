@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from fuhua.accounts import services
-from fuhua.accounts.models import ApiToken, RoleGrant, SecurityEvent
+from fuhua.accounts.models import RoleGrant, SecurityEvent
 from fuhua.accounts.permissions_matrix import permission_matrix
 from fuhua.accounts.roles import PERMISSIONS, Role
+from fuhua.testing import api_client as bearer
 from fuhua.testing import make_user
 
 NEW = "Invited-pass-2027"
@@ -35,10 +36,6 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def bearer(user) -> Client:
-    return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, 'admin')[1]}"})
 
 
 @pytest.mark.django_db

@@ -6,13 +6,9 @@ import pytest
 from click.testing import CliRunner
 from django.test import Client
 
-from fuhua.accounts.models import ApiToken
 from fuhua.evaluation.cli import evaluate
 from fuhua.evaluation.testing import accepted_reports, evaluation_world
-
-
-def _api(user):
-    return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, 't')[1]}"})
+from fuhua.testing import api_client as _api
 
 
 @pytest.mark.django_db

@@ -15,14 +15,10 @@ from fuhua.incubation import lifecycle
 from fuhua.incubation.models import Incubation, IncubationStatus
 from fuhua.registry.models import Firm, FirmDesignation
 from fuhua.testing import api_client
+from fuhua.testing import login as as_user
 
 pytestmark = pytest.mark.django_db
 REGISTER = "incubation:incubation_register"
-
-
-def as_user(client, user):
-    client.force_login(user)
-    return client
 
 
 def young() -> datetime.date:

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from fuhua.core.models import ObjectChange
 from fuhua.incubation.models import Incubation, IncubationStatus
+from fuhua.testing import login as as_user
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +18,6 @@ def url(name, obj=None):
 
 def step(client, incubation, **data):
     return client.post(url("incubation_transition", incubation), data)
-
-
-def as_user(client, user):
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

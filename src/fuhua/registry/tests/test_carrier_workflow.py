@@ -2,21 +2,16 @@
 reason, on the page or through the API; the edit form and the API's input have no status."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from fuhua.accounts.models import ApiToken
 from fuhua.core.models import ObjectChange
 from fuhua.core.workflow import FORBIDDEN, INVALID
 from fuhua.registry.forms import CarrierForm
 from fuhua.registry.models import Carrier
 from fuhua.registry.workflow import CARRIER_WORKFLOW
+from fuhua.testing import api_client as api
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user) -> Client:
-    return Client(headers={"Authorization": f"Bearer {ApiToken.issue(user, 'test')[1]}"})
 
 
 def test_the_status_is_not_a_form_field():

@@ -7,13 +7,9 @@ from django.urls import reverse
 
 from fuhua.registry.models import CarrierStaffing, FirmYearFigures, Investment, SeedFund
 from fuhua.testing import api_client, rules_facts
+from fuhua.testing import login as as_user
 
 pytestmark = pytest.mark.django_db
-
-
-def as_user(client, user):
-    client.force_login(user)
-    return client
 
 
 class TestApi:

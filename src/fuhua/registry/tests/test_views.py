@@ -9,17 +9,13 @@ from django.utils import timezone
 from fuhua.core.models import ObjectChange
 from fuhua.registry.models import Carrier, Firm, Recognition
 from fuhua.testing import credit_code
+from fuhua.testing import login as as_user
 
 pytestmark = pytest.mark.django_db
 
 
 def url(name, obj=None):
     return reverse(f"registry:{name}", kwargs={"pk": obj.pk} if obj is not None else None)
-
-
-def as_user(client, user):
-    client.force_login(user)
-    return client
 
 
 OBJECT_PAGES = ["detail", "edit", "history", "delete"]

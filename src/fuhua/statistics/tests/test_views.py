@@ -5,15 +5,11 @@ from django.urls import reverse
 
 from fuhua.statistics.models import AnnualReport, ReportStatus
 from fuhua.statistics.testing import report
+from fuhua.testing import login
 
 from .workbooks import report_book, report_row
 
 pytestmark = pytest.mark.django_db
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def test_start_edit_and_submit_through_the_pages(client, world):
