@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext
 
+from fuhua.core import formatting
+
 
 def _display(field, value, names):
     if value is None or value == "":
@@ -16,6 +18,12 @@ def _display(field, value, names):
         return ", ".join(f"{k}: {v}" for k, v in value.items())
     if field is not None and field.is_relation:
         return names.get((field.attname, str(value)), value)
+    if field is not None:
+        shown = formatting.field_value(field.name, value)  # money in 元, years without a separator
+        if shown is not None:
+            return shown
+    if isinstance(value, (int, float)):
+        return formatting.number(value)
     return value
 
 
@@ -45,6 +53,8 @@ def history_rows(model, changes) -> list[tuple[object, list[tuple[str, object, o
         for key, before, after in change.changed_fields:
             field = by_attname.get(key) or by_name.get(key)
             label = str(field.verbose_name) if field is not None else key
+            if field is not None and formatting.is_money_name(field.name):
+                label = formatting.money_label(label)
             rows.append((label, _display(field, before, names), _display(field, after, names)))
         result.append((change, rows))
     return result
