@@ -41,14 +41,28 @@ class Check:
         result = self.expression.evaluate(values)
         return None if result is None else bool(result)
 
-    def test_many(self, rows: list[dict]) -> list[bool | None]:
-        """The same for many rows at once (imports, demo data): one vectorised evaluation."""
+    def test_many(self, rows: list[dict], columns: dict | None = None) -> list[bool | None]:
+        """The same for many rows at once (imports, demo data): one vectorised evaluation.
+
+        `columns` (from `columns_of`) lets several checks share the arrays built from the rows."""
         if not rows:
             return []
-        missing = np.array([any(r.get(c) is None for c in self.codes) for r in rows])
-        columns = {c: np.array([r.get(c) or 0 for r in rows], np.int64) for c in self.codes}
-        passed = self.expression.evaluate_many(columns)
-        return [None if m else bool(p) for m, p in zip(missing, passed, strict=True)]
+        columns = columns or columns_of(rows, self.codes)
+        missing = np.zeros(len(rows), bool)
+        for code in self.codes:
+            missing |= columns[code][1]
+        passed = self.expression.evaluate_many({code: columns[code][0] for code in self.codes})
+        return [None if m else bool(p) for m, p in zip(missing.tolist(), passed.tolist(), strict=True)]
+
+
+def columns_of(rows: list[dict], codes) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """code → (values as int64 with 0 for empty, mask of the empty ones), one pass per code."""
+    out = {}
+    for code in codes:
+        raw = [r.get(code) for r in rows]
+        empty = np.fromiter((v is None for v in raw), bool, len(raw))
+        out[code] = (np.fromiter((0 if v is None else v for v in raw), np.int64, len(raw)), empty)
+    return out
 
 
 def compile_check(rule: str, known: set[str]) -> Check:
@@ -113,8 +127,9 @@ def check_errors(form: FormDefinition, values: dict[str, int | None], failed: se
 def failed_checks(form: FormDefinition, rows: list[dict]) -> list[set[int]]:
     """For each row, the indexes of the form's checks it fails: each check evaluated once for all rows."""
     out: list[set[int]] = [set() for _row in rows]
+    columns = columns_of(rows, {code for c in form.checks for code in c.check.codes})
     for i, c in enumerate(form.checks):
-        for failed, passed in zip(out, c.check.test_many(rows), strict=True):
+        for failed, passed in zip(out, c.check.test_many(rows, columns), strict=True):
             if passed is False:
                 failed.add(i)
     return out

@@ -136,6 +136,8 @@ def compile_expression(text: str, names: dict[str, str]) -> Expression:
         raise ExpressionError(f"{text!r}: {exc.message}", exc.col) from None
     read = tuple(dict.fromkeys(x.name for x in walk(node) if isinstance(x, Name) and x.base is None
                                and x.name in names))
+    # Evaluated over a table of just the names it reads (no default columns built for the others).
+    schema = Schema({_RECORD: EntityKind(_RECORD, {n: attributes[n] for n in read})})
     pack = Pack(id="expression", title=text, document=DocumentRef(name="expression"), effective_from=_EPOCH,
                 effective_to=None, entity=_RECORD, parameters={}, definitions={_VALUE: definition}, schema=schema)
     return Expression(text, read, definition.type, pack)
