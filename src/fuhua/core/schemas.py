@@ -44,3 +44,12 @@ class ChangeOut(Schema):
     object_repr: str
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+
+
+class StepOut(Schema):
+    """A workflow step the caller can take now (every app's `/{id}/transitions` answers a list of these)."""
+
+    name: str
+    label: str
+    target: str
+    needs_reason: bool = False

@@ -10,6 +10,7 @@ from ninja import Router, Status
 
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
 from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
+from fuhua.core.schemas import StepOut
 from fuhua.registry.models import Region
 
 from . import explain, review, services
@@ -18,7 +19,7 @@ from .export import workbook
 from .models import Appeal, EvaluationResult, EvaluationRun, ExpertAssignment
 from .workflow import RUN_WORKFLOW
 
-RUNS = Resource(EvaluationRun, s.RunOut, filters=s.RunFilters, ordering=("period", "created_at", "scheme"),
+RUNS = Resource(EvaluationRun, s.EvaluationRunOut, filters=s.RunFilters, ordering=("period", "created_at", "scheme"),
                 select_related=("region",), search=None)
 RESULTS = Resource(EvaluationResult, s.ResultOut, filters=s.ResultFilters,
                    ordering=("rank", "total_milli", "grade", "completeness"), select_related=("carrier",),
@@ -38,24 +39,24 @@ def _region(code: str) -> Region:
 def runs_router() -> Router:
     r = crud_router(RUNS)
 
-    @r.post("", response={201: s.RunOut, **WRITE_ERRORS},
+    @r.post("", response={201: s.EvaluationRunOut, **WRITE_ERRORS},
             **operation("evaluationrun_create", "Create a draft run of a scheme for a period and region"))
-    def create_run(request, payload: s.RunIn):
+    def create_run(request, payload: s.EvaluationRunIn):
         require(request.auth_user, "add", EvaluationRun)
         run = services.create_run(request.auth_user, payload.scheme, payload.period, _region(payload.region),
                                   payload.appeal_deadline)
         return Status(201, RUNS.queryset(request.auth_user, "view").get(pk=run.pk))
 
-    @r.get("/{id}/transitions", response={200: list[s.TransitionOut], **OBJECT_ERRORS},
+    @r.get("/{id}/transitions", response={200: list[StepOut], **OBJECT_ERRORS},
            **operation("evaluationrun_transitions", "Steps the current user may take now"))
     def transitions(request, id: int):
         run = get_scoped(RUNS, request.auth_user, id)
         return [{"name": t.name, "label": str(t.label), "target": str(t.target)}
                 for t in RUN_WORKFLOW.available(request.auth_user, run)]
 
-    @r.post("/{id}/transitions/{name}", response={200: s.RunOut, **WRITE_ERRORS},
+    @r.post("/{id}/transitions/{name}", response={200: s.EvaluationRunOut, **WRITE_ERRORS},
             **operation("evaluationrun_transition", "Take a step: compute, recompute, publish, close"))
-    def take(request, id: int, name: str, payload: s.TransitionIn):
+    def take(request, id: int, name: str, payload: s.RunStepIn):
         run = get_scoped(RUNS, request.auth_user, id, "change")
         if name not in RUN_WORKFLOW.transitions:
             raise Http404

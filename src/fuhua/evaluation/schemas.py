@@ -10,14 +10,14 @@ from fuhua.registry.schemas import Brief, RegionBrief, region_q
 from .models import AppealStatus, Grade, RunStatus
 
 
-class RunIn(InputSchema):
+class EvaluationRunIn(InputSchema):
     scheme: str = Field(..., max_length=80, description="scheme id, e.g. js-incubator-2024 (`fuhua evaluate --list`)")
     period: int = Field(..., ge=2000, le=2100, description="the year evaluated")
     region: str = Field(..., pattern=r"^\d{6}$", description="carriers in this region or under it")
     appeal_deadline: datetime.date | None = None
 
 
-class RunOut(Schema):
+class EvaluationRunOut(Schema):
     id: int
     scheme: str
     scheme_version: datetime.date
@@ -42,14 +42,9 @@ class RunFilters(FilterSchema):
         return region_q("region", value)
 
 
-class TransitionIn(InputSchema):
+class RunStepIn(InputSchema):
     reason: str = Field("", max_length=500)
 
-
-class TransitionOut(Schema):
-    name: str
-    label: str
-    target: str
 
 
 class DistributionOut(Schema):

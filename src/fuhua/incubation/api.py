@@ -8,6 +8,7 @@ from ninja import Router, Status
 
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
 from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
+from fuhua.core.schemas import StepOut
 from fuhua.core.services import referable
 from fuhua.registry.models import Carrier
 
@@ -38,7 +39,7 @@ def _describe(transition) -> dict:
 def router() -> Router:
     r = crud_router(INCUBATIONS)
 
-    @r.get("/{id}/transitions", response={200: list[s.TransitionOut], **OBJECT_ERRORS},
+    @r.get("/{id}/transitions", response={200: list[StepOut], **OBJECT_ERRORS},
            **operation("incubation_transitions", "Transitions the current user may take now"))
     def available_transitions(request, id: int):
         obj = get_scoped(INCUBATIONS, request.auth_user, id)
@@ -55,7 +56,7 @@ def router() -> Router:
 
     @r.post("/{id}/transitions/{name}", response={200: s.IncubationOut, **WRITE_ERRORS},
             **operation("incubation_transition", "Take a transition: admit, start, graduate, exit, expire"))
-    def take_transition(request, id: int, name: str, payload: s.TransitionIn):
+    def take_transition(request, id: int, name: str, payload: s.IncubationStepIn):
         obj = get_scoped(INCUBATIONS, request.auth_user, id, "change")
         _transition(obj, name)
         lifecycle.take_transition(request.auth_user, obj, name, reason=payload.reason, on=payload.on,
@@ -66,7 +67,7 @@ def router() -> Router:
             **operation("incubation_register", "Register an applicant (登记入孵申请): an existing or a new firm",
                         description="Creates the `applied` record and, with `new_firm`, the firm, in one "
                                     "transaction. Operators may register only at carriers they run."))
-    def register(request, payload: s.ApplicationIn):
+    def register(request, payload: s.ApplicantIn):
         user = request.auth_user
         require(user, "add", Incubation)
         carrier = Carrier.objects.restrict(user, "view").filter(pk=payload.carrier).first()

@@ -51,12 +51,6 @@ def search_incubation(q: str) -> Q:
     return Q(firm__search__icontains=q) | Q(team__search__icontains=q) | Q(carrier__search__icontains=q)
 
 
-class TransitionOut(Schema):
-    name: str
-    label: str
-    target: str
-    needs_reason: bool
-
 
 class CheckOut(Schema):
     name: str = Field(description="admission | time_limit | graduation")
@@ -68,7 +62,7 @@ class CheckOut(Schema):
     note: str
 
 
-class TransitionIn(InputSchema):
+class IncubationStepIn(InputSchema):
     reason: str = Field("", max_length=200, description="required to graduate, exit or expire")
     on: datetime.date | None = Field(None, description="date of entry or departure; default today")
     override: bool = Field(False, description="admit despite the tenant rules (bureau staff, with a reason)")
@@ -83,7 +77,7 @@ class NewFirmIn(InputSchema):
     region: str = RegionCode
 
 
-class ApplicationIn(InputSchema):
+class ApplicantIn(InputSchema):
     carrier: Id = Field(..., description="one of the carriers you run (operators) or in your region (bureaus)")
     firm: Id | None = Field(None, description="an existing firm you may see (or give `new_firm`)")
     new_firm: NewFirmIn | None = Field(None, description="the firm to create with the application (or give `firm`)")

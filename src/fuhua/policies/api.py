@@ -72,9 +72,9 @@ def policies_router() -> Router:
         payouts = Payout.objects.restrict(request.auth_user).filter(policy=policy)
         return {"budgets": budget_status(policy), **ledger_totals(payouts)}
 
-    @r.post("/{id}/runs", response={201: s.RunOut, **WRITE_ERRORS},
+    @r.post("/{id}/runs", response={201: s.EntitlementRunOut, **WRITE_ERRORS},
             **operation("policy_run", "Run 免申即享: save entitlements, notify beneficiaries (idempotent)"))
-    def run(request, id: int, payload: s.RunIn):
+    def run(request, id: int, payload: s.EntitlementRunIn):
         policy = get_scoped(POLICIES, request.auth_user, id, "change")
         if policy.needs_application:
             raise Conflict(_("This policy is paid on application; use its calls."))

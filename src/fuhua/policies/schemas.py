@@ -129,12 +129,12 @@ class ConfirmIn(InputSchema):
     reason: str = Field("", max_length=200)
 
 
-class RunIn(InputSchema):
+class EntitlementRunIn(InputSchema):
     as_of: datetime.date | None = Field(None, description="default: today")
     reason: str = Field("", max_length=200)
 
 
-class RunOut(Schema):
+class EntitlementRunOut(Schema):
     id: int
     policy: str = Field(..., alias="policy.code")
     as_of: datetime.date

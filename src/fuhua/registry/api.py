@@ -8,9 +8,11 @@ from ninja import Field, Query, Router, Schema
 
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation
 from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
+from fuhua.core.schemas import StepOut
 from fuhua.rules import RulesError
 
 from . import schemas as s
+from .api_rows import firm_rows
 from .models import (
     Carrier,
     CarrierStaffing,
@@ -47,7 +49,7 @@ RECOGNITIONS = Resource(
 )
 FIRMS = Resource(
     Firm, s.FirmOut, s.FirmIn, filters=s.FirmFilters, ordering=("name", "founded", "credit_code", "created_at"),
-    select_related=("region",), prefetch_related=("designations",),
+    select_related=("region",), prefetch_related=("designations",), list_rows=firm_rows,
 )
 DESIGNATIONS = Resource(
     FirmDesignation, s.DesignationOut, s.DesignationIn, filters=s.DesignationFilters,
@@ -147,7 +149,7 @@ def _with_readiness(router: Router) -> Router:
 
 
 def _with_transitions(router: Router) -> Router:
-    @router.get("/{id}/transitions", response={200: list[s.TransitionOut], **OBJECT_ERRORS},
+    @router.get("/{id}/transitions", response={200: list[StepOut], **OBJECT_ERRORS},
                 **operation("carrier_transitions", "Status steps the current user may take now"))
     def transitions(request, id: int):
         carrier = get_scoped(CARRIERS, request.auth_user, id)
@@ -156,7 +158,7 @@ def _with_transitions(router: Router) -> Router:
 
     @router.post("/{id}/transitions/{name}", response={200: s.CarrierOut, **WRITE_ERRORS},
                  **operation("carrier_transition", "Take a status step: suspend, resume, close (with the reason)"))
-    def take(request, id: int, name: str, payload: s.TransitionIn):
+    def take(request, id: int, name: str, payload: s.CarrierStepIn):
         carrier = get_scoped(CARRIERS, request.auth_user, id, "change")
         if name not in CARRIER_WORKFLOW.transitions:
             raise Http404

@@ -160,14 +160,8 @@ class CarrierIn(InputSchema):
     industry_field: IndustryField | Blank = ""
 
 
-class TransitionOut(Schema):
-    name: str
-    label: str
-    target: str
-    needs_reason: bool
 
-
-class TransitionIn(InputSchema):
+class CarrierStepIn(InputSchema):
     reason: str = Field("", max_length=200, description="why (required for every step of a carrier)")
 
 
@@ -299,6 +293,8 @@ class FirmOut(Schema):
 
     @staticmethod
     def resolve_designations(obj):
+        if isinstance(obj, dict):  # a list row (registry.api_rows.firm_rows)
+            return obj["designations"]
         return sorted(obj.designations_active())
 
 

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
 from fuhua.core.api_errors import COMMON_ERRORS, OBJECT_ERRORS, WRITE_ERRORS, error_response, error_responses
+from fuhua.core.schemas import StepOut
 from fuhua.core.uploads import size_problem
 from fuhua.registry.models import Carrier, Firm
 
@@ -78,7 +79,7 @@ def reports_router() -> Router:
         services.save_values(request.auth_user, report, payload.values)
         return _values_out(report)
 
-    @r.get("/{id}/transitions", response={200: list[s.TransitionOut], **OBJECT_ERRORS},
+    @r.get("/{id}/transitions", response={200: list[StepOut], **OBJECT_ERRORS},
            **operation("annualreport_transitions", "Steps the current user may take now"))
     def transitions(request, id: int):
         report = get_scoped(REPORTS, request.auth_user, id)

@@ -92,12 +92,6 @@ class ReasonIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-class TransitionOut(Schema):
-    name: str
-    label: str
-    target: str
-    needs_reason: bool
-
 
 class ImportErrorOut(Schema):
     sheet: str
