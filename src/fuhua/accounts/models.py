@@ -188,14 +188,18 @@ class SecurityEvent(models.Model):
 
     time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=32, choices=Kind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    # The account's id stays when the account is deleted (the row is append-only; username keeps the name).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+                             db_constraint=False, related_name="+")
     username = models.CharField(_("user"), max_length=150, blank=True)
     target = models.CharField(_("concerning"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     source = models.CharField(_("source"), max_length=16, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    append_only = True  # database triggers (core.append_only); only retention pruning deletes, by `time`
+    append_only_prunable_by = "time"
 
     class Meta:
         ordering = ["-time", "-id"]

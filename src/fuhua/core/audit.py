@@ -5,8 +5,9 @@ to log, and models that are not audited keep Django's fast delete (one DELETE, n
 a handler connected for all senders would make every delete in the project load its rows (NetBox #4354).
 Bulk operations (bulk_create, QuerySet.update) bypass signals; services that use them for imports
 call `record_bulk` instead. Loading data (`raw` saves, `loaddata`, restores) is never audited.
-The trail itself is append-only in the database (core.append_only); `prune_audit_trail` deletes
-expired entries in batches through its narrow pruning exception.
+The trail itself is append-only in the database (core.append_only); `prune_retained` deletes expired
+entries of it and of every other prunable append-only table (the security log) in batches through the
+narrow pruning exception.
 """
 
 from __future__ import annotations
@@ -190,17 +191,34 @@ def prune_audit_trail(now: datetime.datetime | None = None, batch_size: int = PR
     The system check fuhua.E001 keeps the retention at six months or more (MLPS 2.0), and the
     database trigger refuses to delete anything younger than that whatever the caller asks.
     """
-    from .append_only import pruning
     from .models import ObjectChange
 
+    return prune_expired(ObjectChange, "time", now, batch_size)
+
+
+def prune_expired(model, field_name: str, now: datetime.datetime | None = None,
+                  batch_size: int = PRUNE_BATCH) -> int:
+    """Delete rows of an append-only `model` whose `field_name` is older than AUDIT_RETENTION_DAYS, in
+    batches (see prune_audit_trail), through core.append_only's pruning exception; returns how many went."""
+    from .append_only import pruning
+
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
-    expired = ObjectChange.objects.filter(time__lt=cutoff).order_by("pk")
+    expired = model._base_manager.filter(**{f"{field_name}__lt": cutoff}).order_by("pk")
     total = 0
     while True:
         with pruning(cutoff):
-            batch = ObjectChange.objects.filter(pk__in=expired.values("pk")[:batch_size])
+            batch = model._base_manager.filter(pk__in=expired.values("pk")[:batch_size])
             # _raw_delete: one DELETE statement, no collector (no related objects, no signals to send)
             deleted = batch._raw_delete(batch.db)
         total += deleted
         if deleted < batch_size:
             return total
+
+
+def prune_retained(now: datetime.datetime | None = None, batch_size: int = PRUNE_BATCH) -> dict[str, int]:
+    """Prune every append-only table that declares `append_only_prunable_by` (the audit trail, the
+    security log, …) on the same retention; returns model label -> rows deleted."""
+    from .append_only import append_only_models
+
+    return {model._meta.label: prune_expired(model, field_name, now, batch_size)
+            for model, field_name in append_only_models() if field_name}

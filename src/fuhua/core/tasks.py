@@ -3,14 +3,15 @@
 from django.core.management import call_command
 from django_tasks import task
 
-from .audit import prune_audit_trail
+from .audit import prune_retained
 
 TASK_RESULT_DAYS = 30  # finished task results kept this long (failed ones 90 days, to look into)
 
 
 @task()
 def prune_audit() -> int:
-    return prune_audit_trail()
+    """Delete expired rows of the audit trail and the security log (every prunable append-only table)."""
+    return sum(prune_retained().values())
 
 
 @task()
