@@ -1,4 +1,4 @@
-"""Connects sign-in, sign-out, failures, lockouts and password changes to the security events."""
+"""Connects sign-in, sign-out, failures, lockouts, password changes and exports to the security events."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
+
+from fuhua.core.exports import export_made
 
 from .models import AccountProfile, SecurityEvent
 from .security import record_security_event
@@ -29,6 +31,25 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
     record_security_event(request, SecurityEvent.Kind.LOCKED_OUT, username=username or "", target=username or "")
+
+
+def _export_made(sender, request=None, user=None, detail=None, **kwargs):
+    """core.exports.export_made: one security event per export, with the client address."""
+    if request is not None and user is None:
+        user = getattr(request, "auth_user", None)  # the API's bearer-token user (request.user is anonymous)
+    if user is not None and not isinstance(user, get_user_model()):  # a command run as the system (core.system)
+        record_security_event(request, SecurityEvent.Kind.EXPORT, detail, username=str(user))
+        return
+    record_security_event(request if user is None else _AsUser(request, user), SecurityEvent.Kind.EXPORT, detail)
+
+
+class _AsUser:
+    """The request as record_security_event reads it, with the acting user set (API calls, commands)."""
+
+    def __init__(self, request, user):
+        self.user, self.META = user, getattr(request, "META", {})
+        self.client_ip = getattr(request, "client_ip", None)
+        self.request_id = getattr(request, "request_id", "")
 
 
 def _password_before_save(sender, instance, raw=False, **kwargs):
@@ -62,5 +83,6 @@ def connect() -> None:
     user_logged_out.connect(_logged_out, dispatch_uid="fuhua_security_logout")
     user_login_failed.connect(_login_failed, dispatch_uid="fuhua_security_login_failed")
     user_locked_out.connect(_locked_out, dispatch_uid="fuhua_security_locked_out")
+    export_made.connect(_export_made, dispatch_uid="fuhua_security_export")
     pre_save.connect(_password_before_save, sender=user_model, dispatch_uid="fuhua_password_before")
     post_save.connect(_password_after_save, sender=user_model, dispatch_uid="fuhua_password_after")

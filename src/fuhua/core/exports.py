@@ -8,6 +8,11 @@ xlsxwriter writes text as text. Numbers, dates and booleans stay what they are.
 
 Files that go out and come back (import templates) are read through :func:`unescape_cell`, which removes the
 quote this module added, so a round trip keeps the original text.
+
+Every export that leaves the product (list exports, the ledger, evaluation results, statistics workbooks,
+their API and CLI forms) calls :func:`announce_export` after building its file. Core keeps no security
+log; the `export_made` signal is how accounts (a layer above) records each export as a security event
+with the user and client address (MLPS 2.0: exports are audited).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import xlsxwriter
+from django.dispatch import Signal
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
@@ -31,6 +37,24 @@ FORMATS = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
 
 # Options for every xlsxwriter workbook that holds user-supplied text.
 SAFE_WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+# Sent once per export with request (None in a command), user (None: the request's) and detail
+# {"what", "filters", "rows", "format"}; accounts connects the security log to it in its ready().
+export_made = Signal()
+
+_NOT_FILTERS = {"export", "page", "per_page"}
+
+
+def announce_export(request, what: str, rows: int, *, filters=None, fmt: str = "xlsx", user=None) -> None:
+    """Tell the security log that `rows` rows of `what` left the product, chosen by `filters`.
+
+    `filters`: a dict, or None for the request's query parameters (without export/paging keys)."""
+    if filters is None:
+        query = getattr(request, "GET", None) or {}
+        filters = {key: query.getlist(key) if len(query.getlist(key)) > 1 else query[key]
+                   for key in query if key not in _NOT_FILTERS}
+    export_made.send(sender=None, request=request, user=user,
+                     detail={"what": str(what), "filters": filters, "rows": int(rows), "format": fmt})
 
 
 def safe_cell(value):

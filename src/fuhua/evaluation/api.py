@@ -10,6 +10,7 @@ from ninja import Router, Status
 
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
 from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
+from fuhua.core.exports import announce_export
 from fuhua.core.schemas import StepOut
 from fuhua.registry.models import Region
 
@@ -84,6 +85,8 @@ def runs_router() -> Router:
         response = HttpResponse(workbook(run, services.scheme_of(run), results),
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="evaluation-{run.pk}.xlsx"'
+        announce_export(request, "evaluation.evaluationresult", results.count(), filters={"run": run.pk},
+                        user=request.auth_user)
         return response
 
     return r

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from fuhua.core.exports import announce_export
 from fuhua.core.forms import add_service_errors
 from fuhua.core.views import generic as g
 from fuhua.registry.models import Region
@@ -130,6 +131,7 @@ class RunExport(g.ScopedMixin, View):
         response = HttpResponse(workbook(run, services.scheme_of(run), results),
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="evaluation-{run.pk}.xlsx"'
+        announce_export(request, "evaluation.evaluationresult", results.count(), filters={"run": run.pk})
         return response
 
 

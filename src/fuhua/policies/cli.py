@@ -191,14 +191,18 @@ def pay(policy_code: str, year: int, username: str, limit: int | None) -> None:
 def export(path: str, policy_code: str | None, username: str) -> None:
     """The ledger for finance (XLSX: rows and totals per policy, year and city) as USER may see it."""
     _django()
+    from fuhua.core.exports import announce_export
+
     from .models import Payout
     from .services.ledger import export_xlsx
 
-    payouts = Payout.objects.restrict(_user(username), "view")
+    user = _user(username)
+    payouts = Payout.objects.restrict(user, "view")
     if policy_code:
         payouts = payouts.filter(policy__code=policy_code)
     with open(path, "wb") as fh:
         fh.write(export_xlsx(payouts))
+    announce_export(None, "policies.payout", payouts.count(), filters={"policy": policy_code or ""}, user=user)
     click.echo(f"wrote {path} ({payouts.count()} ledger rows)")
 
 

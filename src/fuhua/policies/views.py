@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuhua.core import glossary
+from fuhua.core.exports import announce_export
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
 
@@ -194,6 +195,7 @@ class PayoutExport(g.ScopedMixin, g.View):
         response = HttpResponse(export_xlsx(payouts), content_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
         response["Content-Disposition"] = f'attachment; filename="ledger-{timezone.localdate()}.xlsx"'
+        announce_export(request, "policies.payout", payouts.count(), filters={"policy": request.GET.get("policy", "")})
         return response
 
 

@@ -105,11 +105,17 @@ def template(year: int, output: str, region: str | None, username: str | None) -
 def export(year: int, output: str, region: str | None, username: str | None, all_statuses: bool) -> None:
     """Write the year's figures (accepted reports unless --all-statuses)."""
     _setup_django()
+    from fuhua.core.exports import announce_export
+
     from .exchange.reports import write_workbook
     from .views.common import carriers_for, export_rows
 
-    carriers = list(carriers_for(_user(username), region))
-    rows = write_workbook(output, year, carriers, export_rows(carriers, year, accepted_only=not all_statuses))
+    user = _user(username)
+    carriers = list(carriers_for(user, region))
+    reports = export_rows(carriers, year, accepted_only=not all_statuses)
+    rows = write_workbook(output, year, carriers, reports)
+    announce_export(None, "statistics.annualreport", len(reports), user=user,
+                    filters={"year": year, "region": region or "", "all_statuses": all_statuses})
     click.echo(f"{output}: {rows:,} carriers")
 
 

@@ -25,7 +25,7 @@ from django.views import View
 
 from fuhua.core import extensions, services
 from fuhua.core import formatting as fmt
-from fuhua.core.exports import export_response
+from fuhua.core.exports import announce_export, export_response
 from fuhua.core.forms import add_service_errors
 from fuhua.core.scoping import check
 
@@ -212,7 +212,9 @@ class ObjectListView(ScopedMixin, View):
         headers = [column_title(c, meta) for c in self.columns]
         rows = ([column_text(obj, c) for c in self.columns] for obj in qs.iterator(chunk_size=2000))
         name = f"{meta.verbose_name_plural}-{datetime.date.today().isoformat()}"
-        return export_response(name, headers, rows, fmt_)
+        response = export_response(name, headers, rows, fmt_)
+        announce_export(self.request, meta.label_lower, total, fmt=fmt_)
+        return response
 
     def _sort(self, requested: str) -> str:
         allowed = {c.sort for c in self.columns if c.sort}

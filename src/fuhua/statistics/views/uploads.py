@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from fuhua.core.exports import announce_export
 from fuhua.core.scoping import check
 from fuhua.core.uploads import size_problem
 from fuhua.registry.models import Carrier, Firm
@@ -85,8 +86,11 @@ class ExportDownload(LoginRequiredMixin, View):
         form = YearRegionForm(request.GET or None)
         year, region = form.year_value(), (form.cleaned_data.get("region") if form.is_valid() else None)
         carriers = list(carriers_for(request.user, region))
-        return _xlsx_response(lambda out: write_workbook(out, year, carriers, export_rows(carriers, year)),
-                              f"torch-{year}-export.xlsx")
+        rows = export_rows(carriers, year)
+        response = _xlsx_response(lambda out: write_workbook(out, year, carriers, rows), f"torch-{year}-export.xlsx")
+        announce_export(request, "statistics.annualreport", len(rows),
+                        filters={"year": year, "region": region.code if region else ""})
+        return response
 
 
 class FirmTemplateDownload(LoginRequiredMixin, View):
