@@ -42,7 +42,8 @@ class TestFirmRows:
         items = client.get("/api/v1/firms?limit=100").json()["items"]
         assert {item["id"] for item in items} == {f.pk for f in firms} == set(Firm.objects.values_list("pk", flat=True))
         for item in items:
-            assert item == client.get(f"/api/v1/firms/{item['id']}").json()
+            detail = client.get(f"/api/v1/firms/{item['id']}").json()
+            assert item == detail and list(item) == list(detail)  # same values, same keys, same order
         designations = {item["name"]: item["designations"] for item in items}
         assert designations["苏州测试0科技有限公司"] == ["high_tech", "tech_sme"]
         assert designations["苏州测试1科技有限公司"] == designations["苏州测试2科技有限公司"] == []
