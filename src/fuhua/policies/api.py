@@ -20,7 +20,7 @@ from . import schemas as s
 from . import services
 from .application_workflow import APPLICATION_WORKFLOW
 from .compute import compute
-from .models import Application, Call, Entitlement, Notification, Payout, Policy
+from .models import Application, Budget, Call, Entitlement, Notification, Payout, Policy
 from .services import applications as app_services
 from .services.ledger import budget_status, ledger_totals, recover
 from .services.simulate import carriers_in_scope, parse_settings
@@ -70,7 +70,8 @@ def policies_router() -> Router:
     def ledger(request, id: int):
         policy = get_scoped(POLICIES, request.auth_user, id)
         payouts = Payout.objects.restrict(request.auth_user).filter(policy=policy)
-        return {"budgets": budget_status(policy), **ledger_totals(payouts)}
+        budgets = budget_status(policy, Budget.objects.restrict(request.auth_user))  # roles that plan, in scope
+        return {"budgets": budgets, **ledger_totals(payouts)}
 
     @r.post("/{id}/runs", response={201: s.EntitlementRunOut, **WRITE_ERRORS},
             **operation("policy_run", "Run 免申即享: save entitlements, notify beneficiaries (idempotent)"))

@@ -18,7 +18,7 @@ from fuhua.core.views import generic as g
 from . import forms as f
 from . import services
 from .application_workflow import APPLICATION_WORKFLOW
-from .models import Application, Call, Entitlement, Notification, Payout, Policy
+from .models import Application, Budget, Call, Entitlement, Notification, Payout, Policy
 from .services import applications as app_services
 from .services.ledger import budget_status, export_xlsx, ledger_totals, recover
 from .services.simulate import parse_settings
@@ -63,7 +63,8 @@ class PolicyDetail(g.ObjectDetailView):
                 form.add_error(None, exc.messages)
         payouts = Payout.objects.restrict(user).filter(policy=obj)
         return super().detail_context(
-            obj, budgets=budget_status(obj), runs=obj.runs.all()[:10], ledger=ledger_totals(payouts),
+            obj, budgets=budget_status(obj, Budget.objects.restrict(user)), runs=obj.runs.all()[:10],
+            ledger=ledger_totals(payouts),
             can_manage=bool(check(user, "change", obj)), run_form=f.RunForm(initial={"as_of": today}),
             pay_form=f.PayForm(initial={"year": today.year}), simulation_form=form, simulation=simulation, **extra)
 

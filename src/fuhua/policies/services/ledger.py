@@ -149,9 +149,12 @@ def ledger_totals(queryset) -> dict:
     return {"rows": lines, "total_fen": grand, "reconciles": sum(r["total_fen"] for r in lines) == grand}
 
 
-def budget_status(policy) -> list[dict]:
+def budget_status(policy, budgets=None) -> list[dict]:
+    """Budget, spend and remainder per year; `budgets`: the policy's budget rows a reader may see
+    (`Budget.objects.restrict(user)`), all of them when None (services that pay)."""
+    budgets = policy.budgets.all() if budgets is None else budgets.filter(policy=policy)
     return [{"year": b.year, "budget_fen": b.amount_fen, "spent_fen": spent(policy, b.year),
-             "remaining_fen": b.amount_fen - spent(policy, b.year)} for b in policy.budgets.order_by("year")]
+             "remaining_fen": b.amount_fen - spent(policy, b.year)} for b in budgets.order_by("year")]
 
 
 LEDGER_COLUMNS = ["id", "paid_on", "policy", "document", "carrier", "region", "key", "kind", "group", "period",
