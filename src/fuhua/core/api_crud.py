@@ -101,7 +101,7 @@ def require(user, action: str, model) -> None:
 def get_scoped(resource: Resource, user, pk, action: str = "view"):
     """The object if the user may do `action` on it; 404 if they cannot even see it."""
     require(user, action, resource.model)
-    obj = resource.queryset(user, action).filter(pk=pk).first()
+    obj = next(iter(resource.queryset(user, action).filter(pk=pk).order_by()[:1]), None)  # no ORDER BY to compile
     if obj is not None:
         return obj
     if action != "view" and resource.model._default_manager.restrict(user, "view").filter(pk=pk).exists():
