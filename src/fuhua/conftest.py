@@ -1,4 +1,13 @@
+import os
+import shutil
+
 import pytest
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's chromium: Playwright's own browser downloads are not used
+CHROMIUM_ARGS = [
+    "--lang=zh-CN", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -12,3 +21,22 @@ def world(db):
     from fuhua.testing import world as build
 
     return build()
+
+
+@pytest.fixture
+def page():
+    """A Chromium page (zh-CN, 1360×900) for the browser tests; confirmations of irreversible steps are
+    accepted. Skips with the reason where Debian's chromium or Playwright is absent."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian chromium not installed: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        # bypass_csp: Playwright evaluates its wait conditions as strings, which the CSP (rightly) forbids.
+        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN", bypass_csp=True)
+        context.set_default_timeout(30_000)
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        yield page
+        browser.close()

@@ -1,21 +1,11 @@
 """End-to-end in Debian's chromium: sign in, live search, edit, history, scope, language switch."""
 
-import os
 import re
-import shutil
 
 import pytest
 
 from fuhua.testing import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]
 FIRM = "苏州微纳传感科技有限公司"
 
 pytestmark = pytest.mark.browser
@@ -29,17 +19,6 @@ def live_world(transactional_db):
     return world()
 
 
-@pytest.fixture
-def page():
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian chromium not installed: apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
-        context.set_default_timeout(20_000)
-        yield context.new_page()
-        browser.close()
 
 
 def sign_in(page, base, username):

@@ -52,8 +52,11 @@ def test_codes_and_parents_are_consistent():
         assert region.code.startswith(region.parent.code_prefix), region
 
 
-def test_no_hardship_flags_without_the_official_county_list():
-    assert not Region.objects.filter(is_hardship=True).exists()
+def test_hardship_flags_are_exactly_the_listed_regions():
+    """registry/data/hardship_regions.csv (国人部发〔2006〕61号) is the only source of the flag."""
+    listed = set(importlib.import_module("fuhua.registry.migrations.0005_hardship_regions")._codes())
+    assert listed and set(Region.objects.filter(is_hardship=True).values_list("code", flat=True)) == listed
+    assert not Region.objects.filter(code__startswith="32", is_hardship=True).exists()  # none in Jiangsu
 
 
 def test_migration_is_reversible():
