@@ -131,6 +131,7 @@ def phase(name: str, home: str, database_url: str | None, path: str) -> dict:
     if name == "prepare-bad":
         firms_workbook(Path(path) / "bad.xlsx", N_BAD, bad=True)
         return out
+    from fuhua.core.system import SYSTEM
     from fuhua.registry.models import Firm
     from fuhua.statistics.exchange.firms import import_firms
     from fuhua.statistics.exchange.reports import import_reports
@@ -138,16 +139,16 @@ def phase(name: str, home: str, database_url: str | None, path: str) -> dict:
 
     started, cpu = time.perf_counter(), time.process_time()
     if name in ("firms", "firms-again"):
-        result = import_firms(str(Path(path) / "firms.xlsx"), "firms.xlsx")
+        result = import_firms(str(Path(path) / "firms.xlsx"), "firms.xlsx", SYSTEM)
         out["firms_in_db"] = Firm.objects.count()
     elif name == "reports":
-        result = import_reports(str(Path(path) / "reports.xlsx"), "reports.xlsx", 2024)
+        result = import_reports(str(Path(path) / "reports.xlsx"), "reports.xlsx", 2024, SYSTEM)
         out["values_in_db"] = ReportValue.objects.count()
     else:  # bad
         import tracemalloc
 
         tracemalloc.start()
-        result = import_firms(str(Path(path) / "bad.xlsx"), "bad.xlsx", max_errors=1000)
+        result = import_firms(str(Path(path) / "bad.xlsx"), "bad.xlsx", SYSTEM, max_errors=1000)
         out["python_peak_mib"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
         tracemalloc.stop()
     out.update(seconds=round(time.perf_counter() - started, 2), cpu=round(time.process_time() - cpu, 2),

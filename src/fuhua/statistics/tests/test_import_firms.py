@@ -2,7 +2,6 @@
 clear error naming where, nothing written, no crash, bounded memory."""
 
 import datetime
-import time
 import tracemalloc
 
 import pytest
@@ -136,17 +135,14 @@ def _bad_rows_book(path, n):
     return xlsx(path, [HEADER, *rows], sheet=SHEET, constant_memory=True)
 
 
-def test_100k_rows_are_streamed_and_every_error_counted(world, tmp_path):
-    """100,000 rows, each with two bad cells: every error counted past the cap, nothing written.
-    (The 500,000-row success path and the 1,000,000-row file are in benchmarks/stats_import.py.)"""
-    n = 100_000
+def test_many_rows_are_streamed_and_every_error_counted(world, tmp_path):
+    """20,000 rows, each with two bad cells: every error counted past the cap of 100 listed, nothing written.
+    (Speed is measured by benchmarks/stats_import.py: the 500,000-row success path and 1,000,000 bad rows.)"""
+    n = 20_000
     path = _bad_rows_book(tmp_path / "big.xlsx", n)
-    started = time.perf_counter()
     result = import_firms(path, "big.xlsx", SYSTEM, max_errors=100)
-    elapsed = time.perf_counter() - started
     assert result.rows == n and len(result.errors) == 100 and result.error_count >= n
     assert Firm.objects.count() == 2
-    assert elapsed < 20, elapsed
 
 
 def test_python_memory_does_not_grow_with_the_rows(world, tmp_path):
