@@ -28,6 +28,9 @@ def ensure_demo(home: Path) -> None:
         print(f"building the province demo in {home} …", flush=True)
         subprocess.run([BIN / "fuhua", "demo", "--scale", "province", "--no-serve"], check=True,
                        env={**os.environ, "FUHUA_HOME": str(home)}, stdout=subprocess.DEVNULL)
+    # A demo built by an earlier version gets the indexes added since (migrations), like a deployment would.
+    subprocess.run([BIN / "fuhua", "manage", "migrate", "--verbosity", "0"], check=True,
+                   env={**os.environ, "FUHUA_HOME": str(home), "DJANGO_SETTINGS_MODULE": "fuhua.settings"})
 
 
 def django_shell(home: Path, code: str) -> str:
