@@ -232,9 +232,13 @@ def protected_fields(user, model, action: str) -> frozenset[str]:
 #   "own"     only the entries the reader wrote.
 # Bureaus and admins audit; operators keep their carriers' and tenants' records, so they read the values
 # but not other people's names or request ids; firms, mentors, investors, providers, experts and
-# associations read what they wrote themselves, not the audit details of others.
+# associations read what they wrote themselves, not the audit details of others. The audit administrator
+# (三员分立) reads the full history of every object within its grant (its region, or everywhere), though it
+# may view none of the records themselves: HISTORY_WITHOUT_VIEW. The system and security administrators
+# read no history of others.
 HISTORY_ACCESS: dict[str, str] = {
     Role.ADMIN: "full",
+    Role.AUDIT_ADMIN: "full",
     Role.BUREAU: "full",
     Role.OPERATOR: "values",
     Role.ASSOCIATION: "own",
@@ -244,6 +248,7 @@ HISTORY_ACCESS: dict[str, str] = {
     Role.INVESTOR: "own",
     Role.EXPERT: "own",
 }
+HISTORY_WITHOUT_VIEW = frozenset({Role.AUDIT_ADMIN})
 _HISTORY_ORDER = ("own", "values", "full")
 
 

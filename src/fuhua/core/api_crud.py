@@ -30,7 +30,7 @@ from pydantic import create_model, field_validator
 from . import services
 from .api_errors import COMMON_ERRORS, OBJECT_ERRORS, WRITE_ERRORS
 from .schemas import ChangeOut, storable_text
-from .scoping import check
+from .scoping import check, history_check, history_filter
 
 
 class ListParams(Schema):
@@ -110,6 +110,20 @@ def get_scoped(resource: Resource, user, pk, action: str = "view"):
     raise Http404
 
 
+def history_object(resource: Resource, user, pk):
+    """The object if the user may read its history (its readers; the audit administrator within its
+    grant: core.scoping.history_check); 403 without the role, 404 outside the scope."""
+    decision = history_check(user, resource.model)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    q = history_filter(resource.model, user)
+    manager = resource.model._default_manager
+    obj = (manager.filter(pk=pk) if q is None else manager.filter(q, pk=pk)).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
 def order_keys(allowed: tuple[str, ...], ordering: str | None, default: list[str]) -> list[str]:
     if not ordering:
         return [*default, "pk"]
@@ -172,7 +186,7 @@ def crud_router(res: Resource, tag: str | None = None) -> Router:
     @router.get("/{id}/history", response={200: ChangePage, **OBJECT_ERRORS},
                 **operation(f"{name}_history", f"Change history of one {label}"))
     def object_history(request, id: pk_type, params: Query[PageParams]):
-        obj = get_scoped(res, request.auth_user, id)
+        obj = history_object(res, request.auth_user, id)
         return paginate(services.history(request.auth_user, obj), params.limit, params.offset)
 
     if res.create is None:

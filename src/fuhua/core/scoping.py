@@ -136,3 +136,39 @@ def check(user, action: str, obj_or_model) -> Decision:
     if model._default_manager.restrict(user, action).filter(pk=obj_or_model.pk).exists():
         return Decision(True)
     return Decision(False, _("this %(model)s is outside your scope") % {"model": name})
+
+
+def _history_grants(user) -> list:
+    from fuhua.accounts.roles import HISTORY_WITHOUT_VIEW, grants_of
+
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    return [g for g in grants_of(user) if g.role in HISTORY_WITHOUT_VIEW]
+
+
+def history_filter(model, user) -> Q | None:
+    """The Q limiting `model` to the objects whose change history `user` may read (None: unlimited):
+    those it may view, and for the auditing roles (accounts.roles.HISTORY_WITHOUT_VIEW) every object
+    within their grant's scope (a platform-wide audit administrator: all)."""
+    q = scope_filter(model, user, "view")
+    for grant in _history_grants(user) if q is not None else ():
+        if grant.is_unlimited:
+            return None
+        condition = grant.condition_for(model)
+        if condition is not None:
+            q |= condition
+    return q
+
+
+def history_check(user, obj_or_model) -> Decision:
+    """May `user` read the change history of this object (or of the model at all)? With the reason."""
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    decision = check(user, "view", model)
+    if not decision and not _history_grants(user):
+        return decision
+    if isinstance(obj_or_model, type):
+        return Decision(True)
+    q = history_filter(model, user)
+    if model._default_manager.filter(pk=obj_or_model.pk).filter(*([q] if q is not None else [])).exists():
+        return Decision(True)
+    return Decision(False, _("this %(model)s is outside your scope") % {"model": model._meta.verbose_name})

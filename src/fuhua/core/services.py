@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from .context import acting_for
 from .exceptions import Conflict
 from .models import ObjectChange
-from .scoping import RestrictedQuerySet, check
+from .scoping import RestrictedQuerySet, check, history_check
 
 
 def _ensure_in_scope(user, instance, action: str) -> None:
@@ -228,7 +228,9 @@ def history(user, instance) -> History:
     """The audit trail of one object, if the user may see the object, as much as the user's role needs."""
     from fuhua.accounts.roles import history_access
 
-    _ensure_in_scope(user, instance, "view")
+    decision = history_check(user, instance)
+    if not decision:
+        raise PermissionDenied(decision.reason)
     changes = ObjectChange.objects.filter(
         content_type=ContentType.objects.get_for_model(type(instance)), object_id=str(instance.pk)
     ).select_related("user")
