@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import signals, token_cache
+        from fuhua.core import permissions
 
+        from . import roles, signals, token_cache
+
+        permissions.register(roles)  # the kernel asks accounts' role matrix through core.permissions
         signals.connect()
         token_cache.connect()

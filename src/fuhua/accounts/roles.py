@@ -48,6 +48,8 @@ ACCOUNT_POWERS: dict[str, frozenset[str]] = {
 }
 
 
+admin_label = Role.ADMIN.label  # what a superuser's role reads as (core.context_processors)
+
 # Which Scope dimension a role is limited by, and which RoleGrant field holds its value.
 ROLE_DIMENSION: dict[str, tuple[str, str] | None] = {
     Role.ADMIN: None,

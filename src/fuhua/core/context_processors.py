@@ -8,6 +8,7 @@ from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .permissions import policy
 from .scoping import check
 
 
@@ -72,7 +73,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from fuhua.accounts.roles import Role, grants_of
+    grants_of = policy().grants_of
 
     path = request.path
     items = []
@@ -86,7 +87,7 @@ def navigation(request):
         current = path == url if url == "/" else path.startswith(url)
         items.append({"url": url, "label": item.label, "key": item.key, "current": current, "group": _group_of(item)})
     if user.is_superuser:
-        grants = [{"role": Role.ADMIN.label, "scope": ""}]
+        grants = [{"role": policy().admin_label, "scope": ""}]
     else:
         grants = [{"role": g.get_role_display(), "scope": _scope_label(g)} for g in grants_of(user)]
     return {"nav_items": items, "nav_entries": _grouped(items), "user_grants": grants}

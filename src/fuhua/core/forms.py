@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import extensions, formatting
 from .autocomplete import use_autocomplete
+from .permissions import policy
 
 
 class DateInput(forms.DateInput):
@@ -81,8 +82,7 @@ class ServiceModelForm(forms.ModelForm):
     def _disable_protected(self) -> None:
         """Fields the user's role may not write (accounts.roles.PROTECTED_FIELDS) are shown but not
         editable: a disabled field keeps its value, which core.services would refuse to change anyway."""
-        from fuhua.accounts.roles import protected_fields
-
+        protected_fields = policy().protected_fields
         if self.user is None or not self.user.is_authenticated:
             return
         action = "change" if self.instance.pk else "add"

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .permissions import policy
+
 ACTIONS = ("view", "add", "change", "delete")
 ACTION_LABELS = {
     "view": gettext_lazy("view"),
@@ -90,7 +92,7 @@ def crosses_many(model, path: str | Via) -> bool:
 
 def scope_filter(model, user, action: str) -> Q | None:
     """The Q that limits `model` to what `user` may do `action` on; None means unlimited."""
-    from fuhua.accounts.roles import grants_of, role_allows
+    grants_of, role_allows = policy().grants_of, policy().role_allows
 
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
@@ -121,7 +123,7 @@ class RestrictedQuerySet(models.QuerySet):
 
 def check(user, action: str, obj_or_model) -> Decision:
     """May `user` do `action` on this object (or on the model at all)? With the reason when not."""
-    from fuhua.accounts.roles import grants_of, role_allows
+    grants_of, role_allows = policy().grants_of, policy().role_allows
 
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     name = model._meta.verbose_name
@@ -139,11 +141,11 @@ def check(user, action: str, obj_or_model) -> Decision:
 
 
 def _history_grants(user) -> list:
-    from fuhua.accounts.roles import HISTORY_WITHOUT_VIEW, grants_of
+    grants_of = policy().grants_of
 
     if not (user and user.is_authenticated and user.is_active):
         return []
-    return [g for g in grants_of(user) if g.role in HISTORY_WITHOUT_VIEW]
+    return [g for g in grants_of(user) if g.role in policy().HISTORY_WITHOUT_VIEW]
 
 
 def history_filter(model, user) -> Q | None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from .context import acting_for
 from .exceptions import Conflict
 from .models import ObjectChange
+from .permissions import policy
 from .scoping import RestrictedQuerySet, check, history_check
 
 
@@ -82,7 +83,7 @@ def scoped_manager(model):
 def referable(user, model, field_name: str):
     """The objects `user` may point `model.field_name` to (accounts.roles.REFERENCE_ACTIONS / _UNLESS);
     None when the related model has no Scope (the domain service checks those)."""
-    from fuhua.accounts.roles import reference_action, reference_unless
+    reference_action, reference_unless = policy().reference_action, policy().reference_unless
 
     related = model._meta.get_field(field_name).related_model
     manager = scoped_manager(related)
@@ -97,7 +98,7 @@ def referable(user, model, field_name: str):
 
 def check_write(user, instance, data: dict, fields: list, action: str) -> None:
     """Refuse, naming the field, a write of a protected field or a reference outside the user's scope."""
-    from fuhua.accounts.roles import protected_fields
+    protected_fields = policy().protected_fields
 
     model = type(instance)
     protected = protected_fields(user, model, action)
@@ -226,7 +227,7 @@ class History:
 
 def history(user, instance) -> History:
     """The audit trail of one object, if the user may see the object, as much as the user's role needs."""
-    from fuhua.accounts.roles import history_access
+    history_access = policy().history_access
 
     decision = history_check(user, instance)
     if not decision:
