@@ -17,7 +17,7 @@ NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE"}  # set by the commands themselves
 def variables_read() -> set[str]:
     found = set()
     for path in PACKAGE.rglob("*.py"):
-        if "tests" not in path.parts and "migrations" not in path.parts:
+        if "tests" not in path.parts and "migrations" not in path.parts and path.name != "conftest.py":
             found |= set(READ.findall(path.read_text(encoding="utf-8")))
     return (found | {"DATABASE_URL"}) - NOT_CONFIGURATION  # DATABASE_URL: read by dj_database_url.config()
 
