@@ -5,8 +5,8 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from fuhua.accounts.api import router as accounts_router
+from fuhua.accounts.api_auth import API_AUTH
 from fuhua.core import api_errors
-from fuhua.core.api_auth import API_AUTH
 from fuhua.evaluation.api import routers as evaluation_routers
 from fuhua.incubation.api import router as incubation_router
 from fuhua.policies.api import routers as policies_routers

@@ -10,9 +10,9 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
-from fuhua.accounts import token_cache
+from fuhua.core import context
 
-from . import context
+from . import token_cache
 
 
 def _sign_in(request, user):
