@@ -4,6 +4,8 @@ Thin: every change goes through accounts.services, which checks the administrato
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +37,9 @@ class UserFilterForm(forms.Form):
     region = _region_field()
     active = forms.ChoiceField(label=gettext_lazy("Active"), required=False, choices=[
         ("", gettext_lazy("any")), ("1", gettext_lazy("active")), ("0", gettext_lazy("inactive"))])
+    status = forms.ChoiceField(label=gettext_lazy("Awaiting"), required=False, choices=[
+        ("", gettext_lazy("any")), ("invited", gettext_lazy("invitation not accepted")),
+        ("no_role", gettext_lazy("no role yet")), ("locked", gettext_lazy("sign-in locked"))])
 
 
 class InviteForm(forms.Form):
@@ -82,7 +87,8 @@ def user_list(request):
     form = UserFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     users = services.user_list(request.user, role=data.get("role", ""), region=data.get("region"),
-                               active=data.get("active", ""), query=data.get("q", ""))
+                               active=data.get("active", ""), query=data.get("q", ""),
+                               status=data.get("status", ""))
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -193,18 +199,27 @@ def permissions(request):
     return render(request, "accounts/permissions.html", permission_matrix())
 
 
+def _day(value):
+    """A YYYY-MM-DD query parameter as a date (None when absent or malformed)."""
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @login_required
 def security_events(request):
     """The security events, for the audit administrator (and nobody who administers accounts)."""
-    services.require(request.user, "audit")
-    events = SecurityEvent.objects.all()
-    kind, username = request.GET.get("kind", ""), request.GET.get("user", "")
-    if kind in SecurityEvent.Kind.values:
-        events = events.filter(kind=kind)
-    if username:
-        events = events.filter(username=username[:150]) | events.filter(target=username[:150])
-    page = Paginator(events.order_by("-time", "-id"), 100).get_page(request.GET.get("page"))
+    kinds, username = request.GET.getlist("kind"), request.GET.get("user", "")
+    since, until = _day(request.GET.get("since")), _day(request.GET.get("until"))
+    events = services.security_events(request.user, kinds=kinds, since=since, until=until, username=username)
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    kind = kinds[0] if len(kinds) == 1 else ""
     return render(request, "accounts/security_events.html", {
+        "query": query.urlencode(), "kind_list": [k for k in kinds if k in SecurityEvent.Kind.values],
+        "since": since, "until": until,
         "page": page, "kinds": SecurityEvent.Kind.choices, "kind": kind, "username": username})
 
 

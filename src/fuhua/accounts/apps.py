@@ -10,8 +10,9 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from fuhua.core import permissions
 
-        from . import roles, signals, token_cache
+        from . import inbox, roles, signals, token_cache
 
         permissions.register(roles)  # the kernel asks accounts' role matrix through core.permissions
         signals.connect()
         token_cache.connect()
+        inbox.register()  # the administrators' to-do items (core.inbox)

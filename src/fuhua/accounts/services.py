@@ -97,8 +97,29 @@ def _region_allowed(actor, power: str, region) -> bool:
 
 # --- users ---------------------------------------------------------------------------------------------
 
-def user_list(actor, *, role: str = "", region=None, active: str = "", query: str = ""):
-    users = users_in_scope(actor, "users") if has_power(actor, "users") else users_in_scope(actor, "grants")
+# The user list's `status` filter: accounts awaiting an administrator (the inbox links to each).
+USER_STATUSES = ("invited", "no_role", "locked")
+
+
+def _with_status(users, status: str):
+    if status == "invited":  # invited, never signed in: the invitation is not accepted yet
+        return users.filter(is_active=False, last_login=None, account__invited_by__isnull=False)
+    if status == "no_role":  # active accounts that can do nothing yet (the superuser needs no grant)
+        return users.filter(is_active=True, is_superuser=False, role_grants__isnull=True)
+    if status == "locked":
+        from .lockout import locked_out_usernames
+
+        return users.filter(username__in=locked_out_usernames())
+    return users
+
+
+def _listable(actor):
+    """The accounts the user list shows `actor`: those it administers, or else those it grants roles to."""
+    return users_in_scope(actor, "users") if has_power(actor, "users") else users_in_scope(actor, "grants")
+
+
+def user_list(actor, *, role: str = "", region=None, active: str = "", query: str = "", status: str = ""):
+    users = _with_status(_listable(actor), status)
     if role:
         users = users.filter(pk__in=RoleGrant.objects.filter(role=role).values("user_id"))
     if region is not None:
@@ -177,6 +198,13 @@ def reset_password(actor, request, target) -> None:
                           target=target.get_username())
     link = _link(request, "accounts:password_reset_confirm", target)
     _mail(target, _("Choose a new Fuhua password"), "accounts/email/password_reset_by_admin.txt", link)
+
+
+def accounts_awaiting(actor, status: str) -> int:
+    """How many accounts the user list shows `actor` with `status` (USER_STATUSES): one COUNT, for the inbox."""
+    if not (has_power(actor, "users") or has_power(actor, "grants")):
+        return 0
+    return _with_status(_listable(actor), status).count()
 
 
 # --- role grants ---------------------------------------------------------------------------------------
@@ -274,6 +302,17 @@ def tokens_visible_to(actor, *, mine_only: bool = False):
     return tokens.filter(Q(user=actor) | Q(user__in=users_in_scope(actor, "tokens")))
 
 
+def expiring_tokens(actor, first: datetime.date, last: datetime.date):
+    """Tokens visible to a token administrator that expire between the two days (inclusive, local time)."""
+    tokens = tokens_visible_to(actor) if has_power(actor, "tokens") else ApiToken.objects.none()
+    return tokens.filter(expires_at__gte=_start_of(first), expires_at__lt=_start_of(last + datetime.timedelta(days=1)))
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight of `day` in the site's time zone (a range on the column itself keeps its index usable)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def revoke_token(actor, request, token: ApiToken) -> None:
     if token.user_id != actor.pk:
         require(actor, "tokens", token.user)
@@ -282,3 +321,27 @@ def revoke_token(actor, request, token: ApiToken) -> None:
     with acting_for(actor):
         token.delete()
     record_security_event(request or actor, SecurityEvent.Kind.TOKEN_REVOKED, detail, target=username)
+
+
+# --- security events -----------------------------------------------------------------------------------
+
+# What the audit administrator reviews: failed and blocked sign-ins, changes of who may do what, exports.
+REVIEW_KINDS = (SecurityEvent.Kind.LOGIN_FAILED, SecurityEvent.Kind.LOCKED_OUT, SecurityEvent.Kind.RATE_LIMITED,
+                SecurityEvent.Kind.ROLE_GRANTED, SecurityEvent.Kind.ROLE_REVOKED, SecurityEvent.Kind.EXPORT)
+
+
+def security_events(actor, *, kinds=(), since: datetime.date | None = None, until: datetime.date | None = None,
+                    username: str = ""):
+    """The security events the audit administrator reads, filtered by kinds, days (inclusive) and account."""
+    require(actor, "audit")
+    events = SecurityEvent.objects.all()
+    kinds = [k for k in kinds if k in SecurityEvent.Kind.values]
+    if kinds:
+        events = events.filter(kind__in=kinds)
+    if since is not None:
+        events = events.filter(time__gte=_start_of(since))
+    if until is not None:
+        events = events.filter(time__lt=_start_of(until + datetime.timedelta(days=1)))
+    if username:
+        events = events.filter(Q(username=username[:150]) | Q(target=username[:150]))
+    return events.order_by("-time", "-id")

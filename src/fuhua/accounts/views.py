@@ -125,11 +125,25 @@ def tokens(request):
             form = TokenForm()
     mine = services.tokens_visible_to(request.user, mine_only=True).order_by("-created_at")
     others = None
+    expiring = _expiry_window(request.GET)
     if services.has_power(request.user, "tokens"):
-        others = services.tokens_visible_to(request.user).exclude(user=request.user).order_by(
-            "user__username", "-created_at")[:500]
+        visible = services.expiring_tokens(request.user, *expiring) if expiring else \
+            services.tokens_visible_to(request.user)
+        others = visible.exclude(user=request.user).order_by("user__username", "-created_at")[:500]
+        if expiring:  # the inbox's link: exactly the tokens it counted, the administrator's own included
+            mine = mine.filter(pk__in=visible.values("pk"))
     return render(request, "accounts/tokens.html", {"form": form, "new_key": new_key, "tokens": mine,
-                                                     "others": others})
+                                                     "others": others, "expiring": expiring})
+
+
+def _expiry_window(params) -> tuple[datetime.date, datetime.date] | None:
+    """?expires_from=YYYY-MM-DD&expires_to=YYYY-MM-DD: the tokens expiring within those days (inclusive)."""
+    try:
+        first = datetime.date.fromisoformat(params.get("expires_from", ""))
+        last = datetime.date.fromisoformat(params.get("expires_to", ""))
+    except ValueError:
+        return None
+    return first, last
 
 
 @login_required
