@@ -2,6 +2,9 @@
 
 So 苏州工业园区 is found by 工业园, by "suzhou" and by "szgyyq". Stored lower case in one column and
 matched with icontains, which behaves the same on SQLite and PostgreSQL.
+
+The column starts with the pinyin of the name, so ordering by it sorts Chinese names the way people look
+them up (拼音顺序: 常州 before 南京 before 苏州), not by Unicode code point; lists sort "by name" on it.
 """
 
 from functools import lru_cache
@@ -22,4 +25,4 @@ def search_text(*parts: str) -> str:
     for word in words:
         full, initials = _pinyin(word)
         extra += [full, initials]
-    return " ".join(words + extra).lower()
+    return " ".join(extra[:1] + words + extra[1:]).lower()

@@ -79,3 +79,18 @@ def test_big_choice_fields_render_as_autocomplete(world):
     bound = IncubationForm({"team": str(world.team_b.pk), "carrier": str(world.carrier_a.pk)},
                            user=world.users.bureau_sz)
     assert not bound.is_valid() and "team" in bound.errors  # the value is still checked against the scope
+
+
+def test_names_sort_by_pinyin(client, world):
+    """常州 (changzhou) before 南京 (nanjing) before 苏州 (suzhou); by code point 南 < 常 < 苏."""
+    from fuhua import testing
+
+    for name in ("苏州甲孵化器", "常州乙孵化器", "南京丙孵化器"):
+        testing.carrier(name, world.op_a, world.regions.sz)
+    client.force_login(world.users.admin)
+    names = [row.name for row in client.get(reverse("registry:carrier_list"), {"q": "孵化器"}).context["rows"]]
+    ours = [n for n in names if n in ("苏州甲孵化器", "常州乙孵化器", "南京丙孵化器")]
+    assert ours == ["常州乙孵化器", "南京丙孵化器", "苏州甲孵化器"]
+    reverse_names = [row.name for row in client.get(reverse("registry:carrier_list"),
+                                                    {"q": "孵化器", "sort": "-name"}).context["rows"]]
+    assert [n for n in reverse_names if n in ours] == list(reversed(ours))

@@ -188,7 +188,7 @@ class ObjectListView(ScopedMixin, View):
                 match |= Q(**{f"{path}__icontains": query.lower()})
             qs = qs.filter(match)
         sort = self._sort(request.GET.get("sort", ""))
-        qs = qs.order_by(sort, "pk")
+        qs = qs.order_by(self._order_key(sort), "pk")
         if request.GET.get("export") in ("csv", "xlsx"):
             return self.export(qs, request.GET["export"])
         per_page = page_size(request.GET.get("per_page"))
@@ -222,6 +222,13 @@ class ObjectListView(ScopedMixin, View):
     def _sort(self, requested: str) -> str:
         allowed = {c.sort for c in self.columns if c.sort}
         return requested if requested.lstrip("-") in allowed else self.default_sort
+
+    def _order_key(self, sort: str) -> str:
+        """Names sort by pinyin: a searchable model's `search` column starts with the name's pinyin."""
+        descending, key = sort.startswith("-"), sort.lstrip("-")
+        if key == "name" and any(f.name == "search" for f in self.model._meta.concrete_fields):
+            key = "search"
+        return f"-{key}" if descending else key
 
 
 class ObjectDetailView(ScopedMixin, View):

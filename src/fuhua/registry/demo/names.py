@@ -22,7 +22,7 @@ Name = tuple[str, ...]  # the parts of a name; "".join(parts) is the name
 
 @cache
 def _part_pinyin(part: str) -> tuple[str, str]:
-    _, full, initials = search_text(part).rsplit(" ", 2)
+    full, _, initials = search_text(part).split(" ")  # "pinyin name initials"
     return full, initials
 
 
@@ -31,7 +31,7 @@ def compose_search(parts: Name, *codes: str) -> str:
     full = "".join(_part_pinyin(p)[0] for p in parts)
     initials = "".join(_part_pinyin(p)[1] for p in parts)
     # search_text adds pinyin and initials for every word; an ASCII code has neither.
-    return " ".join(["".join(parts), *codes, full, initials, *([""] * (2 * len(codes)))]).lower()
+    return " ".join([full, "".join(parts), *codes, initials, *([""] * (2 * len(codes)))]).lower()
 
 
 class NameMaker:
