@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from fuhua.accounts.models import RoleGrant
 from fuhua.accounts.roles import Role
 from fuhua.registry.demo import regions
 from fuhua.registry.demo.calibration import OPERATOR_CARRIER
 from fuhua.registry.models import Carrier, Firm, InvestorProfile, MentorProfile, Organisation, Region
+
+from .admin_work import ensure_admin_work
 
 PASSWORD = "Fuhua-demo-2026"  # ≥ 10 characters, 3 character classes (accounts.validators)
 
@@ -65,12 +69,17 @@ def _targets() -> list[tuple[str, str, str, dict, str]]:
         ("investor", Role.INVESTOR, "投资机构", {"investor": investor},
          investor and f"{investor.name}（{investor.institution.name}）"),
         ("expert", Role.EXPERT, "评审专家", {}, "分配给本人的评审任务"),
+        # 三员分立: the system, security and audit administrators, none of whom can do the others' work.
+        ("sysadmin", Role.SYSTEM_ADMIN, "系统管理员", {}, "全平台"),
+        ("secadmin_sz", Role.SECURITY_ADMIN, "安全管理员", {"region": sz}, sz),
+        ("auditor", Role.AUDIT_ADMIN, "审计管理员", {}, "全平台"),
     ]
 
 
 @transaction.atomic
-def ensure_demo_accounts() -> DemoAccounts:
-    """Create the demo accounts that are missing (and their role grants); leave existing ones as they are."""
+def ensure_demo_accounts(today: datetime.date | None = None) -> DemoAccounts:
+    """Create the demo accounts that are missing (and their role grants); leave existing ones as they are.
+    The administrators' work (admin_work) is added once, as of `today` (default the local date)."""
     User = get_user_model()
     hashed = None
     rows = []
@@ -91,12 +100,13 @@ def ensure_demo_accounts() -> DemoAccounts:
             profile.user = user
             profile.save(update_fields=["user"])
         rows.append(AccountRow(username, label, str(shown)))
+    ensure_admin_work(today or timezone.localdate())
     return DemoAccounts(PASSWORD, rows)
 
 
 def accounts_step(run) -> None:
     """The demo step: create the accounts, and leave the expert for the evaluation step to assign reviews to."""
-    accounts = ensure_demo_accounts()
+    accounts = ensure_demo_accounts(run.today)
     run.shared["experts"] = list(get_user_model().objects.filter(username="expert"))
     run.begin(1)
     run.advance(1)

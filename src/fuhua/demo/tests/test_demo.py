@@ -190,10 +190,10 @@ def test_demo_accounts_exist_once_per_role(small, django_user_model):
     assert accounts == again
     names = [row.username for row in accounts.rows]
     assert names == ["admin", "bureau_js", "bureau_sz", "bureau_nj", "association", "operator", "firm",
-                     "provider", "mentor", "investor", "expert"]
+                     "provider", "mentor", "investor", "expert", "sysadmin", "secadmin_sz", "auditor"]
     assert django_user_model.objects.filter(username__in=names).count() == len(names)
     scopes = {row.username: row.scope for row in accounts.rows}
-    assert scopes["bureau_sz"] == "苏州市"
+    assert scopes["bureau_sz"] == "苏州市" and scopes["secadmin_sz"] == "苏州市" and scopes["auditor"] == "全平台"
     assert scopes["operator"] == "苏州纳米城科技企业孵化器 的运营方"
     admin = django_user_model.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff

@@ -27,7 +27,7 @@ def demo(db):
 def test_every_account_has_work_and_its_links_open(client, demo):
     _, rows = demo
     users = get_user_model().objects.filter(username__in=rows)
-    assert users.count() == len(rows) == 11
+    assert users.count() == len(rows) == 14
     for user in users:
         entries = inbox(user, roles_of(user), TODAY)
         assert entries, f"{user.username} has nothing to do"
@@ -38,6 +38,9 @@ def test_every_account_has_work_and_its_links_open(client, demo):
             page = response.context.get("page")
             if page is not None:  # a filtered list: the link shows what the inbox counted
                 assert page.paginator.count == entry.count, (user.username, entry.key, entry.url)
+            elif response.context.get("expiring"):  # the API tokens expiring soon (own and administered)
+                shown = len(response.context["tokens"]) + len(response.context["others"] or [])
+                assert shown == entry.count, (user.username, entry.key, entry.url)
 
 
 def test_each_role_lands_on_its_own_work(demo):
@@ -52,6 +55,15 @@ def test_each_role_lands_on_its_own_work(demo):
     assert keys("expert")["evaluation.reviews"] > 0
     assert keys("firm") == {"incubation.own": 1}
     assert keys("association")["statistics.members"] > 0
+    # 三员分立: each separated administrator has only its own kind of work.
+    assert keys("sysadmin") == {"accounts.invited": 1, "accounts.no_role": 1}
+    security = keys("secadmin_sz")
+    assert security["accounts.locked"] == 1  # the clerk whose password was guessed as the demo loaded
+    assert security["accounts.invited"] == 1 and security["accounts.tokens_expiring"] == 1
+    assert "accounts.security_review" not in security
+    audit = keys("auditor")
+    assert set(audit) == {"accounts.security_review"}
+    assert audit["accounts.security_review"] >= 4  # a role grant, an export, two failed sign-ins days ago
 
 
 def test_dates_move_with_today(demo):
