@@ -199,7 +199,7 @@ def test_readiness_reads_as_sentences_and_a_park_is_not_an_incubator(world):
     client.force_login(world.users.bureau_sz)
     html = client.get(reverse("registry:carrier_readiness", kwargs={"pk": world.carrier_a.pk})).content.decode()
     sentences = re.findall(r"data-explanation>([^<]*)<", html)
-    assert sentences and all(("满足" in s) and "param." not in s for s in sentences)
+    assert sentences and all(("符合" in s) and "param." not in s for s in sentences)
     assert any("要求不低于" in s for s in sentences)
     outside = re.sub(r"<details>.*?</details>", "", html, flags=re.S)
     assert "param." not in outside and "_fen" not in outside

@@ -16,7 +16,8 @@ from .pack import Definition, DocumentRef, Pack
 from .parser import parse
 from .population import Population
 from .row_eval import RowEvaluator
-from .trace import Trace
+from .sentence import template_fields
+from .trace import Trace, to_plain
 from .vector_eval import VectorEvaluator
 
 
@@ -64,10 +65,36 @@ def explain(pack: Pack, entity_kind: str, entity, population: Population | None,
     row = population[entity_kind].row_of(entity)
     evaluator = RowEvaluator(pack, population, as_of, overrides)
     value, step = evaluator.definition(rule, row, trace=True)
+    params_used = list(evaluator.params_used.values())
     return Trace(pack=pack.id, document=pack.document.number or pack.document.name, rule=rule,
                  entity=entity_kind, entity_id=population[entity_kind].ids[row], as_of=str(evaluator.as_of),
-                 value=value, root=step, params_used=list(evaluator.params_used.values()),
-                 overrides=json.loads(json.dumps(overrides or {}, default=str)))
+                 value=value, root=step, params_used=params_used,
+                 overrides=json.loads(json.dumps(overrides or {}, default=str)),
+                 facts=_template_facts(pack, definition, population, evaluator, row))
+
+
+def _template_facts(pack: Pack, definition: Definition, population: Population, evaluator: RowEvaluator,
+                    row: int) -> dict:
+    """The values an `explain` template names that the rule itself may not read (its sentence says
+    "入孵时已成立 23 个月" though the rule compares dates): same-entity attributes, variables, parameters."""
+    facts: dict = {}
+    table = population[definition.entity]
+    for text in [*definition.explain.values(), *definition.explain_failed.values()]:
+        for name, _spec in template_fields(text):
+            if name in facts:
+                continue
+            other = pack.definitions.get(name)
+            try:
+                if other is not None and other.entity == definition.entity:
+                    facts[name] = to_plain(evaluator.show(evaluator.definition(name, row, trace=False)[0], other.type))
+                elif name in table.columns:
+                    kind = population.schema[definition.entity].attributes[name].type
+                    facts[name] = to_plain(evaluator.show(table.columns[name][row:row + 1], kind))
+                elif name in evaluator.params:
+                    facts[name] = to_plain(evaluator.params[name].value)
+            except (RulesError, KeyError, ValueError):
+                continue  # a figure that cannot be computed here is shown as "—"
+    return facts
 
 
 # --- one expression over named values (e.g. a statistics form's cross-field checks) -----------------

@@ -21,7 +21,8 @@ from .units import MONEY_UNITS, UNIT_TYPES, to_canonical
 
 TOP_KEYS = {"id", "title", "document", "effective_from", "effective_to", "superseded_by", "complete",
             "todo", "entity", "parameters", "variables", "rules", "tests", "fixtures", "notes"}
-DEF_KEYS = {"entity", "label_zh", "label_en", "label", "explain", "expression", "citation", "unit", "notes"}
+DEF_KEYS = {"entity", "label_zh", "label_en", "label", "explain", "explain_failed", "expression", "citation", "unit",
+            "notes"}
 PARAM_KEYS = {"description", "unit", "values", "label", "explain", "notes"}
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 PACK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -213,7 +214,8 @@ def _definitions(ctx: _Ctx, data, default_entity: str, schema: Schema) -> dict[s
             out[name] = Definition(name, entity, str(spec["expression"]), node, is_rule,
                                    label.get("zh", str(spec.get("label_zh", ""))),
                                    label.get("en", str(spec.get("label_en", ""))),
-                                   citation, unit, expr_line, _texts(ctx, spec, "explain", name))
+                                   citation, unit, expr_line, _texts(ctx, spec, "explain", name),
+                                   _texts(ctx, spec, "explain_failed", name))
     return out
 
 
@@ -245,6 +247,7 @@ def _check_templates(ctx: _Ctx, schema: Schema, parameters: dict, definitions: d
     rule, or one of SPECIAL_NAMES; format specs are limited to those the renderer knows."""
     owners = [(p.name, p.explain, p.line, None) for p in parameters.values()]
     owners += [(d.name, d.explain, d.line, d.entity) for d in definitions.values()]
+    owners += [(d.name, d.explain_failed, d.line, d.entity) for d in definitions.values()]
     for owner, texts, line, entity in owners:
         known = set(parameters) | set(definitions) | set(SPECIAL_NAMES)
         if entity is not None:

@@ -91,6 +91,7 @@ class Definition:
     unit: str = ""
     line: int | None = None
     explain: dict = field(default_factory=dict)  # sentence templates {"zh": …, "en": …} with {name} fields
+    explain_failed: dict = field(default_factory=dict)  # the note when a check does not hold (else `explain`)
 
     @property
     def type(self) -> str:

@@ -117,6 +117,13 @@ class _Renderer:
                 seen.append(label)
         return seen
 
+    def article_cited(self) -> list[str]:
+        """The rule's own article when it cites one (its parameters' items are parts of it), else theirs."""
+        root = (self.trace.get("root") or {}).get("citation") or {}
+        if root.get("article") and root["article"] not in UNKNOWN_ARTICLES:
+            return [f"{root['article']}{root.get('paragraph', '')}"]
+        return self.articles()
+
     # -- values --------------------------------------------------------------------------------------
     def label(self, name: str) -> str:
         d = self.pack.definitions.get(name)
@@ -166,8 +173,9 @@ class _Renderer:
             "name": self.name or f"{self.trace.get('entity', '')} {self.trace.get('entity_id', '')}",
             "as_of": str(self.trace.get("as_of", "")), "year": str(self.trace.get("as_of", ""))[:4],
             "period": str(self.facts.get("period", str(self.trace.get("as_of", ""))[:4])),
-            "document": self.document(), "article": "、".join(self.articles()) if self.lang == "zh"
-            else ", ".join(self.articles()), "title": self.pack.title, "rule": self.label(self.trace.get("rule", "")),
+            "document": self.document(),
+            "article": ("、" if self.lang == "zh" else ", ").join(self.article_cited()),
+            "title": self.pack.title, "rule": self.label(self.trace.get("rule", "")),
         }
         if name == "value":
             return self.show(self.trace.get("value"), self.unit_of(self.trace.get("rule", "")), spec)
@@ -291,14 +299,17 @@ def explain_sentence(pack, trace: dict, lang: str = "zh", *, name: str = "", fac
                      money: Callable | None = None, word: Callable | None = None) -> Sentence:
     """The plain-language note of one evaluation (`trace` is `Trace.to_json()`), in `lang` ("zh"/"en").
 
-    Uses the rule's `explain` template when the pack has one (the English one, else the Chinese one),
-    and a generic note otherwise; `facts` adds entity attributes the trace did not need.
+    Uses the rule's `explain` template when the pack has one (the English one, else the Chinese one; its
+    `explain_failed` one when the check does not hold), and a generic note otherwise; `facts` adds entity
+    attributes the trace did not need (the trace's own `facts` hold the figures its template names).
     """
     lang = "en" if str(lang).lower().startswith("en") else "zh"
-    r = _Renderer(pack, trace, lang, name, facts or trace.get("facts") or {}, money or _plain_money,
+    r = _Renderer(pack, trace, lang, name, {**(trace.get("facts") or {}), **(facts or {})}, money or _plain_money,
                   word or _plain_word)
     definition = pack.definitions.get(trace.get("rule", ""))
     templates = definition.explain if definition is not None else {}
+    if definition is not None and definition.explain_failed and trace.get("value") is False:
+        templates = definition.explain_failed  # the note of a check that does not hold
     template = templates.get(lang) or templates.get("zh")
     text = r.fill(template) if template else r.default()
     unverified = any(c.get("verified") is False for c in r.citations())

@@ -11,6 +11,9 @@ A case::
       expect: {carrier: {c1: {area_ok: false}}}
       explain: [{entity: carrier, id: c1, rule: area_ok, contains: ["孵化场地", "9999"]}]
 
+`contains` fragments are looked for in the trace (zh/en renderings and JSON) and in the rule's
+plain-language sentences (zh and en, money in 元/万元).
+
 A record with ``repeat: N`` (and optional ``start: K``) stands for N records;
 ``{i}`` in its strings is replaced by the record number.
 """
@@ -25,6 +28,7 @@ from .api import evaluate_population, explain
 from .errors import RulesError
 from .pack import Pack
 from .population import Population
+from .sentence import explain_sentence
 from .trace import to_plain
 
 
@@ -102,7 +106,9 @@ def run_case(pack: Pack, case: dict) -> CaseResult:
                         result.failures.append(f"{kind} {entity_id} {name} = {to_plain(got)}, expected {want}")
         for item in case.get("explain") or []:
             trace = explain(pack, item["entity"], item["id"], population, item["rule"], as_of, overrides)
-            text = trace.render("zh") + "\n" + trace.render("en") + "\n" + trace.dumps()
+            data = trace.to_json()
+            sentences = [explain_sentence(pack, data, lang).text for lang in ("zh", "en")]
+            text = "\n".join([trace.render("zh"), trace.render("en"), trace.dumps(), *sentences])
             for fragment in item.get("contains") or []:
                 if str(fragment) not in text:
                     result.failures.append(f"explanation of {item['rule']} for {item['id']} lacks {fragment!r}")

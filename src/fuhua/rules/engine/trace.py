@@ -61,13 +61,17 @@ class Trace:
     root: Step
     params_used: list[dict] = field(default_factory=list)
     overrides: dict = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)  # further values the rule's sentence template names
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "pack": self.pack, "document": self.document, "rule": self.rule, "entity": self.entity,
             "entity_id": to_plain(self.entity_id), "as_of": self.as_of, "value": to_plain(self.value),
             "overrides": self.overrides, "params_used": self.params_used, "root": self.root.to_json(),
         }
+        if self.facts:
+            out["facts"] = self.facts
+        return out
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
