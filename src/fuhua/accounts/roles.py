@@ -7,24 +7,27 @@ Letters: v view, a add, c change, d delete.
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+
+from fuhua.core.glossary import ROLES
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", _("Platform administrator")
-    BUREAU = "bureau", _("Bureau staff")
-    ASSOCIATION = "association", _("Association staff")
-    OPERATOR = "operator", _("Carrier operator")
-    FIRM = "firm", _("Firm user")
-    SERVICE_PROVIDER = "service_provider", _("Service provider")
-    MENTOR = "mentor", _("Mentor")
-    INVESTOR = "investor", _("Investor")
-    EXPERT = "expert", _("Expert reviewer")
+    """Labels from the glossary (core.glossary.ROLES), the one word for each role in every page and export."""
+
+    ADMIN = "admin", ROLES["admin"]
+    BUREAU = "bureau", ROLES["bureau"]
+    ASSOCIATION = "association", ROLES["association"]
+    OPERATOR = "operator", ROLES["operator"]
+    FIRM = "firm", ROLES["firm"]
+    SERVICE_PROVIDER = "service_provider", ROLES["service_provider"]
+    MENTOR = "mentor", ROLES["mentor"]
+    INVESTOR = "investor", ROLES["investor"]
+    EXPERT = "expert", ROLES["expert"]
     # 三员分立 (MLPS 2.0): three administrators, none of whom can do the others' work. With a region they
     # act only within it (a bureau's administrators); without, platform-wide.
-    SYSTEM_ADMIN = "system_admin", _("System administrator")
-    SECURITY_ADMIN = "security_admin", _("Security administrator")
-    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+    SYSTEM_ADMIN = "system_admin", ROLES["system_admin"]
+    SECURITY_ADMIN = "security_admin", ROLES["security_admin"]
+    AUDIT_ADMIN = "audit_admin", ROLES["audit_admin"]
 
 
 # Roles that administer others: only a platform-wide administrator may grant them.

@@ -1,8 +1,8 @@
 """One glossary (zh/en) for the words the product shows: roles, levels, kinds, grades, categories, statuses.
 
 Each word is an English msgid (gettext_lazy) translated once in the Chinese catalogue, so UI labels, model
-choices (`RecognitionLevel`, `CarrierKind`, `Role` take their labels from here), API docs, exports,
-notifications and explanations all say the same thing. Apps may add a domain of their own with
+choices (`RecognitionLevel`, `CarrierKind`, `Role` and every workflow's status take their labels from here),
+API docs, exports, notifications and explanations all say the same thing. Apps may add a domain of their own with
 `register(domain, choices)` from their AppConfig.ready() (a lower layer never imports them).
 
     word("provincial", "zh")            → "省级"
@@ -61,6 +61,66 @@ ROLES = {
     "audit_admin": _("Audit administrator"),
 }
 
+# Workflow statuses, one domain per workflow (a code may mean different things: a call "closed" to
+# applications, a run whose appeals are "closed", a carrier that "closed" down). Models take their choices'
+# labels from here (`IncubationStatus`, `ReportStatus`, … keep these msgids, so no migration follows).
+STATUSES = {
+    "carrier_status": {
+        "operating": _("operating"),
+        "suspended": _("suspended"),
+        "closed": _("closed"),
+    },
+    "incubation_status": {
+        "applied": _("applied"),
+        "admitted": _("admitted"),
+        "incubating": _("incubating"),
+        "graduated": _("graduated"),
+        "exited": _("exited"),
+        "expired": _("expired"),
+    },
+    "report_status": {
+        "draft": _("draft"),
+        "submitted": _("submitted"),
+        "returned": _("returned"),
+        "accepted": _("accepted"),
+    },
+    "run_status": {
+        "draft": _("draft"),
+        "computed": _("computed"),
+        "published": _("published"),
+        "closed": _("appeals closed"),
+    },
+    "appeal_status": {
+        "pending": _("pending"),
+        "upheld": _("upheld"),
+        "rejected": _("rejected"),
+    },
+    "call_status": {
+        "draft": _("draft"),
+        "published": _("published"),
+        "closed": _("closed"),
+    },
+    "application_status": {
+        "draft": _("draft"),
+        "submitted": _("submitted"),
+        "accepted": _("accepted (形式审查通过)"),
+        "reviewed": _("reviewed"),
+        "notice": _("public notice (公示)"),
+        "paid": _("paid"),
+        "evaluated": _("evaluated"),
+        "rejected": _("rejected"),
+    },
+    "entitlement_status": {
+        "proposed": _("proposed (awaiting confirmation)"),
+        "queued": _("queued (over budget)"),
+        "confirmed": _("payment details confirmed"),
+        "paid": _("paid"),
+        "cancelled": _("cancelled (no longer due)"),
+        "clawback": _("clawback proposed"),
+        "recovered": _("recovered"),
+    },
+}
+
 # Entitlement items (the first part of an entitlement key, `recognition_award:provincial`): named by the
 # label of their rule in the policy pack, registered by the policies app (register_fallback).
 ENTITLEMENT_ITEMS: dict = {}
@@ -69,9 +129,10 @@ CHART_ROWS = {"national": _("national"), "Jiangsu": _("Jiangsu"), "this run": _(
 
 _DOMAINS: dict[str, dict] = {
     "level": LEVELS, "carrier_kind": CARRIER_KINDS, "grade": GRADES, "evaluation_category": EVALUATION_CATEGORIES,
-    "role": ROLES, "entitlement_item": ENTITLEMENT_ITEMS,
+    "role": ROLES, "entitlement_item": ENTITLEMENT_ITEMS, **STATUSES,
 }
-# A bare code is looked up in this order (levels before kinds: "university_park" is a kind and a category).
+# A bare code is looked up in this order (levels before kinds: "university_park" is a kind and a category);
+# a status is always looked up in its workflow's domain (word("closed", domain="call_status")).
 _ORDER = ["level", "carrier_kind", "evaluation_category", "role", "entitlement_item"]
 
 

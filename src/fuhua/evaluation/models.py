@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fuhua.core.glossary import GRADES
+from fuhua.core.glossary import GRADES, STATUSES
 from fuhua.core.models import FuhuaModel
 from fuhua.core.scoping import RestrictedQuerySet, Scope
 
@@ -23,10 +23,10 @@ GRADE_ORDER = ["A", "B", "C", "D"]  # best first
 
 
 class RunStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    COMPUTED = "computed", _("computed")
-    PUBLISHED = "published", _("published")
-    CLOSED = "closed", _("appeals closed")
+    DRAFT = "draft", STATUSES["run_status"]["draft"]
+    COMPUTED = "computed", STATUSES["run_status"]["computed"]
+    PUBLISHED = "published", STATUSES["run_status"]["published"]
+    CLOSED = "closed", STATUSES["run_status"]["closed"]
 
 
 PUBLIC_STATUSES = (RunStatus.PUBLISHED, RunStatus.CLOSED)
@@ -216,9 +216,9 @@ class ExpertScore(FuhuaModel):
 
 
 class AppealStatus(models.TextChoices):
-    PENDING = "pending", _("pending")
-    UPHELD = "upheld", _("upheld")
-    REJECTED = "rejected", _("rejected")
+    PENDING = "pending", STATUSES["appeal_status"]["pending"]
+    UPHELD = "upheld", STATUSES["appeal_status"]["upheld"]
+    REJECTED = "rejected", STATUSES["appeal_status"]["rejected"]
 
 
 class Appeal(FuhuaModel):

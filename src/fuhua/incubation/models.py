@@ -4,17 +4,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fuhua.core.glossary import STATUSES
 from fuhua.core.models import FuhuaModel
 from fuhua.core.scoping import Scope
 
 
 class IncubationStatus(models.TextChoices):
-    APPLIED = "applied", _("applied")
-    ADMITTED = "admitted", _("admitted")
-    INCUBATING = "incubating", _("incubating")
-    GRADUATED = "graduated", _("graduated")
-    EXITED = "exited", _("exited")
-    EXPIRED = "expired", _("expired")
+    APPLIED = "applied", STATUSES["incubation_status"]["applied"]
+    ADMITTED = "admitted", STATUSES["incubation_status"]["admitted"]
+    INCUBATING = "incubating", STATUSES["incubation_status"]["incubating"]
+    GRADUATED = "graduated", STATUSES["incubation_status"]["graduated"]
+    EXITED = "exited", STATUSES["incubation_status"]["exited"]
+    EXPIRED = "expired", STATUSES["incubation_status"]["expired"]
 
 
 CLOSED_STATUSES = {IncubationStatus.GRADUATED, IncubationStatus.EXITED, IncubationStatus.EXPIRED}

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.glossary import CARRIER_KINDS as KINDS
-from fuhua.core.glossary import LEVELS
+from fuhua.core.glossary import LEVELS, STATUSES
 
 
 class RegionLevel(models.TextChoices):
@@ -82,9 +82,9 @@ class IndustryField(models.TextChoices):
 
 
 class CarrierStatus(models.TextChoices):
-    OPERATING = "operating", _("operating")
-    SUSPENDED = "suspended", _("suspended")
-    CLOSED = "closed", _("closed")
+    OPERATING = "operating", STATUSES["carrier_status"]["operating"]
+    SUSPENDED = "suspended", STATUSES["carrier_status"]["suspended"]
+    CLOSED = "closed", STATUSES["carrier_status"]["closed"]
 
 
 class RecognitionLevel(models.TextChoices):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fuhua.core.glossary import STATUSES
 from fuhua.core.models import FuhuaModel
 from fuhua.core.scoping import Scope
 
@@ -25,10 +26,10 @@ def _via_report(prefix: str) -> Scope:
 
 
 class ReportStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted")
-    RETURNED = "returned", _("returned")
-    ACCEPTED = "accepted", _("accepted")
+    DRAFT = "draft", STATUSES["report_status"]["draft"]
+    SUBMITTED = "submitted", STATUSES["report_status"]["submitted"]
+    RETURNED = "returned", STATUSES["report_status"]["returned"]
+    ACCEPTED = "accepted", STATUSES["report_status"]["accepted"]
 
 
 EDITABLE_STATUSES = {ReportStatus.DRAFT, ReportStatus.RETURNED}

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fuhua.core.glossary import STATUSES
 from fuhua.core.models import FuhuaModel
 from fuhua.core.scoping import Scope
 from fuhua.policies import packs
@@ -21,14 +22,14 @@ def validate_upload(file) -> None:
 
 
 class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted")
-    ACCEPTED = "accepted", _("accepted (形式审查通过)")
-    REVIEWED = "reviewed", _("reviewed")
-    NOTICE = "notice", _("public notice (公示)")
-    PAID = "paid", _("paid")
-    EVALUATED = "evaluated", _("evaluated")
-    REJECTED = "rejected", _("rejected")
+    DRAFT = "draft", STATUSES["application_status"]["draft"]
+    SUBMITTED = "submitted", STATUSES["application_status"]["submitted"]
+    ACCEPTED = "accepted", STATUSES["application_status"]["accepted"]
+    REVIEWED = "reviewed", STATUSES["application_status"]["reviewed"]
+    NOTICE = "notice", STATUSES["application_status"]["notice"]
+    PAID = "paid", STATUSES["application_status"]["paid"]
+    EVALUATED = "evaluated", STATUSES["application_status"]["evaluated"]
+    REJECTED = "rejected", STATUSES["application_status"]["rejected"]
 
 
 class Application(FuhuaModel):

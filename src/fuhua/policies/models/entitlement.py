@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fuhua.core import formatting as fmt
 from fuhua.core import glossary
+from fuhua.core.glossary import STATUSES
 from fuhua.core.models import FuhuaModel
 from fuhua.core.scoping import Scope
 
@@ -37,13 +38,13 @@ class EntitlementRun(FuhuaModel):
 
 
 class EntitlementStatus(models.TextChoices):
-    PROPOSED = "proposed", _("proposed (awaiting confirmation)")
-    QUEUED = "queued", _("queued (over budget)")
-    CONFIRMED = "confirmed", _("payment details confirmed")
-    PAID = "paid", _("paid")
-    CANCELLED = "cancelled", _("cancelled (no longer due)")
-    CLAWBACK = "clawback", _("clawback proposed")
-    RECOVERED = "recovered", _("recovered")
+    PROPOSED = "proposed", STATUSES["entitlement_status"]["proposed"]
+    QUEUED = "queued", STATUSES["entitlement_status"]["queued"]
+    CONFIRMED = "confirmed", STATUSES["entitlement_status"]["confirmed"]
+    PAID = "paid", STATUSES["entitlement_status"]["paid"]
+    CANCELLED = "cancelled", STATUSES["entitlement_status"]["cancelled"]
+    CLAWBACK = "clawback", STATUSES["entitlement_status"]["clawback"]
+    RECOVERED = "recovered", STATUSES["entitlement_status"]["recovered"]
 
 
 PAYABLE = (EntitlementStatus.PROPOSED, EntitlementStatus.QUEUED, EntitlementStatus.CONFIRMED)

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fuhua.core.glossary import STATUSES
 from fuhua.core.models import FuhuaModel
 from fuhua.core.scoping import Scope
 
@@ -54,9 +55,9 @@ class Budget(FuhuaModel):
 
 
 class CallStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    PUBLISHED = "published", _("published")
-    CLOSED = "closed", _("closed")
+    DRAFT = "draft", STATUSES["call_status"]["draft"]
+    PUBLISHED = "published", STATUSES["call_status"]["published"]
+    CLOSED = "closed", STATUSES["call_status"]["closed"]
 
 
 class Call(FuhuaModel):
