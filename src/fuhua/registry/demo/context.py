@@ -71,18 +71,24 @@ class Sink:
                     related = f.get_cached_value(obj)
                     setattr(obj, f.attname, related.pk if related is not None else None)
 
-        def value(obj, f):
-            if type(obj) is not Row:
-                return getattr(obj, f.attname)
-            found = obj.__dict__.get(f.attname, _MISSING)
-            if found is _MISSING and f.is_relation:
-                related = obj.__dict__.get(f.name, _MISSING)
-                found = related if related is _MISSING or related is None else related.pk
-            return f.get_default() if found is _MISSING else found
+        attnames = [f.attname for f in fields]
+
+        def missing(values: dict, f):  # a Row without the attribute: its related object's key, or the default
+            related = values.get(f.name, _MISSING) if f.is_relation else _MISSING
+            if related is not _MISSING:
+                return related if related is None else related.pk
+            return f.get_default()
 
         def rows():
+            # ~3 million values at the province scale: a dict lookup per value, the rest only where one is missing
             for obj in objects:
-                row = [value(obj, f) for f in fields]
+                if type(obj) is Row:
+                    values = obj.__dict__
+                    row = [values.get(a, _MISSING) for a in attnames]
+                    if _MISSING in row:
+                        row = [missing(values, f) if v is _MISSING else v for v, f in zip(row, fields, strict=True)]
+                else:
+                    row = [getattr(obj, a) for a in attnames]
                 for i in prepared:
                     row[i] = fields[i].get_db_prep_save(row[i], connection)
                 yield row
