@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 
 from fuhua.core import formatting as fmt
 from fuhua.core import glossary
-from fuhua.rules import Pack, RulesError, Step, evaluate_population, explain, explain_sentence, to_plain
+from fuhua.rules import (
+    Pack,
+    RulesError,
+    Step,
+    attribute_label,
+    evaluate_population,
+    explain,
+    explain_sentence,
+    to_plain,
+)
 from fuhua.rules.adapter import load_population, source_of
 from fuhua.rules.adapter.packs import Chosen, pack_on
 
@@ -48,6 +57,10 @@ def default_pack(kind: str, as_of: datetime.date) -> str:
         except RulesError:
             continue
     return candidates[0]
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "zh").startswith("en") else "zh"
 
 
 def _names(expression: str) -> set[str]:
@@ -89,8 +102,8 @@ def _data(step: Step, assumed: dict) -> list[dict]:
             continue
         seen.add(s.expr)
         available, source = source_of(kind, name)
-        out.append({"attribute": s.expr, "value": to_plain(s.value), "available": available, "source": source,
-                    "assumed": name in assumed})
+        out.append({"attribute": s.expr, "label": attribute_label(s.expr, _lang()), "value": to_plain(s.value),
+                    "available": available, "source": source, "assumed": name in assumed})
     return out
 
 
@@ -143,6 +156,7 @@ def carrier_readiness(carrier: Carrier, pack_id: str | None = None, as_of: datet
         "failed": [r["rule"] for r in rows if not r["passed"]], "criteria": rows, "assumed": assume,
         "unverified": unverified,
         "not_collected": sorted({d["attribute"] for r in rows for d in r["data"] if not d["available"]}),
+        "not_collected_labels": sorted({d["label"] for r in rows for d in r["data"] if not d["available"]}),
         "seconds": {"load": round(loaded.seconds, 3), "compute": round(time.perf_counter() - started, 3)},
     }
 

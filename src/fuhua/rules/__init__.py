@@ -34,7 +34,7 @@ from .engine.pack import Citation
 from .engine.sentence import UNVERIFIED, explain_sentence
 from .engine.trace import Step, to_plain
 from .engine.units import to_canonical
-from .entities import Attribute, Relation, Schema, default_schema
+from .entities import Attribute, Relation, Schema, attribute_label, default_schema
 
 __all__ = [
     "UNVERIFIED",
@@ -56,6 +56,7 @@ __all__ = [
     "Step",
     "Trace",
     "add_months",
+    "attribute_label",
     "compile_expression",
     "default_schema",
     "evaluate_expression",

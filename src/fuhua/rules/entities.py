@@ -175,3 +175,68 @@ INCUBATION = _kind(
 def default_schema() -> Schema:
     """The national schema (carrier, firm, incubation)."""
     return Schema({k.name: k for k in (CARRIER, FIRM, INCUBATION)})
+
+
+# The attributes in words (zh, en), for explanations and readiness pages: a person never reads `seed_fund_fen`.
+ATTRIBUTE_LABELS: dict[str, tuple[str, str]] = {
+    "kind": ("载体类型", "carrier kind"),
+    "specialised": ("专业孵化器（专业化众创空间）", "specialised carrier"),
+    "industry_field": ("产业领域", "industry field"),
+    "has_tech_platform": ("专业技术服务平台", "technical service platform"),
+    "independent_legal_entity": ("独立法人", "independent legal entity"),
+    "established": ("成立日期", "date established"),
+    "stats_years_consecutive": ("连续报送统计数据年数", "consecutive years of statistics"),
+    "hardship_region": ("艰苦边远地区", "hardship region"),
+    "incubation_area_m2": ("可自主支配的孵化场地面积", "self-controlled incubation area"),
+    "tenant_area_m2": ("在孵企业使用面积（含公共服务面积）", "area used by tenants incl. public services"),
+    "workstations": ("创业工位数", "workstations"),
+    "workstation_public_area_m2": ("创业工位和公共服务场地面积", "workstation and public service area"),
+    "seed_fund_fen": ("孵化资金规模", "seed fund"),
+    "fund_use_cases": ("资金使用案例数", "cases of fund use"),
+    "staff_total": ("机构人员数", "staff"),
+    "staff_professional": ("专业孵化服务人员数", "professional incubation staff"),
+    "staff_fulltime": ("具备专业服务能力的专职人员数", "full-time professional staff"),
+    "mentors": ("创业导师数", "mentors"),
+    "graduates_cumulative": ("累计毕业企业数", "cumulative graduates"),
+    "teams_entered_last_year": ("上年协议入驻创业团队和企业数", "teams and firms entered last year"),
+    "teams_registered_firms_last_year": ("上年注册新企业的团队数", "teams that registered a firm last year"),
+    "teams_financed_last_year": ("上年获得融资的团队和企业数", "teams and firms financed last year"),
+    "incubation_cases_last_year": ("上年典型孵化案例数", "typical incubation cases last year"),
+    "events_last_year": ("上年创业活动场次", "events last year"),
+    "has_clear_model": ("发展方向明确、模式清晰", "clear direction and model"),
+    "dedicated_operator": ("专门运营管理机构", "dedicated operating organisation"),
+    "stats_reported": ("按要求报送统计数据", "statistics reported"),
+    "stats_reports_missed_consecutive": ("连续未报送统计数据次数", "consecutive missed statistics reports"),
+    "evaluation_grade_last": ("最近一次考核评价等级", "latest evaluation grade"),
+    "evaluation_grade_prev": ("上一次考核评价等级", "previous evaluation grade"),
+    "income_total_fen": ("总收入", "total income"),
+    "income_rent_property_fen": ("房租和物业费收入", "rent and property-fee income"),
+    "incubation_income_separate": ("孵化服务收入单独核算", "incubation-service income accounted separately"),
+    "founded": ("企业成立日期", "date founded"),
+    "tech_sme": ("科技型中小企业", "technology-based SME"),
+    "high_tech": ("高新技术企业", "high-tech enterprise"),
+    "vc_investment_cumulative_fen": ("累计获得天使投资或风险投资", "cumulative angel/VC investment"),
+    "revenue_last_year_fen": ("上年营业收入", "revenue last year"),
+    "revenue_prev_year_fen": ("前一年营业收入", "revenue the year before"),
+    "rd_spend_last_year_fen": ("上年研发投入", "R&D spend last year"),
+    "rd_spend_prev_year_fen": ("前一年研发投入", "R&D spend the year before"),
+    "listed": ("已上市", "listed"),
+    "merged_or_acquired": ("被兼并收购", "merged or acquired"),
+    "patents_applied": ("专利申请数", "patent applications"),
+    "ip_valid": ("有效知识产权数", "valid IP rights"),
+    "entered": ("入孵日期", "date entered"),
+    "left": ("离孵日期", "date left"),
+    "status": ("孵化状态", "incubation status"),
+    "registered_on_site": ("在孵化场地注册并办公", "registered and working on site"),
+    "financed": ("获得投融资", "financed"),
+    "own_fund_equity": ("获自有或合作基金股权投资", "equity from the carrier's own or co-founded fund"),
+}
+
+
+def attribute_label(name: str, lang: str = "zh") -> str:
+    """An attribute (or `firm.founded`) in words; the name without `_fen` when the schema was extended."""
+    base = str(name).split(".")[-1]
+    words = ATTRIBUTE_LABELS.get(base)
+    if words is None:
+        return base.removesuffix("_fen")
+    return words[1] if str(lang).startswith("en") else words[0]

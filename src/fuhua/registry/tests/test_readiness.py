@@ -114,8 +114,9 @@ def test_readiness_of_a_carrier_that_passes(world):
     assert "第九条第3项" in funding["citation"]
     history = next(r for r in result["criteria"] if r["rule"] == "operating_history_ok")
     stats = next(d for d in history["data"] if d["attribute"] == "stats_years_consecutive")
-    assert stats == {"attribute": "stats_years_consecutive", "value": 3, "available": True,
-                     "source": "accepted annual reports, consecutive years up to last year", "assumed": True}
+    assert stats == {"attribute": "stats_years_consecutive", "label": "consecutive years of statistics", "value": 3,
+                     "available": True, "source": "accepted annual reports, consecutive years up to last year",
+                     "assumed": True}
 
 
 def test_readiness_of_a_carrier_that_fails_on_a_named_criterion(world):

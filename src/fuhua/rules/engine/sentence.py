@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..entities import attribute_label
 from .pack import UNKNOWN_ARTICLES
 
 SPECIAL_NAMES = ("name", "value", "as_of", "year", "period", "document", "article", "title", "rule")
@@ -261,13 +262,15 @@ class _Renderer:
         label = (step.get("label_en") if self.lang == "en" else step.get("label_zh")) or step.get("label_zh") or ""
         if not label and expr.isidentifier():
             label = self.label(expr) if expr in self.pack.definitions else self.attribute(expr)
+        elif not label and step.get("kind") == "attribute":  # a related entity's, e.g. firm.founded
+            label = self.attribute(expr)
         unit = self.unit_of(expr.split(".")[-1]) if expr.replace(".", "_").isidentifier() else (
             "fen" if expr.endswith("_fen") else "")
         return label or owner or expr, self.show(step.get("value"), unit)
 
     def attribute(self, name: str) -> str:
-        """An entity attribute in words: the `labels` the caller gave, else its name without `_fen`."""
-        return self.labels.get(name) or name.removesuffix("_fen")
+        """An entity attribute in words: the `labels` the caller gave, else the schema's words for it."""
+        return self.labels.get(name) or attribute_label(name, self.lang)
 
     def compare(self, step: dict, owner: str = "") -> str:
         expr = step.get("expr", "")

@@ -74,3 +74,27 @@ def test_the_rule_cites_its_own_item_not_every_parameter():
     trace = explain(pack, "carrier", "c1", population, "tenants_ok", case["as_of"]).to_json()
     text = explain_sentence(pack, trace, "zh").text
     assert text.endswith("符合国科发区〔2018〕300号 第九条第6、8项的要求")
+
+
+def test_a_rule_without_a_template_names_attributes_in_words():
+    from fuhua.rules import load_pack_text
+
+    pack = load_pack_text('''
+id: words-test
+title: t
+document: {name: 测试办法, number: 测试〔2020〕1号, issuer: 测试, date: 2020-01-01}
+effective_from: 2020-01-01
+complete: true
+entity: firm
+parameters:
+  min_vc:
+    description: 投资额 / investment
+    unit: yuan
+    values: [{from: 2020-01-01, value: 100, citation: {article: 第一条}}]
+rules:
+  vc_ok: {label_zh: 投资达标, label_en: investment, expression: vc_investment_cumulative_fen >= param.min_vc}
+''')
+    trace = explain(pack, "firm", {"id": "f", "vc_investment_cumulative_fen": 5000}, None, "vc_ok", "2021-01-01")
+    zh = explain_sentence(pack, trace.to_json(), "zh").text
+    assert "累计获得天使投资或风险投资 50 元，要求不低于 100 元" in zh and "vc_investment" not in zh
+    assert "cumulative angel/VC investment 50 yuan" in explain_sentence(pack, trace.to_json(), "en").text

@@ -76,7 +76,7 @@ def test_template_renders_a_clerks_note(pack):
 
 def test_a_check_without_template_names_its_figures(pack):
     note = explain_sentence(pack, trace_of(pack, "area_ok"), "zh", name="x")
-    assert note.text == ("场地面积达标：不满足（incubation_area_m2 400 m²，要求不低于 500 m²），"
+    assert note.text == ("场地面积达标：不满足（可自主支配的孵化场地面积 400 m²，要求不低于 500 m²），"
                          "依据太政发〔2021〕26号 第三条")
     assert not note.unverified and note.note == ""
 
