@@ -13,7 +13,8 @@ from pypinyin import Style, lazy_pinyin
 
 
 @lru_cache(maxsize=65536)
-def _pinyin(text: str) -> tuple[str, str]:
+def pinyin(text: str) -> tuple[str, str]:
+    """(full pinyin, initials) of a text, lower case; characters without pinyin are left out."""
     syllables = lazy_pinyin(text, errors="ignore")
     initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")
     return "".join(syllables), "".join(initials)
@@ -23,6 +24,6 @@ def search_text(*parts: str) -> str:
     words = [p for p in parts if p]
     extra = []
     for word in words:
-        full, initials = _pinyin(word)
+        full, initials = pinyin(word)
         extra += [full, initials]
     return " ".join(extra[:1] + words + extra[1:]).lower()

@@ -12,7 +12,7 @@ import random
 from functools import cache
 from pathlib import Path
 
-from fuhua.core.search import search_text
+from fuhua.core.search import pinyin
 
 PARTS = json.loads((Path(__file__).resolve().parent.parent / "data" / "name_parts.json").read_text("utf-8"))
 FIELD_LABELS: dict[str, str] = PARTS["field_labels"]
@@ -22,8 +22,7 @@ Name = tuple[str, ...]  # the parts of a name; "".join(parts) is the name
 
 @cache
 def _part_pinyin(part: str) -> tuple[str, str]:
-    full, _, initials = search_text(part).split(" ")  # "pinyin name initials"
-    return full, initials
+    return pinyin(part)
 
 
 def compose_search(parts: Name, *codes: str) -> str:

@@ -3,7 +3,7 @@
 pypinyin costs ~250 µs a name (its segmenter), too slow for 500,000 firms. Names are split here by
 greedy longest match against pypinyin's own phrase dictionary and each piece's pinyin is cached, so
 polyphonic characters inside dictionary words read as pypinyin reads them; the text has the shape
-core.search.search_text gives (name, code, pinyin, initials). A later save recomputes it exactly.
+core.search.search_text gives (pinyin, name, code, initials). A later save recomputes it exactly.
 """
 
 from __future__ import annotations
@@ -12,15 +12,14 @@ from functools import lru_cache
 
 from pypinyin.constants import PHRASES_DICT
 
-from fuhua.core.search import search_text
+from fuhua.core.search import pinyin
 
 _MAX_WORD = 4
 
 
 @lru_cache(maxsize=200_000)
 def _piece(piece: str) -> tuple[str, str]:
-    _, full, initials = search_text(piece).rsplit(" ", 2)
-    return full, initials
+    return pinyin(piece)
 
 
 _STARTS = {k[:2] for k in PHRASES_DICT if 2 <= len(k) <= _MAX_WORD}  # two-character starts of the words
@@ -54,4 +53,4 @@ def _name_pinyin(name: str) -> tuple[str, str]:
 
 def firm_search_text(name: str, credit_code: str) -> str:
     full, initials = _name_pinyin(name)
-    return " ".join([name, credit_code, full, initials, "", ""]).lower()
+    return " ".join([full, name, credit_code, initials, "", ""]).lower()

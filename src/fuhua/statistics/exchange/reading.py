@@ -113,7 +113,8 @@ def _inspect(source, filename: str, sheet: str | None) -> guard.SheetScan:
             if hasattr(source, "seek"):
                 source.seek(0)
             zf = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        # NotImplementedError: a damaged header names a compression method zipfile does not know.
         raise FileProblem(_("%(name)s cannot be read as a workbook (%(error)s).") % {
             "name": filename, "error": type(exc).__name__}) from None
     try:
