@@ -14,7 +14,7 @@ import math
 
 from fuhua.incubation.models import Incubation
 from fuhua.registry.demo.calibration import as_of, last_year
-from fuhua.registry.demo.context import Context, Row, add_years, between, days, seeded
+from fuhua.registry.demo.context import Context, Row, Weighted, add_years, between, days, seeded
 from fuhua.registry.demo.names import PARTS
 from fuhua.registry.demo.plan import CarrierPlan
 from fuhua.registry.models import (
@@ -37,6 +37,9 @@ SEED_FUND = {
 }
 ROUNDS = [("angel", 3_000_000), ("pre_a", 8_000_000), ("a", 20_000_000), ("b", 60_000_000)]
 IP_KINDS = (["utility", "invention", "software", "design", "ic_layout"], [40, 20, 30, 8, 2])
+_IP_KIND = Weighted(*IP_KINDS)
+_ROUND_COUNT = Weighted([1, 2, 3, 4], [55, 28, 12, 5])
+_RIGHT_COUNT = Weighted([1, 2, 3, 5], [40, 30, 20, 10])
 IP_PREFIX = {"invention": "ZL{y}1", "utility": "ZL{y}2", "design": "ZL{y}3", "software": "RZ{y}", "ic_layout": "BS{y}"}
 REVENUE_BY_SIZE = {"micro": 400_000, "small": 2_000_000, "medium": 9_000_000, "large": 40_000_000}
 
@@ -118,7 +121,7 @@ class FactBuilder:
         if r.random() >= 0.2 or (as_of() - founded).days < 120:
             return []
         out, day = [], between(r, founded + days(90), as_of())
-        for name, median in ROUNDS[: r.choices([1, 2, 3, 4], [55, 28, 12, 5])[0]]:
+        for name, median in ROUNDS[: _ROUND_COUNT.pick(r)]:
             if day > as_of():
                 break
             fund = next((c for c, entered, left in stays if c in self.funds and entered and entered <= day
@@ -151,8 +154,8 @@ class FactBuilder:
         if r.random() >= 0.5 or (as_of() - founded).days < 60:
             return []
         out = []
-        for _ in range(r.choices([1, 2, 3, 5], [40, 30, 20, 10])[0]):
-            kind = "ic_layout" if field == "integrated_circuits" and r.random() < 0.3 else r.choices(*IP_KINDS)[0]
+        for _ in range(_RIGHT_COUNT.pick(r)):
+            kind = "ic_layout" if field == "integrated_circuits" and r.random() < 0.3 else _IP_KIND.pick(r)
             applied = between(r, founded + days(30), as_of())
             wait = {"invention": (500, 1100), "software": (30, 90)}.get(kind, (150, 400))
             granted = applied + days(r.randint(*wait))

@@ -15,19 +15,23 @@ from fuhua.registry.demo.calibration import (
     TEAM_SHARE,
     as_of,
 )
-from fuhua.registry.demo.context import Context, Row, between, days
+from fuhua.registry.demo.context import Context, Row, Weighted, between, days
 from fuhua.registry.demo.designations import designations
 from fuhua.registry.demo.names import compose_search
 from fuhua.registry.demo.plan import CarrierPlan
 from fuhua.registry.models import Carrier, Firm, FirmDesignation, StartupTeam
 
 _FIELDS, _FIELD_WEIGHTS = list(INDUSTRY_WEIGHTS), list(INDUSTRY_WEIGHTS.values())
+_FIELD_PICK = Weighted(_FIELDS, _FIELD_WEIGHTS)
 HISTORY_START = datetime.date(FIRST_YEAR, 1, 1)
 GRADUATION_REASONS = ["累计获得天使或风险投资超过500万元", "连续两年营业收入超过1000万元", "被兼并、收购"]
 EXIT_REASONS = ["迁出本载体，入驻其他园区", "经营不善，企业注销", "未按孵化协议开展研发活动，予以清退", "业务调整迁出"]
 TEAM_EXIT_REASONS = ["团队解散", "项目终止", "未能按期注册企业"]
 SIZES = ["micro", "small", "medium", "large"]
 SIZE_WEIGHTS = {"current": [75, 22, 3, 0], "graduated": [35, 45, 17, 3], "left": [70, 25, 5, 0]}
+_SIZE_PICK = {outcome: Weighted(SIZES, weights) for outcome, weights in SIZE_WEIGHTS.items()}
+_ENDED = Weighted(["graduated", "exited", "expired"], [50, 35, 15])
+_CURRENT = Weighted(["incubating", "admitted", "applied"], [96, 2, 2])
 
 
 class Stay:
@@ -72,7 +76,7 @@ class TenantBuilder:
 
     def _tenant(self, p: CarrierPlan, carrier: Carrier, current: bool) -> None:
         r = self.ctx.rng
-        field = p.industry if p.industry and r.random() < 0.8 else r.choices(_FIELDS, _FIELD_WEIGHTS)[0]
+        field = p.industry if p.industry and r.random() < 0.8 else _FIELD_PICK.pick(r)
         months = 60 if field in LONG_INCUBATION_FIELDS else 48
         stay = self._stay(p, carrier, current, months)
         if r.random() < TEAM_SHARE.get(p.kind, 0):
@@ -87,13 +91,13 @@ class TenantBuilder:
         r = self.ctx.rng
         start = max(p.established, HISTORY_START)
         if not current:
-            status = r.choices(["graduated", "exited", "expired"], [50, 35, 15])[0]
+            status = _ENDED.pick(r)
             length = {"graduated": r.randint(300, months * 30), "exited": r.randint(60, 1000),
                       "expired": months * 30 + r.randint(0, 20)}[status]
             if (as_of() - start).days > length + 30:  # else the carrier is too young for this history
                 entered = between(r, start, as_of() - days(length + 1))
                 return self._entered(carrier, status, entered, entered + days(length))
-        status = r.choices(["incubating", "admitted", "applied"], [96, 2, 2])[0]
+        status = _CURRENT.pick(r)
         if status != "incubating":  # not yet moved in
             return Stay(carrier, status, between(r, as_of() - days(60), as_of() - days(1)))
         today = as_of()
@@ -124,7 +128,7 @@ class TenantBuilder:
         outcome = last.outcome if last else "graduated"
         firm = Row(
             name="".join(parts), credit_code=code, founded=founded, industry_field=field, region_id=p.region,
-            size_class=r.choices(SIZES, SIZE_WEIGHTS[outcome])[0], search=compose_search(parts, code),
+            size_class=_SIZE_PICK[outcome].pick(r), search=compose_search(parts, code),
         )
         held = designations(ctx, firm, outcome, last.left if last else None)
         if last:

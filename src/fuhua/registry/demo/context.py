@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -122,6 +124,21 @@ class Context:
         # A stream per group: a group's data does not depend on how much the groups before it drew.
         self.rng.seed(f"{self.scale.seed}:{key}")
         self.names.new_group()
+
+
+class Weighted:
+    """A pick from `population` by `weights`, exactly as `random.choices(population, weights)[0]` draws it (one
+    `random()` and the same bisection, so the demo data stay the same) without its set-up on every call: the
+    province demo makes ~300,000 such picks."""
+
+    def __init__(self, population, weights) -> None:
+        self.population = list(population)
+        self.cum_weights = list(itertools.accumulate(weights))
+        self.total = self.cum_weights[-1] + 0.0
+        self.hi = len(self.population) - 1
+
+    def pick(self, r: random.Random):
+        return self.population[bisect.bisect(self.cum_weights, r.random() * self.total, 0, self.hi)]
 
 
 def between(r: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
