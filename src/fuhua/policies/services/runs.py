@@ -167,7 +167,7 @@ def run_entitlements(user, policy_code: str, as_of: datetime.date, *, explain: b
                 run.created += 1
                 notify(e, _("%(policy)s: %(amount)s yuan due to %(carrier)s (%(key)s). Please confirm the payment "
                             "details.") % {"policy": policy.title, "amount": e.amount_yuan, "carrier": e.carrier,
-                                           "key": e.key})
+                                           "key": glossary.key_label(e.key)})
             else:
                 e.amount_fen, e.as_of, e.run = due.amount_fen, as_of, run
                 e.explanation, e.trace, e.citations = why["text"], why["trace"], why["citations"]
