@@ -8,6 +8,7 @@ PostgreSQL, the driver's executemany on SQLite. No signals fire: callers audit w
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 
 from django.db import connection
 from django.utils import timezone
@@ -55,11 +56,6 @@ def insert_rows(model, fields: list[str], rows: Iterable[tuple]) -> int:
 
 
 def _batches(rows: Iterable[tuple], size: int):
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):  # no per-row Python step: the demo writes ~700,000 rows
         yield batch
