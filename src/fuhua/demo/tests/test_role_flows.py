@@ -7,6 +7,8 @@ is saved under FUHUA_SCREENSHOTS (default ./var/screenshots; CI prints the folde
 * expert: scores an assigned evaluation review
 * association: reads its member carriers' statistics in aggregate
 * platform admin: invites a colleague
+* security administrator (三员分立): unlocks an account locked by failed sign-ins
+* audit administrator: reviews the week's security events
 * firm: follows its own incubation (firm-level policies and their entitlements come with the firm policy
   service; today a firm's work is its incubation record)
 """
@@ -86,7 +88,7 @@ class Person:
 def test_each_demo_role_does_its_main_task(page, live_server, live_demo):
     password, accounts = live_demo
     base = live_server.url
-    assert {"operator", "bureau_sz", "expert", "association", "admin", "firm"} <= accounts
+    assert {"operator", "bureau_sz", "expert", "association", "admin", "firm", "secadmin_sz", "auditor"} <= accounts
 
     # Operator: register a new applicant firm at its carrier, then admit it.
     op = Person(page, base, password, "operator")
@@ -157,6 +159,24 @@ def test_each_demo_role_does_its_main_task(page, live_server, live_demo):
     page.goto(f"{base}/accounts/users/?q=zhang_wei")
     assert "zhang_wei" in page.inner_text("main")
     admin.sign_out()
+
+    # Security administrator (三员分立) of Suzhou: unlocks the account locked by failed sign-ins.
+    sec = Person(page, base, password, "secadmin_sz")
+    sec.inbox("accounts.locked")
+    with page.expect_navigation():
+        page.locator("main tbody tr a").first.click()
+    sec.snap("locked-user")
+    with page.expect_navigation():
+        page.click("form[action$='/unlock/'] button[type=submit]")
+    sec.snap("unlocked")
+    assert page.locator("form[action$='/unlock/']").count() == 0
+    sec.sign_out()
+
+    # Audit administrator: the week's security events (failed sign-ins, the lockout, the unlock just made).
+    auditor = Person(page, base, password, "auditor")
+    auditor.inbox("accounts.security_review")
+    assert page.locator("main table tbody tr").count() >= 1
+    auditor.sign_out()
 
     # Firm: its own incubation, with the time limit and graduation conditions.
     firm = Person(page, base, password, "firm")
