@@ -32,7 +32,7 @@ def main() -> int:
 
     setup_test_environment()  # the test client's host and response attributes
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    users = list(get_user_model().objects.filter(email__endswith="@demo.fuhua.cn").order_by("username"))
+    users = list(get_user_model().objects.filter(email__endswith="@demo.fuhua.cn", is_active=True).order_by("username"))
     if not users:
         print("no demo accounts: run `fuhua demo --no-serve` with this FUHUA_HOME first", file=sys.stderr)
         return 2
