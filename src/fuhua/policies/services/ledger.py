@@ -153,8 +153,12 @@ def budget_status(policy, budgets=None) -> list[dict]:
     """Budget, spend and remainder per year; `budgets`: the policy's budget rows a reader may see
     (`Budget.objects.restrict(user)`), all of them when None (services that pay)."""
     budgets = policy.budgets.all() if budgets is None else budgets.filter(policy=policy)
-    return [{"year": b.year, "budget_fen": b.amount_fen, "spent_fen": spent(policy, b.year),
-             "remaining_fen": b.amount_fen - spent(policy, b.year)} for b in budgets.order_by("year")]
+    rows = []
+    for b in budgets.order_by("year"):
+        paid = spent(policy, b.year)
+        rows.append({"year": b.year, "budget_fen": b.amount_fen, "spent_fen": paid,
+                     "remaining_fen": b.amount_fen - paid})
+    return rows
 
 
 LEDGER_COLUMNS = ["id", "paid_on", "policy", "document", "carrier", "region", "key", "kind", "group", "period",

@@ -10,7 +10,6 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from fuhua.core.scoping import check
 from fuhua.core.system import is_system
 from fuhua.registry.models import Carrier, Region
 from fuhua.rules import RulesError
@@ -75,8 +74,9 @@ def simulate(user, policy_code: str, as_of: datetime.date, overrides: dict, *, t
         "policy": policy_code, "as_of": as_of.isoformat(), "overrides": overrides,
         "carriers": len(visible),
         "baseline_fen": sum(before.values()), "simulated_fen": sum(after.values()),
-        "budget": next((b for b in budget_status(policy) if b["year"] == base.period), None)
-        if check(user, "view", Budget) else None,
+        # the reader's own budget rows only: none for a role without budgets or a bureau of another region
+        "budget": next((b for b in budget_status(policy, Budget.objects.restrict(user))
+                        if b["year"] == base.period), None),
         "by_region": [{"region": code, "name": region_names.get(code, code),
                        "baseline_fen": by_region_before.get(code, 0), "simulated_fen": by_region_after.get(code, 0)}
                       for code in sorted(set(by_region_before) | set(by_region_after))],
