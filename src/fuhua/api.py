@@ -7,11 +7,16 @@ from ninja.renderers import JSONRenderer
 from fuhua.accounts.api import router as accounts_router
 from fuhua.accounts.api_auth import API_AUTH
 from fuhua.core import api_errors
+from fuhua.desk.api import routers as desk_routers
 from fuhua.evaluation.api import routers as evaluation_routers
+from fuhua.federation.api import routers as federation_routers
 from fuhua.incubation.api import router as incubation_router
+from fuhua.marketplace.api import routers as marketplace_routers
 from fuhua.policies.api import routers as policies_routers
 from fuhua.registry.api import routers as registry_routers
 from fuhua.statistics.api import routers as statistics_routers
+from fuhua.steering.api import routers as steering_routers
+from fuhua.vouchers.api import routers as vouchers_routers
 
 DESCRIPTION = """The registry of a region's incubation network: carriers, recognitions, firms, teams,
 mentors, investors and incubation records. Every answer is limited to what the caller may see.
@@ -59,6 +64,7 @@ api_errors.install(api)
 
 api.add_router("/", accounts_router)
 for prefix, router in {**registry_routers(), **statistics_routers(), **policies_routers(),
-                       **evaluation_routers()}.items():
+                       **evaluation_routers(), **marketplace_routers(), **vouchers_routers(), **desk_routers(),
+                       **steering_routers(), **federation_routers()}.items():
     api.add_router(f"/{prefix}", router)
 api.add_router("/incubations", incubation_router())

@@ -78,6 +78,11 @@ INSTALLED_APPS = [
     "fuhua.statistics",
     "fuhua.evaluation",
     "fuhua.policies",
+    "fuhua.marketplace",
+    "fuhua.vouchers",
+    "fuhua.desk",
+    "fuhua.steering",
+    "fuhua.federation",
     "fuhua.dashboard",
     "fuhua.demo",
 ]

@@ -15,6 +15,11 @@ urlpatterns = [
     path("policies/", include("fuhua.policies.urls")),
     path("statistics/", include("fuhua.statistics.urls")),
     path("evaluation/", include("fuhua.evaluation.urls")),
+    path("marketplace/", include("fuhua.marketplace.urls")),
+    path("vouchers/", include("fuhua.vouchers.urls")),
+    path("desk/", include("fuhua.desk.urls")),
+    path("steering/", include("fuhua.steering.urls")),
+    path("network/", include("fuhua.federation.urls")),
     path("", include("fuhua.dashboard.urls")),
     path("", include("fuhua.core.urls")),
     # Site-wide pages the registry serves (un-namespaced names, as the templates use them).

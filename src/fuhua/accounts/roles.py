@@ -92,6 +92,38 @@ _EVALUATION_EXPERT = {"registry.carrier": "v", "evaluation.evaluationrun": "v", 
                       "evaluation.indicatorscore": "v", "evaluation.expertassignment": "vc",
                       "evaluation.expertscore": "vac"}
 
+# --- the service and regional layers: one section per app, merged into the tables below --------------
+# Each app's section lists, per role, the model permissions it adds (letters as above), the fields that role
+# may not write, and the action a write needs on what it refers to. Kept here, beside the rest of the matrix,
+# so that one file still reads as the whole permission model.
+_MARKETPLACE: dict[str, dict[str, str]] = {}  # role → {"marketplace.model": letters}
+_MARKETPLACE_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
+_MARKETPLACE_REFERENCES: dict[str, dict[str, str]] = {}  # "marketplace.model" → {field: action}
+
+_VOUCHERS: dict[str, dict[str, str]] = {}
+_VOUCHERS_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
+_VOUCHERS_REFERENCES: dict[str, dict[str, str]] = {}
+
+_DESK: dict[str, dict[str, str]] = {}
+_DESK_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
+_DESK_REFERENCES: dict[str, dict[str, str]] = {}
+
+_STEERING: dict[str, dict[str, str]] = {}
+_STEERING_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
+_STEERING_REFERENCES: dict[str, dict[str, str]] = {}
+
+_FEDERATION: dict[str, dict[str, str]] = {}
+_FEDERATION_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
+_FEDERATION_REFERENCES: dict[str, dict[str, str]] = {}
+
+_SECTIONS = (
+    (_MARKETPLACE, _MARKETPLACE_PROTECTED, _MARKETPLACE_REFERENCES),
+    (_VOUCHERS, _VOUCHERS_PROTECTED, _VOUCHERS_REFERENCES),
+    (_DESK, _DESK_PROTECTED, _DESK_REFERENCES),
+    (_STEERING, _STEERING_PROTECTED, _STEERING_REFERENCES),
+    (_FEDERATION, _FEDERATION_PROTECTED, _FEDERATION_REFERENCES),
+)
+
 PERMISSIONS: dict[str, dict[str, str]] = {
     Role.BUREAU: {
         **_REFERENCE,
@@ -211,6 +243,13 @@ REFERENCE_UNLESS: dict[str, dict[str, dict]] = {
     "registry.investment": {"investor": {"pk__in": ()}},  # nothing excluded: any institution
 }
 
+
+for _permissions, _protected, _references in _SECTIONS:
+    for _role, _rows in _permissions.items():
+        PERMISSIONS.setdefault(_role, {}).update(_rows)
+    for _role, _rows in _protected.items():
+        PROTECTED_FIELDS.setdefault(_role, {"*": _STATE}).update(_rows)
+    REFERENCE_ACTIONS.update(_references)
 
 def reference_action(model, field_name: str) -> str:
     return REFERENCE_ACTIONS.get(model._meta.label_lower, {}).get(field_name, "view")

@@ -12,6 +12,8 @@ The world (with every app's objects and a token per user) is built once per modu
 that is rolled back at the end; each test runs in a savepoint of it, rolled back after the test.
 """
 
+import importlib
+import importlib.util
 import json
 import re
 from collections.abc import Callable
@@ -117,6 +119,18 @@ WEB_NAMES = {
     "registry:carrierstaffing": "staffing",
     "statistics:annualreport": "reports",
 }
+# The service and regional apps declare their own rows in their `testing.py`, so that a new app touches no
+# shared file: SCOPE_RESOURCES = {api prefix: (objects(world) -> list, change dict)} and
+# SCOPE_WEB_NAMES = {"<app>:<model>": api prefix}. Their objects come from both cities, like the rows above.
+for _app in ("marketplace", "vouchers", "desk", "steering", "federation"):
+    if importlib.util.find_spec(f"fuhua.{_app}.testing") is None:
+        continue
+    _testing = importlib.import_module(f"fuhua.{_app}.testing")
+    for _key, (_objects, _change) in getattr(_testing, "SCOPE_RESOURCES", {}).items():
+        assert _key not in RESOURCES, f"{_app}: {_key} is already a resource"
+        RESOURCES[_key] = Row(_objects, _change)
+    WEB_NAMES.update(getattr(_testing, "SCOPE_WEB_NAMES", {}))
+    NOT_RESOURCES.update(getattr(_testing, "SCOPE_NOT_RESOURCES", {}))
 ACTION_OF_PAGE = {"edit": "change", "update": "change", "delete": "delete", "transition": "change",
                   "comment": "change", "amend": "change"}
 
