@@ -119,6 +119,19 @@ STATUSES = {
         "clawback": _("clawback proposed"),
         "recovered": _("recovered"),
     },
+    "provider_status": {
+        "applied": _("applied for listing"),
+        "listed": _("listed"),
+        "suspended": _("suspended"),
+        "delisted": _("delisted"),
+    },
+    "product_status": {
+        "draft": _("draft"),
+        "pending": _("pending approval"),
+        "published": _("published"),
+        "withdrawn": _("withdrawn"),
+        "rejected": _("rejected"),
+    },
 }
 
 # Entitlement items (the first part of an entitlement key, `recognition_award:provincial`): named by the
