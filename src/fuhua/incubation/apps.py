@@ -21,3 +21,6 @@ class IncubationConfig(AppConfig):
         from . import panels
 
         panels.register()  # tenants, proposals and journeys on the registry's carrier and firm pages
+        from . import prefill
+
+        prefill.register()  # tenant counts, tenants' figures, IP and investments for the annual statistics
