@@ -96,9 +96,28 @@ _EVALUATION_EXPERT = {"registry.carrier": "v", "evaluation.evaluationrun": "v", 
 # Each app's section lists, per role, the model permissions it adds (letters as above), the fields that role
 # may not write, and the action a write needs on what it refers to. Kept here, beside the rest of the matrix,
 # so that one file still reads as the whole permission model.
-_MARKETPLACE: dict[str, dict[str, str]] = {}  # role → {"marketplace.model": letters}
-_MARKETPLACE_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
-_MARKETPLACE_REFERENCES: dict[str, dict[str, str]] = {}  # "marketplace.model" → {field: action}
+# Marketplace (服务超市): providers keep their own listing, qualifications and catalogue (the organisation
+# dimension); bureaus list, suspend and delist providers registered or serving in their region and approve
+# their products; firms, operators and bureaus read the public catalogue (listed providers, published
+# products, their qualifications and ratings: marketplace.models.CatalogueQuerySet); firms rate.
+_MARKETPLACE_READ = {"marketplace.servicecategory": "v", "marketplace.programmecode": "v",
+                     "marketplace.provider": "v", "marketplace.qualification": "v", "marketplace.product": "v",
+                     "marketplace.rating": "v"}
+_MARKETPLACE: dict[str, dict[str, str]] = {  # role → {"marketplace.model": letters}
+    Role.BUREAU: {**_MARKETPLACE_READ, "marketplace.provider": "vac", "marketplace.product": "vc",
+                  "marketplace.approvalsetting": "vacd"},
+    Role.OPERATOR: dict(_MARKETPLACE_READ),
+    Role.FIRM: {**_MARKETPLACE_READ, "marketplace.rating": "va"},
+    Role.SERVICE_PROVIDER: {**_MARKETPLACE_READ, "marketplace.provider": "vac", "marketplace.qualification": "vacd",
+                            "marketplace.product": "vacd"},
+}
+_MARKETPLACE_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}  # a provider's own: REFERENCES below
+_MARKETPLACE_REFERENCES: dict[str, dict[str, str]] = {  # "marketplace.model" → {field: action}
+    "marketplace.provider": {"organisation": "change"},
+    "marketplace.qualification": {"provider": "change"},
+    "marketplace.product": {"provider": "change"},
+    "marketplace.rating": {"firm": "change"},
+}
 
 _VOUCHERS: dict[str, dict[str, str]] = {}
 _VOUCHERS_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}

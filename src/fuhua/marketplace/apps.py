@@ -8,4 +8,4 @@ class MarketplaceConfig(AppConfig):
     verbose_name = _("Service marketplace")
 
     def ready(self):
-        pass
+        from . import workflow  # noqa: F401  (registers the provider and product workflows)
