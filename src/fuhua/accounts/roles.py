@@ -98,8 +98,8 @@ _EVALUATION_EXPERT = {"registry.carrier": "v", "evaluation.evaluationrun": "v", 
 # so that one file still reads as the whole permission model.
 # Marketplace (服务超市): providers keep their own listing, qualifications and catalogue (the organisation
 # dimension); bureaus list, suspend and delist providers registered or serving in their region and approve
-# their products; firms, operators and bureaus read the public catalogue (listed providers, published
-# products, their qualifications and ratings: marketplace.models.CatalogueQuerySet); firms rate.
+# their products; firms and operators read the public catalogue (listed providers, published products,
+# their qualifications and ratings: marketplace.models.Catalogue); firms rate.
 _MARKETPLACE_READ = {"marketplace.servicecategory": "v", "marketplace.programmecode": "v",
                      "marketplace.provider": "v", "marketplace.qualification": "v", "marketplace.product": "v",
                      "marketplace.rating": "v"}

@@ -21,7 +21,8 @@ from . import services
 from .models import Product, ProgrammeCode, Provider, Qualification, Rating, ServiceCategory
 from .workflow import PRODUCT_WORKFLOW, PROVIDER_WORKFLOW
 
-CATEGORIES = Resource(ServiceCategory, s.CategoryOut, ordering=("order", "code"), search=None)
+CATEGORIES = Resource(ServiceCategory, s.CategoryOut, filters=s.CategoryFilters, ordering=("order", "code"),
+                      search=None)
 PROVIDERS = Resource(Provider, s.ProviderOut, filters=s.ProviderFilters,
                      ordering=("applied_on", "listed_on", "status", "created_at"),
                      select_related=("organisation",), prefetch_related=("categories", "regions"),

@@ -2,13 +2,15 @@
 service products, and the ratings firms give after a delivery.
 
 Scoping: a provider sees and changes its own listing and products (the `organisation` dimension of the
-service-provider role); a bureau sees providers registered or serving in its region. The public part of the
-catalogue (listed providers, their published products, qualifications and ratings) is readable by every role
-the permission matrix lets view these models (firms, operators, bureaus, providers): `CatalogueQuerySet`
-adds that part to the scoped rows for "view" only. Statuses change only through `marketplace.workflow`.
+service-provider role); a bureau sees and decides on providers registered or serving in its region (and
+their products). The public catalogue (listed providers, their published products, qualifications and
+ratings) is what firms and operators view: their dimensions hold `Catalogue` paths. Statuses change only
+through `marketplace.workflow`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,8 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.glossary import STATUSES
 from fuhua.core.models import FuhuaModel
-from fuhua.core.permissions import policy
-from fuhua.core.scoping import RestrictedQuerySet, Scope, scope_filter
+from fuhua.core.scoping import Scope, Via
 from fuhua.registry.models.organisation import SearchableModel
 
 UPLOAD_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
@@ -37,17 +38,18 @@ def validate_upload(file) -> None:
         raise ValidationError(_("A certificate file may be at most 10 MB."))
 
 
-class CatalogueQuerySet(RestrictedQuerySet):
-    """Scoped rows plus, for "view", the public catalogue (`Model.public_q()`) for roles that may view the model."""
+class Catalogue(Via):
+    """A scope "path" that holds for the public catalogue whatever the grant's value: listed providers and
+    their published products, qualifications and ratings. Given to the firm and operator dimensions, so these
+    roles view (the only action the matrix gives them here) the whole catalogue; providers and bureaus keep
+    their own dimension (their organisation, their region)."""
 
-    def restrict(self, user, action: str = "view"):
-        q = scope_filter(self.model, user, action)
-        if q is None:
-            return self
-        if action == "view" and user is not None and getattr(user, "is_authenticated", False) and any(
-                policy().role_allows(g.role, self.model, "view") for g in policy().grants_of(user)):
-            q = q | self.model.public_q()
-        return self.filter(q)
+    def __init__(self, public: Callable[[], Q]):
+        super().__init__("id")
+        object.__setattr__(self, "public", public)
+
+    def q(self, value) -> Q:
+        return self.public()
 
 
 class ServiceCategory(FuhuaModel):
@@ -124,8 +126,8 @@ class Provider(FuhuaModel):
     # Set by the daily check (services.flag_expired_qualifications) and on every qualification change.
     qualification_expired = models.BooleanField(_("qualification expired"), default=False, editable=False)
 
-    objects = CatalogueQuerySet.as_manager()
-    scope = Scope(region=("organisation__region", "regions"), organisation="organisation_id")
+    scope = Scope(region=("organisation__region", "regions"), organisation="organisation_id",
+                  firm=Catalogue(lambda: Provider.public_q()), operator=Catalogue(lambda: Provider.public_q()))
 
     class Meta:
         ordering = ["organisation__search", "id"]
@@ -174,9 +176,9 @@ class Qualification(FuhuaModel):
     attachment = models.FileField(_("certificate"), upload_to="marketplace/qualifications/%Y/", blank=True,
                                   validators=[validate_upload])
 
-    objects = CatalogueQuerySet.as_manager()
     scope = Scope(region=("provider__organisation__region", "provider__regions"),
-                  organisation="provider__organisation_id")
+                  organisation="provider__organisation_id", firm=Catalogue(lambda: Qualification.public_q()),
+                  operator=Catalogue(lambda: Qualification.public_q()))
 
     class Meta:
         ordering = ["provider_id", "valid_until", "id"]
@@ -229,9 +231,9 @@ class Product(SearchableModel):
     rating_avg = models.DecimalField(_("average rating"), max_digits=3, decimal_places=2, null=True, blank=True,
                                      editable=False)
 
-    objects = CatalogueQuerySet.as_manager()
     scope = Scope(region=("provider__organisation__region", "provider__regions"),
-                  organisation="provider__organisation_id")
+                  organisation="provider__organisation_id", firm=Catalogue(lambda: Product.public_q()),
+                  operator=Catalogue(lambda: Product.public_q()))
 
     class Meta:
         ordering = ["search", "id"]
@@ -264,9 +266,9 @@ class Rating(FuhuaModel):
     rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", editable=False)
 
-    objects = CatalogueQuerySet.as_manager()
     scope = Scope(region=("product__provider__organisation__region", "product__provider__regions"),
-                  organisation="product__provider__organisation_id", firm="firm_id")
+                  organisation="product__provider__organisation_id",
+                  firm=("firm_id", Catalogue(lambda: Rating.public_q())), operator=Catalogue(lambda: Rating.public_q()))
 
     class Meta:
         ordering = ["-created_at", "-id"]

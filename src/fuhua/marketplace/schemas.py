@@ -23,9 +23,13 @@ class CategoryOut(Schema):
     description: str
 
 
+class CategoryFilters(FilterSchema):
+    active: bool | None = None
+
+
 class ProviderOut(Schema):
     id: int
-    organisation: Brief
+    name: str = Field(alias="organisation.name")
     credit_code: str = Field(alias="organisation.credit_code")
     region: str = Field(alias="organisation.region_id")
     categories: list[str] = Field(description="category codes")

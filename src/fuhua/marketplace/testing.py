@@ -13,6 +13,7 @@ from fuhua import testing
 from fuhua.core.system import SYSTEM
 
 from . import services
+from .categories import load_categories
 from .models import Product, Provider, ServiceCategory
 
 D = datetime.date
@@ -20,8 +21,6 @@ D = datetime.date
 
 def category(code: str = "ip_agency") -> ServiceCategory:
     """A category from the data file (a transactional test may have flushed the migration's rows)."""
-    from .categories import load_categories
-
     if not ServiceCategory.objects.filter(code=code).exists():
         load_categories(ServiceCategory)
     return ServiceCategory.objects.get(code=code)
