@@ -123,7 +123,16 @@ _VOUCHERS: dict[str, dict[str, str]] = {}
 _VOUCHERS_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
 _VOUCHERS_REFERENCES: dict[str, dict[str, str]] = {}
 
-_DESK: dict[str, dict[str, str]] = {}
+# The service desk: firms and carrier operators open requests for themselves, write messages and rate;
+# the bureau designates its staff as service stewards (服务管家) and sees the region's requests; who takes
+# which step (assign, answer, resolve, rate) is decided by the desk's workflow guards.
+_DESK_REQUESTER = {"desk.servicerequest": "vac", "desk.message": "va", "desk.attachment": "va", "desk.notice": "vc"}
+_DESK: dict[str, dict[str, str]] = {
+    Role.BUREAU: {"desk.steward": "vacd", "desk.servicerequest": "vc", "desk.message": "va", "desk.attachment": "va",
+                  "desk.notice": "vc"},
+    Role.FIRM: _DESK_REQUESTER,
+    Role.OPERATOR: _DESK_REQUESTER,
+}
 _DESK_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
 _DESK_REFERENCES: dict[str, dict[str, str]] = {}
 
