@@ -8,4 +8,8 @@ class FederationConfig(AppConfig):
     verbose_name = _("One network")
 
     def ready(self):
-        pass
+        from . import guard, panels
+        from .tables import TABLES
+
+        guard.connect([table.model for table in TABLES])  # federated copies are read-only
+        panels.register()  # the source of a federated record on its page

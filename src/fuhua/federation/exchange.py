@@ -1,0 +1,524 @@
+"""Export the changes since a position as a package; import a package, refusing it whole or applying it all.
+
+The feed is the audit trail (core.models.ObjectChange): its ids only grow, every create, update and delete
+of a shared table is in it (imports of children's records too, so a province passes its cities' records
+on to the nation with their original provenance). A package from position P to Q carries the state, now,
+of every shared record changed in (P, Q], and a tombstone for every one deleted; a package from 0 is a
+full export of everything shared. Applying is idempotent (a record whose version is already here is left
+alone) and resumable (the applied count is committed with each batch; a second run skips what the first
+one committed).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from fuhua.core.context import acting_as, change_reason
+from fuhua.core.models import ObjectChange
+from fuhua.registry.models import Region
+
+from . import keys
+from .guard import importing
+from .models import FederatedRecord, Instance, Origin, PackageLog, Peer
+from .package import FORMAT, FORMAT_VERSION, PackageRefused, PackageWriter, ReceivedPackage
+from .tables import BY_KEY, TABLES, Table
+
+BATCH = 500
+LOOKUP_CHUNK = 900  # ids per IN (…) query (SQLite's default limit on variables is 999)
+
+
+class NotConfigured(Exception):
+    pass
+
+
+def this_instance() -> Instance:
+    instance = Instance.objects.select_related("region").first()
+    if instance is None:
+        raise NotConfigured("This instance has no network identity yet: run `fuhua network init`.")
+    return instance
+
+
+def head_position() -> int:
+    return ObjectChange.objects.aggregate(m=Max("id"))["m"] or 0
+
+
+def _iso(value) -> str:
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _chunks(items: list, size: int = LOOKUP_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# --- export -------------------------------------------------------------------------------------------
+
+
+class _Provenance:
+    """Local id → (origin, source id, changed at) for federated copies; local records are our own."""
+
+    def __init__(self, own_code: str):
+        self.own = own_code
+        self.cache: dict[str, dict[str, tuple]] = {}
+        self.origins: dict[str, str] = {}
+
+    def load(self, model_label: str, local_ids) -> None:
+        cache = self.cache.setdefault(model_label, {})
+        wanted = [str(i) for i in local_ids if str(i) not in cache]
+        for chunk in _chunks(wanted):
+            for rec in FederatedRecord.objects.filter(model=model_label, local_id__in=chunk).select_related("origin"):
+                if not rec.linked:
+                    cache[rec.local_id] = (rec.origin.code, rec.source_id, rec.source_changed_at)
+                    self.origins[rec.origin.code] = rec.origin.name
+            for local_id in chunk:
+                cache.setdefault(local_id, None)
+
+    def of(self, model_label: str, local_id, changed) -> tuple[str, str, object]:
+        found = self.cache.get(model_label, {}).get(str(local_id))
+        return found if found else (self.own, str(local_id), changed)
+
+
+def _record(table: Table, obj, provenance: _Provenance) -> dict:
+    origin, source_id, changed = provenance.of(table.model_label, obj.pk, obj.updated_at)
+    record = {"_op": "upsert", "_origin": origin, "_id": source_id, "_changed": _iso(changed)}
+    for name in table.columns:
+        record[name] = _iso(getattr(obj, name))
+    for name in table.regions:
+        record[name] = getattr(obj, f"{name}_id")
+    for name, target in table.refs.items():
+        ref_origin, ref_id, _ = provenance.of(BY_KEY[target].model_label, getattr(obj, f"{name}_id"), None)
+        record[name] = {"origin": ref_origin, "id": ref_id}
+    return record
+
+
+def _write_objects(writer: PackageWriter, table: Table, queryset, provenance: _Provenance) -> None:
+    batch = []
+    for obj in queryset.order_by("pk").iterator(chunk_size=2000):
+        batch.append(obj)
+        if len(batch) >= 2000:
+            _flush(writer, table, batch, provenance)
+            batch = []
+    _flush(writer, table, batch, provenance)
+
+
+def _flush(writer, table, objects, provenance) -> None:
+    if not objects:
+        return
+    provenance.load(table.model_label, [o.pk for o in objects])
+    for name, target in table.refs.items():
+        provenance.load(BY_KEY[target].model_label, {getattr(o, f"{name}_id") for o in objects})
+    for obj in objects:
+        writer.write(table.key, _record(table, obj, provenance))
+
+
+def export_package(peer: Peer, out: Path, *, since: int | None = None, key=None) -> tuple[Path, dict]:
+    """Write the package of what `peer` (our parent) receives: changes after `since` (default: the position
+    it last acknowledged; 0: everything). Returns the file and the package's `fuhua` section."""
+    instance = this_instance()
+    since = peer.position if since is None else since
+    to = head_position()
+    tables = [t for t in TABLES if t.key in (peer.tables or [])]
+    writer = PackageWriter(source={"code": instance.code, "name": instance.name,
+                                   "region": instance.region_id or ""},
+                           target=peer.code, kind="full" if since == 0 else "changes",
+                           from_position=since, to_position=to)
+    provenance = _Provenance(instance.code)
+    try:
+        for table in tables:
+            writer.add_resource(table)
+        if since == 0:
+            for table in tables:
+                _write_objects(writer, table, table.model._base_manager.all(), provenance)
+        else:
+            _write_changes(writer, tables, since, to, provenance)
+        writer.origins = {instance.code: instance.name, **provenance.origins}
+        path = writer.finish(out, key)
+    except BaseException:
+        writer.discard()
+        raise
+    PackageLog.objects.create(direction=PackageLog.Direction.SENT, package_id=writer.package_id, peer=peer,
+                              sender=instance.code, outcome=PackageLog.Outcome.SENT, from_position=since,
+                              to_position=to, records=sum(writer.counts.values()))
+    return path, writer.meta
+
+
+def _write_changes(writer, tables, since: int, to: int, provenance: _Provenance) -> None:
+    types = {ContentType.objects.get_for_model(t.model).pk: t for t in tables}
+    last: dict[int, dict[str, tuple]] = defaultdict(dict)
+    rows = (ObjectChange.objects.filter(id__gt=since, id__lte=to, content_type_id__in=list(types))
+            .order_by("id").values_list("content_type_id", "object_id", "action", "time"))
+    for type_id, object_id, action, time in rows.iterator(chunk_size=5000):
+        last[type_id][object_id] = (action, time)
+    for type_id, table in types.items():  # in the order of `tables`: references before the records using them
+        changed = last.get(type_id, {})
+        if not changed:
+            continue
+        model = table.model
+        ids = list(changed)
+        present = set()
+        for chunk in _chunks(ids):
+            present.update(str(pk) for pk in model._base_manager.filter(pk__in=chunk).values_list("pk", flat=True))
+        _write_objects(writer, table, model._base_manager.filter(pk__in=[i for i in ids if i in present]),
+                       provenance)
+        gone = [i for i in ids if i not in present]
+        gone_sources = {}
+        for chunk in _chunks(gone):
+            for rec in FederatedRecord.objects.filter(model=table.model_label, local_id__in=chunk, linked=False
+                                                      ).select_related("origin"):
+                gone_sources[rec.local_id] = (rec.origin.code, rec.source_id)
+                provenance.origins[rec.origin.code] = rec.origin.name
+        for local_id in gone:
+            origin, source_id = gone_sources.get(local_id, (provenance.own, local_id))
+            writer.write(table.key, {"_op": "delete", "_origin": origin, "_id": source_id,
+                                     "_changed": _iso(changed[local_id][1])})
+
+
+# --- import -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    peer: Peer
+    package: ReceivedPackage
+    resources: list[tuple[Table, dict]]  # in the package's order
+
+
+def _refuse_log(package_id: str, peer: Peer | None, sender: str, reason: str, meta: dict | None = None) -> PackageLog:
+    meta = meta or {}
+    log = PackageLog.objects.create(
+        direction=PackageLog.Direction.RECEIVED, package_id=package_id, peer=peer, sender=sender[:100],
+        outcome=PackageLog.Outcome.REFUSED, reason=reason[:500],
+        from_position=_int(meta.get("from_position")), to_position=_int(meta.get("to_position")))
+    if peer is not None:
+        Peer.objects.filter(pk=peer.pk).update(last_error=reason[:500], last_error_at=timezone.now())
+    return log
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def import_package(archive: Path, *, batch_size: int = BATCH, actor=None, source: str = "cli") -> PackageLog:
+    """Verify and apply a package received from a child. Refusals raise PackageRefused after logging it
+    (nothing else is written); an interrupted import is resumed by importing the same package again."""
+    with acting_as(actor, source=source):
+        try:
+            package = ReceivedPackage(Path(archive))
+        except PackageRefused as exc:
+            _refuse_log("", None, "", str(exc))
+            raise
+        with package:
+            peer = None
+            try:
+                peer = _check(package)
+                done = PackageLog.objects.filter(direction=PackageLog.Direction.RECEIVED,
+                                                 package_id=package.package_id,
+                                                 outcome=PackageLog.Outcome.IMPORTED).first()
+                if done is not None:
+                    return done  # the same package again changes nothing
+                plan = _plan(peer, package)
+                _precheck(plan)
+            except PackageRefused as exc:
+                _refuse_log(package.package_id, peer, package.sender, str(exc), package.meta)
+                raise
+            return _apply(plan, batch_size)
+
+
+def _check(package: ReceivedPackage) -> Peer:
+    instance = this_instance()
+    peer = Peer.objects.select_related("region").filter(code=package.sender).first()
+    if peer is None:
+        raise PackageRefused(f"Unknown peer: {package.sender or '(none)'} is not registered here.")
+    if peer.relation != Peer.Relation.CHILD:
+        raise PackageRefused(f"{peer} is this instance's parent: packages are received from children only.")
+    package.verify(peer.public_key)
+    meta = package.meta
+    if meta.get("format") != FORMAT:
+        raise PackageRefused("This is not a Fuhua network package (datapackage.json has no fuhua section).")
+    version = _int(meta.get("version"))
+    if version > FORMAT_VERSION:
+        raise PackageRefused(f"The package uses format version {version}; this instance reads up to version "
+                             f"{FORMAT_VERSION}. Upgrade Fuhua here first.")
+    if (meta.get("source") or {}).get("code") != peer.code or package.descriptor.get("id") != package.package_id:
+        raise PackageRefused("The descriptor does not match the signed manifest (sender or package id).")
+    if meta.get("target") != instance.code:
+        raise PackageRefused(f"The package is addressed to {meta.get('target')}, not to this instance "
+                             f"({instance.code}).")
+    already = PackageLog.objects.filter(direction=PackageLog.Direction.RECEIVED, package_id=package.package_id,
+                                        outcome__in=[PackageLog.Outcome.IMPORTED, PackageLog.Outcome.APPLYING])
+    if already.exists():
+        return peer  # the same package again: idempotent (imported) or resumed (applying)
+    start, end = _int(meta.get("from_position")), _int(meta.get("to_position"))
+    if end <= peer.position:
+        raise PackageRefused(f"Replayed or outdated package: it ends at position {end}, and {peer} has already "
+                             f"delivered everything up to {peer.position}.")
+    if meta.get("kind") != "full" and start > peer.position:
+        raise PackageRefused(f"Changes are missing: the package starts after position {start}, but only "
+                             f"{peer.position} has been received from {peer}. Export again from there.")
+    return peer
+
+
+def _plan(peer: Peer, package: ReceivedPackage) -> _Plan:
+    resources = []
+    accepted = set(peer.tables or [])
+    for resource in package.resources():
+        table = BY_KEY.get(resource.get("name"))
+        if table is None:
+            raise PackageRefused(f"Unknown table {resource.get('name')!r} in the package.")
+        if table.key not in accepted:
+            raise PackageRefused(f"{peer} is not set to share {table.key} with this instance; change the peer's "
+                                 f"shared tables here first if it should.")
+        names = {f["name"] for f in resource.get("schema", {}).get("fields", [])}
+        expected = {"_op", "_origin", "_id", "_changed", *table.columns, *table.regions, *table.refs}
+        if names != expected:
+            raise PackageRefused(f"The schema of {table.key} differs from this version's: "
+                                 f"{sorted(names ^ expected)}.")
+        resources.append((table, resource))
+    order = [t.key for t in TABLES]
+    resources.sort(key=lambda item: order.index(item[0].key))
+    return _Plan(peer, package, resources)
+
+
+def _key(record: dict) -> tuple[str, str]:
+    return str(record.get("_origin", "")), str(record.get("_id", ""))
+
+
+def _precheck(plan: _Plan) -> None:
+    """Read the whole package once and refuse it before anything is written: malformed records, regions
+    outside the sender's, unknown regions, older versions than those held, references to nothing."""
+    prefix, peer = plan.peer.region_prefix, plan.peer
+    regions: set[str] = set()
+    upserted: dict[str, set] = defaultdict(set)
+    wanted_refs: dict[str, set] = defaultdict(set)
+    for table, resource in plan.resources:
+        pending: list[dict] = []
+        for record in plan.package.records(resource):
+            op, (origin, source_id) = record.get("_op"), _key(record)
+            if op not in ("upsert", "delete") or not origin or not source_id:
+                raise PackageRefused(f"A record of {table.key} has no valid _op, _origin and _id.")
+            if not isinstance(record.get("_changed"), str) or parse_datetime(record["_changed"]) is None:
+                raise PackageRefused(f"{table.key} {origin}:{source_id} has no valid _changed time.")
+            if op == "upsert":
+                codes = [record.get(name) for name in table.regions]
+                if any(c is not None and not isinstance(c, str) for c in codes):
+                    raise PackageRefused(f"{table.key} {origin}:{source_id}: a region must be a code.")
+                regions.update(c for c in codes if c)
+                claimed = [record.get(name) for name in table.claims if record.get(name)]
+                if table.claims and not any(c.startswith(prefix) for c in claimed):
+                    raise PackageRefused(f"{table.key} {origin}:{source_id} lies in {', '.join(claimed) or '?'}, "
+                                         f"outside the region of {peer} ({prefix}…): refused.")
+                upserted[table.key].add((origin, source_id))
+                for name, target in table.refs.items():
+                    ref = record.get(name)
+                    if not isinstance(ref, dict) or not ref.get("origin") or not ref.get("id"):
+                        raise PackageRefused(f"{table.key} {origin}:{source_id}: {name} is not a reference.")
+                    wanted_refs[target].add((str(ref["origin"]), str(ref["id"])))
+            pending.append(record)
+            if len(pending) >= LOOKUP_CHUNK:
+                _check_versions(table, pending, peer)
+                pending = []
+        _check_versions(table, pending, peer)
+    known = set()
+    for chunk in _chunks(sorted(regions)):
+        known.update(Region.objects.filter(code__in=chunk).values_list("code", flat=True))
+    if regions - known:
+        raise PackageRefused(f"Unknown region codes: {', '.join(sorted(regions - known)[:5])}.")
+    for target, refs in wanted_refs.items():
+        missing = refs - upserted[target]
+        if missing:
+            found = _existing(BY_KEY[target], missing)
+            missing -= {k for k, rec in found.items() if not rec.deleted}
+        if missing:
+            origin, source_id = sorted(missing)[0]
+            raise PackageRefused(f"A record refers to {target} {origin}:{source_id}, which was never received.")
+
+
+def _existing(table: Table, keys_: set | list) -> dict[tuple[str, str], FederatedRecord]:
+    found = {}
+    by_id = defaultdict(set)
+    for origin, source_id in keys_:
+        by_id[source_id].add(origin)
+    for chunk in _chunks(sorted(by_id)):
+        for rec in FederatedRecord.objects.filter(model=table.model_label, source_id__in=chunk):
+            if rec.origin_id in by_id[rec.source_id]:
+                found[(rec.origin_id, rec.source_id)] = rec
+    return found
+
+
+def _check_versions(table: Table, records: list[dict], peer: Peer) -> None:
+    if not records:
+        return
+    held = _existing(table, [_key(r) for r in records])
+    for record in records:
+        rec = held.get(_key(record))
+        if rec is None:
+            continue
+        if rec.peer_id != peer.pk:
+            raise PackageRefused(f"{table.key} {rec.origin_id}:{rec.source_id} is received from another peer; "
+                                 f"{peer} may not change it.")
+        if parse_datetime(record["_changed"]) < rec.source_changed_at:
+            raise PackageRefused(f"Older version: {table.key} {rec.origin_id}:{rec.source_id} changed at "
+                                 f"{record['_changed']} is older than the version held here "
+                                 f"({_iso(rec.source_changed_at)}).")
+
+
+def _stream(plan: _Plan):
+    """Every record in applying order: upserts table by table (references first), then deletions in reverse."""
+    for table, resource in plan.resources:
+        for record in plan.package.records(resource):
+            if record["_op"] == "upsert":
+                yield table, record
+    for table, resource in reversed(plan.resources):
+        for record in plan.package.records(resource):
+            if record["_op"] == "delete":
+                yield table, record
+
+
+def _apply(plan: _Plan, batch_size: int) -> PackageLog:
+    package, peer, meta = plan.package, plan.peer, plan.package.meta
+    log, _ = PackageLog.objects.get_or_create(
+        direction=PackageLog.Direction.RECEIVED, package_id=package.package_id, outcome=PackageLog.Outcome.APPLYING,
+        defaults={"peer": peer, "sender": peer.code, "from_position": _int(meta.get("from_position")),
+                  "to_position": _int(meta.get("to_position")),
+                  "records": sum(_int(r.get("fuhua:records")) for _, r in plan.resources)})
+    origins = {}
+    for code, name in (meta.get("origins") or {}).items():
+        origin, _ = Origin.objects.get_or_create(code=str(code)[:16], defaults={"name": str(name)[:100], "via": peer})
+        origins[origin.code] = origin
+    skip = log.applied
+    batch: list[tuple[Table, dict]] = []
+    with importing(), change_reason(f"one network: package {package.package_id} from {peer.code}"):
+        for position, item in enumerate(_stream(plan)):
+            if position < skip:
+                continue
+            batch.append(item)
+            if len(batch) >= batch_size:
+                _apply_batch(log, peer, origins, batch)
+                batch = []
+        with transaction.atomic():
+            _apply_batch(log, peer, origins, batch)
+            log.outcome = PackageLog.Outcome.IMPORTED
+            log.save(update_fields=["outcome", "updated_at"])
+            Peer.objects.filter(pk=peer.pk).update(position=_int(meta.get("to_position")),
+                                                    last_sync_at=timezone.now(), last_error="", last_error_at=None)
+    return log
+
+
+@transaction.atomic
+def _apply_batch(log: PackageLog, peer: Peer, origins: dict, batch: list) -> None:
+    if not batch:
+        return
+    by_table = defaultdict(list)
+    for table, record in batch:
+        by_table[table.key].append(record)
+    held = {key: _existing(BY_KEY[key], [_key(r) for r in records]) for key, records in by_table.items()}
+    for table, record in batch:
+        outcome = (_upsert if record["_op"] == "upsert" else _delete)(table, record, peer, origins, held[table.key])
+        setattr(log, outcome, getattr(log, outcome) + 1)
+    log.applied += len(batch)
+    log.save(update_fields=["applied", "created", "updated", "deleted", "unchanged", "updated_at"])
+
+
+def _origin(origins: dict, code: str, peer: Peer) -> Origin:
+    if code not in origins:
+        origins[code], _ = Origin.objects.get_or_create(code=code[:16], defaults={"name": code, "via": peer})
+    return origins[code]
+
+
+def _local_id(target: str, ref: dict) -> str:
+    rec = FederatedRecord.objects.filter(model=BY_KEY[target].model_label, origin_id=str(ref["origin"]),
+                                         source_id=str(ref["id"]), deleted=False).first()
+    if rec is None:
+        raise PackageRefused(f"{target} {ref['origin']}:{ref['id']} is referred to but not here.")
+    return rec.local_id
+
+
+def _values(table: Table, record: dict) -> dict:
+    model = table.model
+    values = {}
+    for name in table.columns:
+        field = model._meta.get_field(name)
+        values[name] = field.to_python(record.get(name))
+    for name in table.regions:
+        values[f"{name}_id"] = record.get(name) or None
+    for name, target in table.refs.items():
+        values[f"{name}_id"] = _local_id(target, record[name])
+    return values
+
+
+def _upsert(table: Table, record: dict, peer: Peer, origins: dict, held: dict) -> str:
+    key, changed = _key(record), parse_datetime(record["_changed"])
+    rec = held.get(key)
+    if rec is not None and (rec.source_changed_at >= changed or rec.linked):
+        if rec.linked and rec.source_changed_at < changed:
+            rec.source_changed_at = changed
+            rec.save(update_fields=["source_changed_at", "received_at"])
+        return "unchanged"
+    model, values = table.model, _values(table, record)
+    if rec is not None and not rec.deleted:
+        obj = model._base_manager.filter(pk=rec.local_id).first()
+        if obj is not None:
+            for name, value in values.items():
+                setattr(obj, name, value)
+            obj.save()
+            rec.source_changed_at = changed
+            rec.save(update_fields=["source_changed_at", "received_at"])
+            return "updated"
+    linked = False
+    obj = None
+    if table.natural_key and values.get(table.natural_key):
+        obj = model._base_manager.filter(**{table.natural_key: values[table.natural_key]}).first()
+        linked = obj is not None  # a record this instance already holds (its own, or from another source)
+    if obj is None:
+        obj = model(**values)
+        obj.save()
+    if rec is None:
+        rec = FederatedRecord(model=table.model_label, origin=_origin(origins, key[0], peer), source_id=key[1])
+    rec.local_id, rec.source_changed_at, rec.peer, rec.linked, rec.deleted = str(obj.pk), changed, peer, linked, False
+    rec.save()
+    held[key] = rec
+    return "unchanged" if linked else "created"
+
+
+def _delete(table: Table, record: dict, peer: Peer, origins: dict, held: dict) -> str:
+    key, changed = _key(record), parse_datetime(record["_changed"])
+    rec = held.get(key)
+    if rec is None:
+        rec = FederatedRecord(model=table.model_label, origin=_origin(origins, key[0], peer), source_id=key[1],
+                              local_id="", peer=peer, source_changed_at=changed, deleted=True)
+        rec.save()
+        held[key] = rec
+        return "unchanged"
+    if rec.deleted or rec.source_changed_at > changed:
+        return "unchanged"
+    if not rec.linked:
+        obj = table.model._base_manager.filter(pk=rec.local_id).first()
+        if obj is not None:
+            obj.delete()
+    rec.deleted, rec.source_changed_at = True, changed
+    rec.save(update_fields=["deleted", "source_changed_at", "received_at"])
+    return "deleted"
+
+
+def ensure_identity(*, code: str, name: str, region_code: str | None, url: str = "") -> Instance:
+    """Create this instance's identity and signing key (once); the key file is never overwritten."""
+    if Instance.objects.exists():
+        raise NotConfigured(f"This instance is already {this_instance()}.")
+    path = keys.key_path()
+    key = keys.load_key(path) if path.exists() else keys.generate_key(path)
+    return Instance.objects.create(code=code, name=name, region_id=region_code or None,
+                                   public_key=keys.public_key_text(key), url=url)

@@ -1,0 +1,98 @@
+"""The tables an instance can share with its parent, the columns of each, and what never leaves.
+
+Each table is one resource of a package (docs/federation.md). Columns are the model's own fields; a
+foreign key to another shared table travels as the referenced record's provenance ({"origin", "id"}),
+a region as its GB/T 2260 code. Personal data (legal representatives, a mentor's name unless the mentors
+table is switched on, accounts) and bank details are not among the columns at all, so they cannot leave
+whatever a peer is configured to receive. Tables marked `default` are shared with a new peer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str  # the resource name in a package
+    model_label: str
+    label: object
+    columns: tuple[str, ...]  # plain fields (name = attname)
+    refs: dict[str, str] = field(default_factory=dict)  # FK field → table key it points to
+    regions: tuple[str, ...] = ()  # FK fields to registry.Region, exported as codes
+    claims: tuple[str, ...] = ()  # region fields of which one must lie in the sender's region
+    natural_key: str | None = None  # unique field matching a record that already exists here (credit codes)
+    default: bool = True
+
+    @property
+    def model(self):
+        return apps.get_model(self.model_label)
+
+    def schema(self) -> dict:
+        """The Frictionless table schema of this resource."""
+        model = self.model
+        fields = [
+            {"name": "_op", "type": "string", "constraints": {"enum": ["upsert", "delete"]}},
+            {"name": "_origin", "type": "string", "description": "code of the instance that owns the record"},
+            {"name": "_id", "type": "string", "description": "the record's id at its origin"},
+            {"name": "_changed", "type": "datetime", "description": "last change at the origin (UTC, ISO 8601)"},
+        ]
+        for name in self.columns:
+            f = model._meta.get_field(name)
+            fields.append({"name": name, "type": _frictionless_type(f), "title": str(f.verbose_name),
+                           **({"constraints": {"enum": [c[0] for c in f.choices]}} if f.choices else {})})
+        for name in self.regions:
+            fields.append({"name": name, "type": "string", "title": str(model._meta.get_field(name).verbose_name),
+                           "description": "GB/T 2260 region code"})
+        for name, target in self.refs.items():
+            fields.append({"name": name, "type": "object", "title": str(model._meta.get_field(name).verbose_name),
+                           "description": f"reference to a record of `{target}`: {{\"origin\": …, \"id\": …}}"})
+        return {
+            "fields": fields,
+            "primaryKey": ["_origin", "_id"],
+            "foreignKeys": [{"fields": [name], "reference": {"resource": target, "fields": ["_origin", "_id"]}}
+                            for name, target in self.refs.items()],
+        }
+
+
+def _frictionless_type(f) -> str:
+    internal = f.get_internal_type()
+    if internal in ("DateField",):
+        return "date"
+    if internal in ("DateTimeField",):
+        return "datetime"
+    if internal.endswith("IntegerField"):
+        return "integer"
+    if internal == "BooleanField":
+        return "boolean"
+    return "string"
+
+
+TABLES: tuple[Table, ...] = (
+    Table("organisations", "registry.organisation", _("organisations (public facts)"),
+          ("name", "credit_code", "kind", "ownership", "founded"), regions=("region",), natural_key="credit_code"),
+    Table("firms", "registry.firm", _("firms (public facts)"),
+          ("name", "credit_code", "founded", "industry_field", "size_class", "listed_on", "listing_board",
+           "acquired_on", "deregistered_on"), regions=("region",), claims=("region",), natural_key="credit_code"),
+    Table("carriers", "registry.carrier", _("carriers"),
+          ("name", "kind", "demo_base_type", "address", "established", "incubation_area_m2", "tenant_area_m2",
+           "workstations", "specialisation", "industry_field", "has_tech_platform", "status"),
+          refs={"operator": "organisations"}, regions=("region", "administering_region"),
+          claims=("region", "administering_region")),
+    Table("recognitions", "registry.recognition", _("recognitions"),
+          ("level", "kind", "carrier_kind", "authority", "document_number", "granted_on", "valid_until", "revoked_on",
+           "revoked_reason", "national_grade"), refs={"carrier": "carriers"}),
+    Table("mentors", "registry.mentorprofile", _("mentor pool (names of persons: not shared unless chosen)"),
+          ("name", "title", "employer", "industry_field", "full_time"), regions=("region",), claims=("region",),
+          default=False),
+)
+BY_KEY = {t.key: t for t in TABLES}
+BY_MODEL = {t.model_label: t for t in TABLES}
+DEFAULT_TABLES = [t.key for t in TABLES if t.default]
+
+
+def table_choices() -> list[tuple[str, object]]:
+    return [(t.key, t.label) for t in TABLES]

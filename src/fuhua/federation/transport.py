@@ -1,0 +1,92 @@
+"""Pulling over HTTP(S): the parent asks a child for the package after its last position, signing the request
+with its instance key; the child answers only its registered parent whose signature verifies.
+
+Request headers: X-Fuhua-Instance (the caller's code), X-Fuhua-Time (Unix seconds) and X-Fuhua-Signature
+(base64 Ed25519 over "GET\\n<path>\\n<query>\\n<time>"). A request older or newer than MAX_SKEW seconds is
+refused, so a captured request is worthless after five minutes; what it fetches is itself signed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from django.utils import timezone
+
+from . import keys
+from .exchange import import_package, this_instance
+from .models import PackageLog, Peer
+from .package import PackageRefused
+
+FEED_PATH = "/api/v1/network/feed"
+MAX_SKEW = 300
+TIMEOUT = 120
+
+
+class SyncFailed(Exception):
+    pass
+
+
+def signed_message(method: str, path: str, query: str, timestamp: str) -> bytes:
+    return f"{method.upper()}\n{path}\n{query}\n{timestamp}".encode()
+
+
+def signed_headers(method: str, path: str, query: str, key=None) -> dict[str, str]:
+    instance = this_instance()
+    timestamp = str(int(time.time()))
+    return {"X-Fuhua-Instance": instance.code, "X-Fuhua-Time": timestamp,
+            "X-Fuhua-Signature": keys.sign(signed_message(method, path, query, timestamp), key)}
+
+
+def authenticate(request) -> Peer:
+    """The registered parent that signed this request; PermissionError with the reason otherwise."""
+    code = request.headers.get("X-Fuhua-Instance", "")
+    timestamp = request.headers.get("X-Fuhua-Time", "")
+    signature = request.headers.get("X-Fuhua-Signature", "")
+    peer = Peer.objects.filter(code=code, relation=Peer.Relation.PARENT).first() if code else None
+    if peer is None:
+        raise PermissionError("unknown peer: not this instance's registered parent")
+    try:
+        skew = abs(time.time() - int(timestamp))
+    except ValueError:
+        skew = MAX_SKEW + 1
+    if skew > MAX_SKEW:
+        raise PermissionError("the request's time is missing or more than five minutes off")
+    message = signed_message(request.method, request.path, request.META.get("QUERY_STRING", ""), timestamp)
+    if not keys.verify(peer.public_key, message, signature):
+        raise PermissionError("bad signature")
+    return peer
+
+
+def pull(peer: Peer, *, batch_size: int, download_dir: Path | None = None) -> PackageLog:
+    """Fetch the package after `peer.position` from the child's address and import it."""
+    if not peer.url:
+        raise SyncFailed(f"{peer} has no address to pull from.")
+    query = urllib.parse.urlencode({"since": peer.position})
+    url = peer.url.rstrip("/") + FEED_PATH + "?" + query
+    path = urllib.parse.urlsplit(url).path
+    request = urllib.request.Request(url, headers=signed_headers("GET", path, query))  # noqa: S310 - http(s) only
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise SyncFailed(f"{peer.url} is not an http(s) address.")
+    folder = Path(tempfile.mkdtemp(prefix="fuhua-pull-", dir=download_dir))
+    archive = folder / "package.tar.gz"
+    try:
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response, archive.open("wb") as out:  # noqa: S310
+                shutil.copyfileobj(response, out, 1 << 20)
+        except urllib.error.HTTPError as exc:
+            detail = exc.read(500).decode("utf-8", "replace")
+            raise SyncFailed(f"{peer} answered {exc.code}: {detail}") from exc
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            raise SyncFailed(f"{peer} cannot be reached: {exc}") from exc
+        return import_package(archive, batch_size=batch_size)
+    except (SyncFailed, PackageRefused) as exc:
+        Peer.objects.filter(pk=peer.pk).update(last_error=str(exc)[:500], last_error_at=timezone.now())
+        raise
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
