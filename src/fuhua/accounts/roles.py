@@ -75,9 +75,16 @@ _REFERENCE = {"registry.region": "v", "policies.policy": "v", "policies.call": "
 _POLICIES_BUREAU = {"policies.policy": "vc", "policies.budget": "vacd", "policies.call": "vacd",
                     "policies.entitlementrun": "v", "policies.entitlement": "v", "policies.confirmation": "v",
                     "policies.notification": "v", "policies.payout": "vac", "policies.application": "vc",
-                    "policies.attachment": "v"}
+                    "policies.attachment": "v", "policies.feedback": "v", "policies.fitnotice": "v",
+                    "policies.subscription": "v"}
 _POLICIES_OPERATOR = {"policies.entitlement": "vc", "policies.confirmation": "va", "policies.notification": "vc",
-                      "policies.payout": "v", "policies.application": "vac", "policies.attachment": "va"}
+                      "policies.payout": "v", "policies.application": "vac", "policies.attachment": "va",
+                      "policies.feedback": "va"}
+# Firms: their own entitlements under firm-level policies (confirm the account, rate after payment), what they
+# were told fits them, and their subscription to new fitting policies.
+_POLICIES_FIRM = {"policies.entitlement": "vc", "policies.confirmation": "va", "policies.notification": "vc",
+                  "policies.payout": "v", "policies.feedback": "va", "policies.fitnotice": "v",
+                  "policies.subscription": "vad"}
 # Annual statistics: carriers fill in and submit, bureaus review; associations get aggregates only.
 _STATISTICS = {"statistics.annualreport": "vac", "statistics.reportvalue": "vac", "statistics.fieldcomment": "vac",
                "statistics.reminder": "v"}
@@ -119,9 +126,35 @@ _MARKETPLACE_REFERENCES: dict[str, dict[str, str]] = {  # "marketplace.model" �
     "marketplace.rating": {"firm": "change"},
 }
 
-_VOUCHERS: dict[str, dict[str, str]] = {}
-_VOUCHERS_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
-_VOUCHERS_REFERENCES: dict[str, dict[str, str]] = {}
+# Vouchers: the bureau sets up programmes and batches, reviews redemptions, settles (ledger `add`; a reversal
+# is `change` on the append-only ledger, as for payouts) and audits; a firm claims (`add` voucher) and orders;
+# a provider confirms, delivers (evidence) and applies for redemption. Workflow steps are guarded per actor.
+_VOUCHERS: dict[str, dict[str, str]] = {
+    Role.BUREAU: {"vouchers.voucherprogramme": "vc", "vouchers.batch": "vac", "vouchers.slot": "v",
+               "vouchers.voucher": "v", "vouchers.eligibilitycheck": "v", "vouchers.order": "v",
+               "vouchers.deliveryevidence": "v", "vouchers.redemption": "vc", "vouchers.settlemententry": "vac",
+               "vouchers.auditsample": "va", "vouchers.audititem": "vc"},
+    Role.FIRM: {"vouchers.voucherprogramme": "v", "vouchers.batch": "v", "vouchers.voucher": "va",
+             "vouchers.eligibilitycheck": "v", "vouchers.order": "vac", "vouchers.deliveryevidence": "v",
+             "vouchers.redemption": "v", "vouchers.settlemententry": "v"},
+    Role.SERVICE_PROVIDER: {"vouchers.voucherprogramme": "v", "vouchers.batch": "v", "vouchers.voucher": "v",
+                         "vouchers.order": "vc", "vouchers.deliveryevidence": "va", "vouchers.redemption": "va",
+                         "vouchers.settlemententry": "v", "vouchers.audititem": "v"},
+}
+# What each role may not set through a generic write: the parties and amounts of an order are set by the
+# services (frozen at order time), a batch's figures come from the pack or the bureau's add_batch.
+_ORDER_FIXED = frozenset({"voucher", "firm", "product", "provider", "category_code", "product_name", "status"})
+_VOUCHERS_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
+    Role.FIRM: {"vouchers.order": _ORDER_FIXED,
+             "vouchers.voucher": frozenset({"slot", "batch", "firm", "face_value_fen", "claimed_at", "valid_until",
+                                            "status"})},
+    Role.SERVICE_PROVIDER: {"vouchers.order": _ORDER_FIXED | {"note"},
+                         "vouchers.deliveryevidence": frozenset({"order", "status"})},
+}
+_VOUCHERS_REFERENCES: dict[str, dict[str, str]] = {
+    "vouchers.deliveryevidence": {"order": "change"},
+    "vouchers.redemption": {"order": "change"},
+}
 
 # The service desk: firms and carrier operators open requests for themselves, write messages and rate;
 # the bureau designates its staff as service stewards (服务管家) and sees the region's requests; who takes
@@ -136,11 +169,21 @@ _DESK: dict[str, dict[str, str]] = {
 _DESK_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
 _DESK_REFERENCES: dict[str, dict[str, str]] = {}
 
-_STEERING: dict[str, dict[str, str]] = {}
+# Steering: a bureau sets its region's targets and builds its region's development reports (snapshots are
+# kept as published: created and deleted, never changed).
+_STEERING: dict[str, dict[str, str]] = {
+    Role.BUREAU: {"steering.target": "vacd", "steering.reportsnapshot": "vad"},
+}
 _STEERING_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
 _STEERING_REFERENCES: dict[str, dict[str, str]] = {}
 
-_FEDERATION: dict[str, dict[str, str]] = {}
+# One network: the platform administrator (all) and a platform-wide system administrator keep the instance's
+# peers (registering a parent or child is theirs); peers, sources and packages have no region, so a
+# region-limited administrator sees none of them.
+_FEDERATION: dict[str, dict[str, str]] = {
+    Role.SYSTEM_ADMIN: {"federation.instance": "v", "federation.peer": "vac", "federation.origin": "v",
+                        "federation.packagelog": "v"},
+}
 _FEDERATION_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
 _FEDERATION_REFERENCES: dict[str, dict[str, str]] = {}
 
@@ -211,6 +254,7 @@ PERMISSIONS: dict[str, dict[str, str]] = {
         "registry.firmyearfigures": "v",
         "registry.intellectualproperty": "v",
         "incubation.incubation": "v",
+        **_POLICIES_FIRM,
     },
     Role.SERVICE_PROVIDER: {**_REFERENCE, "registry.organisation": "vc"},
     Role.MENTOR: {**_REFERENCE, "registry.mentorprofile": "vc"},

@@ -60,6 +60,8 @@ def _targets() -> list[tuple[str, str, str, dict, str]]:
         ("bureau_js", Role.BUREAU, "科技厅工作人员", {"region": js}, js),
         ("bureau_sz", Role.BUREAU, "科技局工作人员", {"region": sz}, sz),
         ("bureau_nj", Role.BUREAU, "科技局工作人员", {"region": nj}, nj),
+        ("bureau_nt", Role.BUREAU, "科技局工作人员", {"region": region(code="320600").first()},
+         region(code="320600").first()),  # Nantong: the targets of its 2022-2024 plan (steering)
         ("association", Role.ASSOCIATION, "孵化器协会", {"organisation": association}, association),
         ("operator", Role.OPERATOR, "载体运营方", {"organisation": carrier and carrier.operator},
          carrier and f"{carrier.name} 的运营方"),
@@ -69,6 +71,9 @@ def _targets() -> list[tuple[str, str, str, dict, str]]:
         ("investor", Role.INVESTOR, "投资机构", {"investor": investor},
          investor and f"{investor.name}（{investor.institution.name}）"),
         ("expert", Role.EXPERT, "评审专家", {}, "分配给本人的评审任务"),
+        # Service stewards (服务管家) of the desk: bureau staff; the desk's demo step designates them.
+        ("steward_sz", Role.BUREAU, "服务管家", {"region": sz}, sz),
+        ("steward_nj", Role.BUREAU, "服务管家", {"region": nj}, nj),
         # 三员分立: the system, security and audit administrators, none of whom can do the others' work.
         ("sysadmin", Role.SYSTEM_ADMIN, "系统管理员", {}, "全平台"),
         ("secadmin_sz", Role.SECURITY_ADMIN, "安全管理员", {"region": sz}, sz),

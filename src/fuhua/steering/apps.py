@@ -1,3 +1,5 @@
+import datetime
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,4 +10,13 @@ class SteeringConfig(AppConfig):
     verbose_name = _("Targets and reports")
 
     def ready(self):
-        pass
+        from fuhua.core.context_processors import NavItem, register_nav
+        from fuhua.core.demo import register_demo_step
+        from fuhua.core.schedule import register_periodic
+
+        from .tasks import refresh_aggregates
+
+        register_demo_step("steering", _("Targets"), order=70, run="fuhua.steering.demo.load_targets")
+        register_periodic("steering.refresh", task=refresh_aggregates, every=datetime.timedelta(minutes=15))
+        register_nav(NavItem("steering:home", _("Targets and reports"), "steering.target", key="steering",
+                             group="stats"))

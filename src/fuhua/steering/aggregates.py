@@ -1,0 +1,134 @@
+"""Aggregates for the dashboards at national scale: every dashboard metric for the nation, each province and each
+prefecture city and the last years, rebuilt from scratch by the periodic task `steering.refresh` (one pass
+over the country's data, grouped by region-code prefix) and read per request from one indexed table.
+
+Pages built on these say how fresh they are (`computed_at`); nothing scans the population per request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections import defaultdict
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from fuhua.core.system import SYSTEM
+from fuhua.policies.models import Payout
+
+from .metrics import Frame, catalogue
+from .models import Aggregate
+
+NATION = "000000"
+YEARS = 6  # the last complete years kept
+DASHBOARD_METRICS = (
+    "carriers", "incubators", "maker_spaces", "national_carriers", "provincial_plus_carriers", "new_provincial_plus",
+    "specialised_carriers", "specialised_share", "tenants", "tenants_new", "tenant_employees",
+    "fresh_graduates_hired", "financing_fen", "entered", "incubating", "grade_a", "graded", "grade_a_share",
+    "payouts_fen", "chain_coverage", "carriers_growth",
+)
+
+
+def years_of(today: datetime.date) -> list[int]:
+    last = today.year - 1
+    return list(range(last - YEARS + 1, last + 1))
+
+
+def _keys(codes: list[str]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """For prefix lengths 2 and 4: (distinct region keys, each carrier's index into them)."""
+    out = {}
+    for length in (2, 4):
+        keys = np.array([c[:length].ljust(6, "0") for c in codes], dtype=object)
+        distinct, inverse = np.unique(keys, return_inverse=True) if len(keys) else (np.array([]), np.array([]))
+        out[length] = (distinct, inverse)
+    return out
+
+
+def region_values(frame: Frame, code: str, year: int, keys, done: dict) -> dict[str, float]:
+    """code → {region code: value} for the nation, provinces and prefectures."""
+    metric = catalogue()[code]
+    out: dict[str, float] = {}
+    if metric.kind in ("share", "change"):
+        if metric.kind == "share":
+            num = done.get((metric.spec["numerator"], year)) or region_values(
+                frame, metric.spec["numerator"], year, keys, done)
+            den = done.get((metric.spec["denominator"], year)) or region_values(
+                frame, metric.spec["denominator"], year, keys, done)
+            return {k: round(100.0 * num.get(k, 0.0) / v, 1) for k, v in den.items() if v}
+        now = done.get((metric.spec["of"], year)) or region_values(frame, metric.spec["of"], year, keys, done)
+        before = (done.get((metric.spec["of"], year - 1))
+                  or region_values(frame, metric.spec["of"], year - 1, keys, done))
+        return {k: v - before.get(k, 0.0) for k, v in now.items()} if before else {}
+    if metric.kind == "payouts":
+        totals: dict[str, float] = defaultdict(float)
+        rows = (Payout.objects.restrict(SYSTEM, "view").filter(paid_on__year=year).order_by()
+                .values_list("region_code").annotate(s=Sum("amount_fen")))
+        for region_code, amount in rows:
+            totals[NATION] += amount
+            totals[region_code[:2].ljust(6, "0")] += amount
+            totals[region_code[:4].ljust(6, "0")] += amount
+        return dict(totals)
+    if metric.kind == "coverage":
+        kinds = set(metric.spec.get("kinds") or [])
+        present: dict[str, set] = defaultdict(set)
+        for i in np.flatnonzero(frame.existing(year)):
+            present[frame.region_ids[i]].add(frame.kinds[i])
+        total: dict[str, int] = defaultdict(int)
+        covered: dict[str, int] = defaultdict(int)
+        for county in frame.counties():
+            ok = kinds <= present.get(county, set())
+            for key in (NATION, county[:2].ljust(6, "0"), county[:4].ljust(6, "0")):
+                total[key] += 1
+                covered[key] += ok
+        return {k: round(100.0 * covered[k] / n, 1) for k, n in total.items() if n}
+    weights = frame.weights(metric, year)
+    if weights is None:
+        return {}
+    out[NATION] = float(weights.sum())
+    for length in (2, 4):
+        distinct, inverse = keys[length]
+        sums = np.bincount(inverse, weights=weights, minlength=len(distinct)) if len(distinct) else []
+        out.update({str(k): float(v) for k, v in zip(distinct, sums, strict=True)})
+    return out
+
+
+def rebuild(today: datetime.date | None = None) -> dict:
+    """Recompute every aggregate from scratch; returns {rows, seconds}."""
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    now = timezone.now()
+    frame = Frame(SYSTEM, None)
+    keys = _keys(frame.region_ids)
+    done: dict = {}
+    for year in years_of(today):
+        for code in DASHBOARD_METRICS:
+            done[(code, year)] = region_values(frame, code, year, keys, done)
+    rows = [Aggregate(region_code=region_code, year=year, metric=code, value=float(value), computed_at=now)
+            for (code, year), values in done.items() for region_code, value in values.items()
+            if code in DASHBOARD_METRICS and year in years_of(today)]
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # derived rows, replaced whole: no per-row audit (see the model)
+            cursor.execute(f"DELETE FROM {Aggregate._meta.db_table}")  # noqa: S608 (a constant table name)
+        Aggregate.objects.bulk_create(rows, batch_size=2000)
+    return {"rows": len(rows), "seconds": round(time.perf_counter() - started, 2)}
+
+
+def freshness() -> datetime.datetime | None:
+    return Aggregate.objects.aggregate(at=Max("computed_at"))["at"]
+
+
+def read(region_code: str, metrics=DASHBOARD_METRICS) -> dict[str, dict[int, float]]:
+    """metric → year → value for one region (NATION for the country)."""
+    out: dict[str, dict[int, float]] = defaultdict(dict)
+    for metric, year, value in Aggregate.objects.filter(region_code=region_code, metric__in=list(metrics)).values_list(
+            "metric", "year", "value"):
+        out[metric][year] = value
+    return dict(out)
+
+
+def read_children(codes: list[str], metric: str, year: int) -> dict[str, float]:
+    return dict(Aggregate.objects.filter(region_code__in=codes, metric=metric, year=year)
+                .values_list("region_code", "value"))
