@@ -16,19 +16,9 @@ import numpy as np
 from fuhua.rules import Population, evaluate_population, explain, to_plain
 
 from . import packs
+from .due import Due
+from .firm_compute import compute_firms
 from .population import Facts, build, period_of
-
-
-@dataclass
-class Due:
-    carrier_id: int
-    item: str
-    group: str
-    key: str
-    amount_fen: int
-    region_code: str
-    priority_on: datetime.date | None
-    recognition_id: int | None
 
 
 @dataclass
@@ -99,6 +89,8 @@ def dues_of(policy: packs.PolicyPack, outputs: dict, population: Population, fac
 def compute(policy_id: str, as_of: datetime.date, *, carrier_ids=None, overrides: dict | None = None,
             _upstream_cache: dict | None = None) -> Computation:
     policy = packs.get(policy_id)
+    if policy.firm_level:  # firms and teams: firm_compute (same interface)
+        return compute_firms(policy_id, as_of, overrides=overrides)
     overrides = dict(overrides or {})
     if overrides:
         packs.check_caps(policy.pack.file, policy.pack, policy.meta, overrides)

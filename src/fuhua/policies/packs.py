@@ -22,12 +22,16 @@ import yaml
 
 from fuhua.rules import Pack, load_pack_file, load_pack_text
 
-from .schema import policy_schema
+from .schema import firm_policy_schema, policy_schema
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 PRIORITIES = ("earliest_recognition_then_id", "carrier_id")
 PERIODS = ("ever", "period")
 KEY_FIELDS = ("period", "new_level")
+# Who a policy pays, and the rules-engine entity its pack is evaluated over. A start-up team's money goes
+# through the carrier hosting it (its operator confirms the account); "person" (a founder under a talent
+# programme) has no register in Fuhua yet, so a pack naming it is refused like any unknown kind.
+BENEFICIARIES = {"carrier": "carrier", "firm": "firm", "team": "team"}
 _SECTION = re.compile(r"^policy:\s*$", re.M)
 
 
@@ -43,6 +47,9 @@ class Item:
     group: str
     key: str  # template: {period} and {new_level}
     recognition: str = ""  # "new_level": the recognition that triggers it (for clawbacks)
+    # Firm-level policies: the pack's bool variables that together make the item due, in the order a
+    # reader checks them; "which policies fit me" names the ones a firm misses (the smallest set first).
+    conditions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,12 @@ class PolicyMeta:
     # The months a claimed amount must cover (e.g. rent waived "2020年2月到6月"): an application states
     # the period of its claim, and only claims inside this window count.
     claim_period: tuple[datetime.date, datetime.date] | None = None
+    beneficiary: str = "carrier"
+    # Firm-level policies: bool variables that decide whether the policy concerns the firm at all (its
+    # region, its kind); a firm failing one is "not applicable", not "close".
+    applies: tuple[str, ...] = ()
+    # condition → the variable saying by how much a firm misses it (e.g. R&D spend short of the minimum)
+    gaps: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,14 +97,23 @@ class PolicyPack:
     def rules(self) -> list[str]:
         return list(self.meta.items)
 
+    @property
+    def beneficiary(self) -> str:
+        return self.meta.beneficiary
+
+    @property
+    def firm_level(self) -> bool:
+        return self.meta.beneficiary != "carrier"
+
 
 def _fen(yuan) -> int:
     return round(float(yuan) * 100)
 
 
-def _meta(file: str, raw: dict) -> PolicyMeta:
-    def fail(reason):
-        raise PolicyError(file, f"policy section: {reason}")
+def _meta(file: str, raw: dict, line_of=lambda key: 0) -> PolicyMeta:
+    def fail(reason, key=None):
+        line = line_of(key) if key else 0
+        raise PolicyError(f"{file}:{line}" if line else file, f"policy section: {reason}")
 
     if not isinstance(raw, dict):
         fail("must be a mapping")
@@ -101,9 +123,13 @@ def _meta(file: str, raw: dict) -> PolicyMeta:
     groups = {str(g): str((spec or {}).get("per", "ever")) for g, spec in raw["groups"].items()}
     if bad := [g for g, per in groups.items() if per not in PERIODS]:
         fail(f"group {bad[0]}: per must be one of {PERIODS}")
+    beneficiary = str(raw.get("beneficiary", "carrier"))
+    if beneficiary not in BENEFICIARIES:
+        fail(f"unknown beneficiary kind {beneficiary!r}; known: {', '.join(BENEFICIARIES)}", "beneficiary")
     items = {}
     for rule, spec in raw["items"].items():
-        item = Item(rule, str(spec.get("group", "")), str(spec.get("key", "")), str(spec.get("recognition", "")))
+        item = Item(rule, str(spec.get("group", "")), str(spec.get("key", "")), str(spec.get("recognition", "")),
+                    tuple(str(c) for c in spec.get("conditions") or ()))
         if item.group not in groups:
             fail(f"item {rule}: unknown group {item.group!r}")
         names = set(re.findall(r"{(\w+)}", item.key))
@@ -130,7 +156,8 @@ def _meta(file: str, raw: dict) -> PolicyMeta:
         period=str(raw.get("period", "calendar_year")), grade_period=int(raw.get("grade_period", -1)),
         priority=priority, budget={int(y): _fen(v) for y, v in (raw.get("budget") or {}).items()},
         groups=groups, items=items, offsets=offsets, caps=caps, clawback=dict(raw.get("clawback") or {}),
-        claim_period=claim_period,
+        claim_period=claim_period, beneficiary=beneficiary, applies=tuple(str(a) for a in raw.get("applies") or ()),
+        gaps={str(k): str(v) for k, v in (raw.get("gaps") or {}).items()},
     )
 
 
@@ -183,11 +210,35 @@ def load_policy_text(text: str, file: str = "<policy>") -> PolicyPack:
     if set(tail) != {"policy"}:
         after = sorted(set(tail) - {"policy"})
         raise PolicyError(file, f"'policy:' must be the last top-level key; found {after} after it")
-    meta = _meta(file, tail["policy"])
-    pack = load_pack_text(pack_text, file, policy_schema(meta.groups, [o.into for o in meta.offsets]))
+    offset = pack_text.count("\n")
+
+    def line_of(key: str) -> int:
+        found = re.search(rf"^\s+{re.escape(key)}:", text[len(pack_text):], re.M)
+        return offset + text[len(pack_text):][:found.start()].count("\n") + 1 if found else 0
+
+    meta = _meta(file, tail["policy"], line_of)
+    if meta.beneficiary == "carrier":
+        schema = policy_schema(meta.groups, [o.into for o in meta.offsets])
+    else:
+        if meta.offsets:
+            raise PolicyError(f"{file}:{line_of('offsets')}", "offsets are for carrier policies only")
+        schema = firm_policy_schema(BENEFICIARIES[meta.beneficiary], meta.groups)
+    pack = load_pack_text(pack_text, file, schema)
+    if pack.entity != BENEFICIARIES[meta.beneficiary]:
+        raise PolicyError(f"{file}:{line_of('beneficiary')}", f"a policy for beneficiary {meta.beneficiary!r} is "
+                          f"evaluated over {BENEFICIARIES[meta.beneficiary]!r}, but the pack's entity is "
+                          f"{pack.entity!r}")
     for rule in meta.items:
         if rule not in pack.rules:
             raise PolicyError(file, f"item {rule} is not a rule of the pack")
+    for name in (*meta.applies, *(c for item in meta.items.values() for c in item.conditions)):
+        definition = pack.definitions.get(name)
+        if definition is None or definition.type != "bool":
+            key = "applies" if name in meta.applies else "conditions"
+            raise PolicyError(f"{file}:{line_of(key)}", f"condition {name!r} is not a bool variable of the pack")
+    for condition, gap in meta.gaps.items():
+        if gap not in pack.definitions or pack.definitions[gap].type not in ("int", "float"):
+            raise PolicyError(f"{file}:{line_of('gaps')}", f"gap {gap!r} of {condition!r} is not a number variable")
     check_caps(file, pack, meta)
     return PolicyPack(pack, meta)
 

@@ -33,3 +33,55 @@ def policy_schema(groups=(), offsets=()) -> Schema:
     extra = [A(f"paid_{g}_fen", "int", f"already paid under group {g} (ledger)", "fen", 0) for g in groups]
     extra += [A(name, "int", "paid or due under a policy this one does not stack with", "fen", 0) for name in offsets]
     return default_schema().extend("carrier", POLICY_ATTRIBUTES + extra)
+
+
+# --- firm-level policies: firms and start-up teams as beneficiaries -------------------------------------
+#
+# Filled by `firm_population.py` from the registry's loaders (registry/rule_sources.py: firm_policy_columns,
+# team_columns) on top of the national firm attributes. "Newly" means first granted in the calendar year of
+# the as-of date, the period of a firm-level policy.
+
+DESIGNATION_WORDS = {"high_tech": "高新技术企业", "srdi": "专精特新中小企业", "little_giant": "专精特新“小巨人”企业",
+                     "gazelle": "瞪羚企业"}
+FIRM_POLICY_ATTRIBUTES = [
+    A("in_jurisdiction", "bool", "registered (or incubated) under the policy's region", default=False),
+    *[A(f"{kind}_active", "bool", f"{word}: designation active on the as-of date", default=False)
+      for kind, word in DESIGNATION_WORDS.items()],
+    *[A(f"{kind}_new", "bool", f"{word}: first granted in the period", default=False)
+      for kind, word in DESIGNATION_WORDS.items()],
+    *[A(f"{kind}_since", "date", f"{word}: first grant date") for kind, word in DESIGNATION_WORDS.items()],
+    A("region_code", "str", "region the firm is registered in"),
+    A("tenant", "bool", "incubated at a carrier on the as-of date", default=False),
+    A("tenant_region_code", "str", "region of the carrier incubating the firm"),
+    A("tenant_in_jurisdiction", "bool", "incubated at a carrier under the policy's region", default=False),
+    A("first_investment_on", "date", "date of the first financing"),
+    A("first_investment_fen", "int", "amount of the first financing", "fen", 0),
+    A("first_financed_in_period", "bool", "first financing in the period", default=False),
+    A("student_founded", "bool", "founded by students (a student team that registered as the firm)", default=False),
+]
+TEAM_ATTRIBUTES = [
+    A("in_jurisdiction", "bool", "the team's region lies under the policy's region", default=False),
+    A("region_code", "str", "region of the team"),
+    A("student_founded", "bool", "founded by students", default=False),
+    A("formed_on", "date", "date the team was formed"),
+    A("registered", "bool", "registered as a firm", default=False),
+    A("hosted", "bool", "incubated at a carrier on the as-of date", default=False),
+    A("host_in_jurisdiction", "bool", "incubated at a carrier under the policy's region", default=False),
+    A("host_carrier", "int", "the carrier hosting the team (0: none)", "", 0),
+    A("host_region_code", "str", "region of the hosting carrier"),
+]
+FIRM_LABELS = {  # the attributes in words, for the "would be entitled if" sentences
+    "in_jurisdiction": "在政策区域内", "tenant": "在孵企业", "tenant_in_jurisdiction": "在本区域载体内孵化",
+    "first_financed_in_period": "本年度获得首次融资", "student_founded": "大学生创办",
+    "registered": "已注册企业", "hosted": "入驻孵化载体", "host_in_jurisdiction": "入驻本区域孵化载体",
+    **{f"{kind}_active": f"{word}资格有效" for kind, word in DESIGNATION_WORDS.items()},
+    **{f"{kind}_new": f"本年度新认定为{word}" for kind, word in DESIGNATION_WORDS.items()},
+}
+
+
+def firm_policy_schema(entity: str, groups=()) -> Schema:
+    """National schema + the firm-level policy attributes (firm) or the team entity + paid amounts per group."""
+    extra = [A(f"paid_{g}_fen", "int", f"already paid under group {g} (ledger)", "fen", 0) for g in groups]
+    schema = default_schema().extend("firm", FIRM_POLICY_ATTRIBUTES + (extra if entity == "firm" else []))
+    return schema.extend("team", TEAM_ATTRIBUTES + (extra if entity == "team" else []),
+                         doc="创业团队 — a start-up team not (yet) registered as a firm")

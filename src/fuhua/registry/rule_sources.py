@@ -111,6 +111,105 @@ def firm_columns(firm_ids: np.ndarray, as_of: datetime.date) -> dict:
     }
 
 
+# --- firm and team attributes for firm-level policies (policies' schema, not the national one) ----------
+#
+# The national schema (rules/entities.py) knows the firm attributes of the recognition and graduation
+# rules; firm-level policies (rewards for designations, R&D spend, first financing, student start-ups) need
+# more. They are not registered with the adapter (the national schema would refuse unknown columns): the
+# policies app extends its firm schema with them and calls these loaders for the firms it evaluates.
+
+POLICY_DESIGNATIONS = ("high_tech", "srdi", "little_giant", "gazelle")
+FIRM_POLICY_SOURCES = {
+    **{f"firm.{kind}_active": f"FirmDesignation {kind} active on the as-of date" for kind in POLICY_DESIGNATIONS},
+    **{f"firm.{kind}_new": f"FirmDesignation {kind} first granted in the as-of year, up to the as-of date"
+       for kind in POLICY_DESIGNATIONS},
+    **{f"firm.{kind}_since": f"FirmDesignation {kind}: first grant date" for kind in POLICY_DESIGNATIONS},
+    "firm.region_code": "Firm.region (where the firm is registered)",
+    "firm.tenant": "an incubation of the firm entered by the as-of date and not left by then",
+    "firm.tenant_region_code": "the region of the carrier of that incubation",
+    "firm.first_investment_on": "the date of the firm's first Investment",
+    "firm.first_investment_fen": "the amount of the firm's first Investment (all rounds of that day)",
+    "firm.student_founded": "a StartupTeam founded by students that registered as this firm",
+    "team.region_code": "StartupTeam.region",
+    "team.student_founded": "StartupTeam.student_founded",
+    "team.formed_on": "StartupTeam.formed_on",
+    "team.registered": "StartupTeam.firm set (the team registered a firm)",
+    "team.hosted": "an incubation of the team entered by the as-of date and not left by then",
+    "team.host_carrier": "the carrier of that incubation (the team's entitlements are confirmed by its operator)",
+    "team.host_region_code": "the region of that carrier",
+}
+
+
+def _stays(path: str, ids: list[int], as_of: datetime.date) -> dict[int, tuple[int, str]]:
+    """Per firm or team: (carrier, carrier region) of a stay entered by `as_of` and not left by then (the
+    latest entered wins). Through the registry's reverse relation `incubations`: no import of incubation."""
+    model = Firm if path == "firm" else StartupTeam
+    rows = (model.objects.filter(among("pk", ids), Q(incubations__left_on__isnull=True)
+                                 | Q(incubations__left_on__gt=as_of), incubations__entered_on__lte=as_of)
+            .order_by("incubations__entered_on")
+            .values_list("pk", "incubations__carrier_id", "incubations__carrier__region_id"))
+    return {pk: (carrier, region) for pk, carrier, region in rows}
+
+
+def firm_policy_columns(firm_ids: np.ndarray, as_of: datetime.date) -> dict[str, np.ndarray]:
+    """The firm attributes of firm-level policies, aligned with `firm_ids` (negative ids: teams, left empty)."""
+    ids = np.asarray(firm_ids, np.int64)
+    wanted = [int(i) for i in ids if i > 0]
+    year_start = datetime.date(as_of.year, 1, 1)
+    since: dict[str, dict[int, datetime.date]] = {k: {} for k in POLICY_DESIGNATIONS}
+    active: dict[str, set[int]] = {k: set() for k in POLICY_DESIGNATIONS}
+    for firm, kind, granted, expires in (FirmDesignation.objects.filter(
+            among("firm", wanted), kind__in=POLICY_DESIGNATIONS, granted_on__lte=as_of)
+            .values_list("firm_id", "kind", "granted_on", "expires_on")):
+        since[kind][firm] = min(since[kind].get(firm, granted), granted)
+        if expires is None or expires >= as_of:
+            active[kind].add(firm)
+    regions = dict(Firm.objects.filter(among("pk", wanted)).values_list("pk", "region_id"))
+    stays = _stays("firm", wanted, as_of)
+    first: dict[int, tuple[datetime.date, int]] = {}
+    for firm, day, amount in (Investment.objects.filter(among("firm", wanted), date__lte=as_of)
+                              .order_by("firm_id", "date").values_list("firm_id", "date", "amount_fen")):
+        if firm not in first:
+            first[firm] = (day, amount)
+        elif first[firm][0] == day:
+            first[firm] = (day, first[firm][1] + amount)
+    students = set(StartupTeam.objects.filter(among("firm", wanted), student_founded=True)
+                   .values_list("firm_id", flat=True))
+    listed = ids.tolist()
+    out: dict[str, np.ndarray] = {}
+    for kind in POLICY_DESIGNATIONS:
+        out[f"{kind}_active"] = member(ids, active[kind])
+        out[f"{kind}_since"] = dates(since[kind].get(pk) for pk in listed)
+        out[f"{kind}_new"] = np.array([year_start <= since[kind].get(pk, datetime.date.min) <= as_of
+                                       for pk in listed], bool)
+    out["region_code"] = np.array([regions.get(pk) for pk in listed], dtype=object)
+    out["tenant"] = member(ids, stays)
+    out["tenant_region_code"] = np.array([stays[pk][1] if pk in stays else None for pk in listed], dtype=object)
+    out["first_investment_on"] = dates(first[pk][0] if pk in first else None for pk in listed)
+    out["first_investment_fen"] = scatter(ids, [(pk, v[1]) for pk, v in first.items()])
+    out["student_founded"] = member(ids, students)
+    return out
+
+
+def team_columns(team_ids: np.ndarray, as_of: datetime.date) -> dict[str, np.ndarray]:
+    """Start-up teams as their own entity for team policies (id = the team's pk)."""
+    wanted = [int(i) for i in np.asarray(team_ids, np.int64)]
+    rows = only(list(StartupTeam.objects.filter(among("pk", wanted)).order_by("pk").values_list(
+        "id", "region_id", "student_founded", "formed_on", "firm_id")), wanted)
+    ids = np.array([r[0] for r in rows], np.int64)
+    stays = _stays("team", ids.tolist(), as_of)
+    return {
+        "id": ids,
+        "region_code": np.array([r[1] for r in rows], dtype=object),
+        "student_founded": np.array([bool(r[2]) for r in rows], bool),
+        "formed_on": dates(r[3] for r in rows),
+        "registered": np.array([r[4] is not None for r in rows], bool),
+        "hosted": member(ids, stays),
+        "host_carrier": np.array([stays[pk][0] if pk in stays else 0 for pk in ids.tolist()], np.int64),
+        "host_region_code": np.array([stays[pk][1] if pk in stays else None for pk in ids.tolist()], dtype=object),
+    }
+
+
 # --- carriers --------------------------------------------------------------------------------------
 
 

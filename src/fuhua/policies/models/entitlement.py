@@ -37,6 +37,20 @@ class EntitlementRun(FuhuaModel):
         return f"{self.policy.code} @ {self.as_of}"
 
 
+class BeneficiaryKind(models.TextChoices):
+    CARRIER = "carrier", _("carrier")
+    FIRM = "firm", _("firm")
+    TEAM = "team", _("start-up team")
+
+
+# One entitlement per policy, beneficiary and key (a team's carrier is its host, so teams are keyed by team).
+BENEFICIARY_UNIQUE = [
+    ("carrier", models.Q(firm__isnull=True, team__isnull=True)),
+    ("firm", models.Q(firm__isnull=False)),
+    ("team", models.Q(team__isnull=False)),
+]
+
+
 class EntitlementStatus(models.TextChoices):
     PROPOSED = "proposed", STATUSES["entitlement_status"]["proposed"]
     QUEUED = "queued", STATUSES["entitlement_status"]["queued"]
@@ -60,8 +74,16 @@ class Entitlement(FuhuaModel):
 
     policy = models.ForeignKey("policies.Policy", on_delete=models.PROTECT, related_name="entitlements",
                                verbose_name=_("policy"))
-    carrier = models.ForeignKey("registry.Carrier", on_delete=models.PROTECT, related_name="entitlements",
-                                verbose_name=_("carrier"))
+    # The beneficiary: a carrier; a firm; or a start-up team, paid through the carrier hosting it (`carrier`,
+    # whose operator confirms the account).
+    beneficiary = models.CharField(_("beneficiary"), max_length=10, choices=BeneficiaryKind.choices,
+                                   default=BeneficiaryKind.CARRIER)
+    carrier = models.ForeignKey("registry.Carrier", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="entitlements", verbose_name=_("carrier"))
+    firm = models.ForeignKey("registry.Firm", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="entitlements", verbose_name=_("firm"))
+    team = models.ForeignKey("registry.StartupTeam", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="entitlements", verbose_name=_("start-up team"))
     key = models.CharField(_("entitlement key"), max_length=120)
     item = models.CharField(_("item"), max_length=60)
     group = models.CharField(_("ledger group"), max_length=60)
@@ -82,22 +104,61 @@ class Entitlement(FuhuaModel):
     trace = models.JSONField(_("trace"), default=dict, blank=True)
     citations = models.JSONField(_("citations"), default=list, blank=True)
 
-    scope = Scope(region="policy__region", operator="carrier__operator_id")
+    scope = Scope(region="policy__region", operator="carrier__operator_id", firm="firm_id")
 
     class Meta:
         ordering = ["policy", "queue_position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["policy", "carrier", "key"], name="unique_entitlement_key"),
+            models.UniqueConstraint(fields=["policy", field, "key"], condition=condition,
+                                    name="unique_entitlement_key" if field == "carrier" else f"unique_{field}_entitlement")
+            for field, condition in BENEFICIARY_UNIQUE
         ]
         verbose_name = _("entitlement")
         verbose_name_plural = _("entitlements")
 
     def __str__(self):
-        return f"{self.carrier} · {glossary.key_label(self.key)} · {fmt.yuan(self.amount_fen)}"
+        return f"{self.holder} · {glossary.key_label(self.key)} · {fmt.yuan(self.amount_fen)}"
+
+    @property
+    def holder(self):
+        """Who is paid: the firm, the team, or the carrier."""
+        return self.firm or self.team or self.carrier
+
+    @property
+    def holder_name(self) -> str:
+        holder = self.holder
+        return getattr(holder, "name", "") if holder is not None else ""
 
     @property
     def amount_yuan(self) -> str:
         return fmt.yuan(self.amount_fen)
+
+
+BANK_WORDS = ("银行", "信用社", "信用合作联社", "农村商业银行", "农商行")
+BRANCH_ENDINGS = ("支行", "分行", "营业部", "分理处", "储蓄所", "信用社")
+
+
+def bank_errors(account_name: str, bank_name: str, account_number: str, branch: str, *, firm=None) -> dict:
+    """The payment details' rules, each error keyed by its field: the account number has 8 to 30 digits; the
+    bank is a bank (its name says 银行 or 信用社); the opening branch (开户行) names a branch (…支行, …分行,
+    …营业部); a firm is paid only into its own account (户名 = its registered name) at a named branch."""
+    errors = {}
+    digits = (account_number or "").replace(" ", "")
+    if digits and not (digits.isdigit() and 8 <= len(digits) <= 30):
+        errors["account_number"] = _("A bank account number has 8 to 30 digits.")
+    bank = (bank_name or "").strip()
+    if bank and not any(w in bank for w in BANK_WORDS):
+        errors["bank_name"] = _("Give the bank's full name (e.g. 中国工商银行).")
+    place = (branch or "").strip()
+    if place and not place.endswith(BRANCH_ENDINGS):
+        errors["branch"] = _("Give the opening branch (开户行), e.g. 中国工商银行苏州工业园区支行.")
+    if firm is not None:
+        if not place:
+            errors.setdefault("branch", _("A firm's account needs its opening branch (开户行)."))
+        if (account_name or "").strip() and account_name.strip() != firm.name:
+            errors["account_name"] = _("A firm is paid into its own account: the account name must be "
+                                       "%(name)s.") % {"name": firm.name}
+    return errors
 
 
 class Confirmation(FuhuaModel):
@@ -108,10 +169,12 @@ class Confirmation(FuhuaModel):
     account_name = models.CharField(_("account name"), max_length=120)
     bank_name = models.CharField(_("bank"), max_length=120)
     account_number = models.CharField(_("account number"), max_length=40)
+    branch = models.CharField(_("opening branch (开户行)"), max_length=120, blank=True)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
 
-    scope = Scope(region="entitlement__policy__region", operator="entitlement__carrier__operator_id")
+    scope = Scope(region="entitlement__policy__region", operator="entitlement__carrier__operator_id",
+                  firm="entitlement__firm_id")
 
     class Meta:
         verbose_name = _("payment confirmation")
@@ -121,16 +184,21 @@ class Confirmation(FuhuaModel):
         return f"{self.account_name} {self.bank_name} ****{self.account_number[-4:]}"
 
     def clean(self):
-        digits = (self.account_number or "").replace(" ", "")
-        if digits and not (digits.isdigit() and 8 <= len(digits) <= 30):
-            raise ValidationError({"account_number": _("A bank account number has 8 to 30 digits.")})
+        errors = bank_errors(self.account_name, self.bank_name, self.account_number, self.branch,
+                             firm=self.entitlement.firm if self.entitlement_id else None)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Notification(FuhuaModel):
     """A message to a carrier's operator (shown on their dashboard until read)."""
 
-    organisation = models.ForeignKey("registry.Organisation", on_delete=models.CASCADE, related_name="notifications",
-                                     verbose_name=_("recipient"))
+    organisation = models.ForeignKey("registry.Organisation", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="notifications", verbose_name=_("recipient"))
+    firm = models.ForeignKey("registry.Firm", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="policy_notifications", verbose_name=_("firm"))
+    policy = models.ForeignKey("policies.Policy", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+", verbose_name=_("policy"))
     carrier = models.ForeignKey("registry.Carrier", null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="+", verbose_name=_("carrier"))
     entitlement = models.ForeignKey(Entitlement, null=True, blank=True, on_delete=models.CASCADE,
@@ -140,7 +208,7 @@ class Notification(FuhuaModel):
     message = models.CharField(_("message"), max_length=300)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
-    scope = Scope(region="carrier__region", operator="organisation_id")
+    scope = Scope(region=("carrier__region", "firm__region"), operator="organisation_id", firm="firm_id")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -34,8 +34,12 @@ class LedgerQuerySet(RestrictedQuerySet):
 class Payout(FuhuaModel):
     policy = models.ForeignKey("policies.Policy", on_delete=models.PROTECT, related_name="payouts",
                                verbose_name=_("policy"))
-    carrier = models.ForeignKey("registry.Carrier", on_delete=models.PROTECT, related_name="payouts",
-                                verbose_name=_("carrier"))
+    carrier = models.ForeignKey("registry.Carrier", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="payouts", verbose_name=_("carrier"))
+    firm = models.ForeignKey("registry.Firm", null=True, blank=True, on_delete=models.PROTECT, related_name="payouts",
+                             verbose_name=_("firm"))
+    team = models.ForeignKey("registry.StartupTeam", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="payouts", verbose_name=_("start-up team"))
     entitlement = models.ForeignKey("policies.Entitlement", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="payouts", verbose_name=_("entitlement"))
     # Unique per policy and carrier: the entitlement key for a payment (so it is paid once), a derived
@@ -56,13 +60,18 @@ class Payout(FuhuaModel):
                                    related_name="+")  # who paid: an account with ledger rows cannot be deleted
 
     objects = LedgerQuerySet.as_manager()
-    scope = Scope(region="policy__region", operator="carrier__operator_id")
+    scope = Scope(region="policy__region", operator="carrier__operator_id", firm="firm_id")
     append_only = True  # database triggers (core.append_only)
 
     class Meta:
         ordering = ["-paid_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["policy", "carrier", "key"], name="payout_once_per_entitlement_key"),
+            models.UniqueConstraint(fields=["policy", "carrier", "key"], name="payout_once_per_entitlement_key",
+                                    condition=models.Q(firm__isnull=True, team__isnull=True)),
+            models.UniqueConstraint(fields=["policy", "firm", "key"], name="payout_once_per_firm_key",
+                                    condition=models.Q(firm__isnull=False)),
+            models.UniqueConstraint(fields=["policy", "team", "key"], name="payout_once_per_team_key",
+                                    condition=models.Q(team__isnull=False)),
             models.CheckConstraint(
                 condition=models.Q(kind="payment", amount_fen__gt=0)
                 | (~models.Q(kind="payment") & models.Q(amount_fen__lt=0)),
@@ -73,7 +82,7 @@ class Payout(FuhuaModel):
         verbose_name_plural = _("payouts")
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.carrier} {self.key} {self.amount_fen / 100:,.2f}"
+        return f"{self.get_kind_display()} {self.firm or self.team or self.carrier} {self.key} {self.amount_fen / 100:,.2f}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

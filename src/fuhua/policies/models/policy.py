@@ -18,6 +18,11 @@ class Policy(FuhuaModel):
     needs_application = models.BooleanField(_("needs an application"), default=False)
     effective_from = models.DateField(_("in force from"))
     effective_to = models.DateField(_("in force until"), null=True, blank=True)
+    # Who the policy pays (the pack's `beneficiary`): carrier, firm or start-up team.
+    beneficiary = models.CharField(_("beneficiary"), max_length=10, default="carrier", editable=False)
+    # Firm-level policies are announced by the bureau (services.push.publish), after it has seen their reach;
+    # until then firms do not see them among the policies that fit them. Carrier policies: from the pack.
+    published_on = models.DateField(_("published on"), null=True, blank=True, editable=False)
 
     # Policies are public information; bureau staff of the region manage runs and payments.
     scope = Scope(region="region", public=True)

@@ -1,11 +1,24 @@
 """Policy services: sync from packs, 免申即享 runs, confirmations, the ledger, what-if, applications."""
 
+from .feedback import feedback_summary, give_feedback, may_give_feedback
+from .fit import carrier_fits, firm_fits
 from .ledger import ledger_totals, pay, reverse
+from .push import firm_changed, publish, reach, subscribe, unsubscribe
 from .runs import confirm, mark_read, may_confirm, run_entitlements
 from .simulate import simulate
 from .sync import policy_row, sync_policies
 
 __all__ = [
+           "carrier_fits",
+           "feedback_summary",
+           "firm_changed",
+           "firm_fits",
+           "give_feedback",
+           "may_give_feedback",
+           "publish",
+           "reach",
+           "subscribe",
+           "unsubscribe",
            "confirm",
            "ledger_totals",
            "mark_read",

@@ -45,6 +45,12 @@ def _payment_key(e: Entitlement) -> str:
     return e.key if earlier == 0 else f"{e.key}#{earlier + 1}"
 
 
+def region_of(e: Entitlement) -> str:
+    """The region a payment is booked under: the firm's or team's own, else the carrier's."""
+    holder = e.firm or e.team or e.carrier
+    return holder.region_id
+
+
 def pay(user, policy_code: str, year: int, *, entitlement_ids=None, limit: int | None = None,
         paid_on: datetime.date | None = None, reference: str = "") -> PayResult:
     """Pay the year's confirmed entitlements (or those listed) in priority order, within the budget."""
@@ -62,7 +68,7 @@ def pay(user, policy_code: str, year: int, *, entitlement_ids=None, limit: int |
             candidates = candidates.filter(pk__in=list(entitlement_ids))
         rule = packs.get(policy_code).meta.priority
         paid = []
-        for e in sorted(candidates.select_related("carrier"), key=priority_key(rule)):
+        for e in sorted(candidates.select_related("carrier", "firm", "team"), key=priority_key(rule)):
             if limit is not None and len(result.paid) >= limit:
                 break
             if e.amount_fen > remaining:
@@ -70,8 +76,9 @@ def pay(user, policy_code: str, year: int, *, entitlement_ids=None, limit: int |
             try:
                 with transaction.atomic():
                     payout = Payout.objects.create(
-                        policy=policy, carrier=e.carrier, entitlement=e, key=_payment_key(e), group=e.group,
-                        period=e.period, budget_year=year, region_code=e.carrier.region_id, amount_fen=e.amount_fen,
+                        policy=policy, carrier=e.carrier, firm=e.firm, team=e.team, entitlement=e,
+                        key=_payment_key(e), group=e.group, period=e.period, budget_year=year,
+                        region_code=region_of(e), amount_fen=e.amount_fen,
                         paid_on=paid_on or timezone.localdate(), reference=reference, created_by=as_db_user(user))
             except IntegrityError:
                 result.skipped.append(e.key)
@@ -98,7 +105,8 @@ def reverse(user, payout: Payout, reason: str) -> Payout:
         try:
             with transaction.atomic():
                 entry = Payout.objects.create(
-                    policy=payout.policy, carrier=payout.carrier, entitlement=payout.entitlement,
+                    policy=payout.policy, carrier=payout.carrier, firm=payout.firm, team=payout.team,
+                    entitlement=payout.entitlement,
                     key=f"{payout.key}:reversal", kind=PayoutKind.REVERSAL, group=payout.group, period=payout.period,
                     budget_year=payout.budget_year, region_code=payout.region_code, amount_fen=-payout.amount_fen,
                     reverses=payout, paid_on=timezone.localdate(), reason=reason[:200], created_by=as_db_user(user))
@@ -119,9 +127,10 @@ def recover(user, clawback: Entitlement, reason: str = "") -> Payout:
     original = clawback.reverses.payouts.filter(kind=PayoutKind.PAYMENT).order_by("id").last()
     with transaction.atomic(), acting_for(user):
         entry = Payout.objects.create(
-            policy=clawback.policy, carrier=clawback.carrier, entitlement=clawback, key=clawback.key,
+            policy=clawback.policy, carrier=clawback.carrier, firm=clawback.firm, team=clawback.team,
+            entitlement=clawback, key=clawback.key,
             kind=PayoutKind.RECOVERY, group=clawback.group, period=clawback.period,
-            budget_year=original.budget_year if original else clawback.period, region_code=clawback.carrier.region_id,
+            budget_year=original.budget_year if original else clawback.period, region_code=region_of(clawback),
             amount_fen=clawback.amount_fen, reverses=original, paid_on=timezone.localdate(),
             reason=(reason or clawback.explanation)[:200], created_by=as_db_user(user))
         ENTITLEMENT_WORKFLOW.apply(user, clawback, "recover", reason=reason or _("Money recovered."))
@@ -174,9 +183,10 @@ def export_xlsx(queryset) -> bytes:
     money = book.add_format({"num_format": "#,##0.00"})
     sheet = book.add_worksheet("ledger")
     write_safe_row(sheet, 0, 0, LEDGER_COLUMNS)
-    for i, p in enumerate(queryset.select_related("policy", "carrier").order_by("id"), 1):
+    for i, p in enumerate(queryset.select_related("policy", "carrier", "firm", "team").order_by("id"), 1):
+        holder = p.firm or p.team or p.carrier
         write_safe_row(sheet, i, 0, [p.pk, p.paid_on.isoformat(), p.policy.code, p.policy.document_number,
-                                     p.carrier.name, p.region_code, p.key, p.kind, p.group, p.period, p.budget_year])
+                                     holder.name, p.region_code, p.key, p.kind, p.group, p.period, p.budget_year])
         sheet.write_number(i, 11, p.amount_fen / 100, money)
         write_safe_row(sheet, i, 12, [p.reference, p.reason])
     totals = ledger_totals(queryset)

@@ -12,7 +12,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from fuhua.core import formatting as fmt
@@ -24,6 +24,7 @@ from fuhua.core.system import as_db_user
 
 from .. import packs
 from ..compute import compute
+from ..firm_compute import compute_firms
 from ..models import Budget, Confirmation, Entitlement, EntitlementRun, Notification, Payout
 from ..models.entitlement import PAYABLE
 from ..models.entitlement import EntitlementStatus as S
@@ -43,15 +44,32 @@ def require(user, action: str, obj) -> None:
         raise PermissionDenied(decision.reason)
 
 
+def _holder_ids(e) -> tuple[int, int, int]:
+    return (e.carrier_id or 0, e.firm_id or 0, e.team_id or 0)
+
+
 def priority_key(rule: str):
     if rule == "carrier_id":
-        return lambda e: (e.carrier_id, e.key)
-    return lambda e: (e.priority_on or FAR_FUTURE, e.carrier_id, e.key)  # earliest_recognition_then_id
+        return lambda e: (*_holder_ids(e), e.key)
+    return lambda e: (e.priority_on or FAR_FUTURE, *_holder_ids(e), e.key)  # earliest_recognition_then_id
 
 
 def notify(entitlement: Entitlement, message: str) -> None:
+    """To the firm itself (firm entitlements), else to the operator of the carrier (its own or the team's host)."""
+    if entitlement.firm_id is not None:
+        Notification.objects.create(firm_id=entitlement.firm_id, policy_id=entitlement.policy_id,
+                                    entitlement=entitlement, message=message[:300])
+        return
     Notification.objects.create(organisation_id=entitlement.carrier.operator_id, carrier=entitlement.carrier,
                                 entitlement=entitlement, message=message[:300])
+
+
+def _holder(due) -> tuple:
+    return (due.carrier_id if due.firm_id is None and due.team_id is None else None, due.firm_id, due.team_id)
+
+
+def _entitlement_holder(e: Entitlement) -> tuple:
+    return (e.carrier_id if e.firm_id is None and e.team_id is None else None, e.firm_id, e.team_id)
 
 
 def net_paid(entitlement: Entitlement) -> int:
@@ -80,7 +98,7 @@ def requeue(user, policy, year: int) -> int:
     remaining = None if budget is None else budget.amount_fen - spent(policy, year)
     rule = packs.get(policy.code).meta.priority
     waiting = sorted(Entitlement.objects.filter(policy=policy, period=year, status__in=PAYABLE, amount_fen__gt=0)
-                     .select_related("carrier"), key=priority_key(rule))
+                     .select_related("carrier", "firm", "team"), key=priority_key(rule))
     confirmed = set(Confirmation.objects.filter(entitlement__in=waiting).values_list("entitlement_id", flat=True))
     blocked, queued = False, 0
     moves: dict[str, list[Entitlement]] = {}
@@ -141,40 +159,53 @@ def _clawbacks(policy, meta, as_of: datetime.date) -> int:
     return made
 
 
-def run_entitlements(user, policy_code: str, as_of: datetime.date, *, explain: bool = True) -> EntitlementRun:
+def run_entitlements(user, policy_code: str, as_of: datetime.date, *, explain: bool = True,
+                     beneficiary_ids=None) -> EntitlementRun:
+    """`beneficiary_ids`: a firm-level policy recomputed for these firms (or teams) only, after their data
+    changed (services.push); nothing of the others is touched."""
     policy = policy_row(policy_code)
     require(user, "change", policy)
-    result = compute(policy_code, as_of)
+    if beneficiary_ids is not None and packs.get(policy_code).firm_level:
+        result = compute_firms(policy_code, as_of, ids=beneficiary_ids)
+    else:
+        beneficiary_ids = None
+        result = compute(policy_code, as_of)
     meta = result.policy.meta
     with transaction.atomic(), acting_for(user):
         run = EntitlementRun.objects.create(policy=policy, as_of=as_of, period=result.period,
                                             created_by=as_db_user(user),
                                             carriers=len(result.facts.ids), seconds=result.seconds)
-        existing = {(e.carrier_id, e.key): e for e in Entitlement.objects.filter(policy=policy)}
+        rows = Entitlement.objects.filter(policy=policy)
+        if beneficiary_ids is not None:
+            rows = rows.filter(Q(firm_id__in=list(beneficiary_ids)) | Q(team_id__in=list(beneficiary_ids)))
+        existing = {(*_entitlement_holder(e), e.key): e for e in rows}
         due_keys = set()
         for due in result.dues:
-            due_keys.add((due.carrier_id, due.key))
-            e = existing.get((due.carrier_id, due.key))
+            holder = (*_holder(due), due.key)
+            due_keys.add(holder)
+            e = existing.get(holder)
             if e is not None and (e.status not in PAYABLE or e.amount_fen == due.amount_fen):
                 continue  # unchanged, paid or being clawed back: nothing new
             why = result.explain(due) if explain else {"trace": {}, "text": "", "citations": []}
             if e is None:
+                kind, _pk = due.beneficiary
                 e = Entitlement.objects.create(
-                    policy=policy, carrier_id=due.carrier_id, key=due.key, item=due.item, group=due.group,
+                    policy=policy, beneficiary=kind, carrier_id=due.carrier_id, firm_id=due.firm_id,
+                    team_id=due.team_id, key=due.key, item=due.item, group=due.group,
                     period=result.period, amount_fen=due.amount_fen, priority_on=due.priority_on,
                     recognition_id=due.recognition_id, run=run, as_of=as_of, explanation=why["text"],
                     trace=why["trace"], citations=why["citations"])
                 run.created += 1
                 notify(e, _("%(policy)s: %(amount)s yuan due to %(carrier)s (%(key)s). Please confirm the payment "
-                            "details.") % {"policy": policy.title, "amount": e.amount_yuan, "carrier": e.carrier,
+                            "details.") % {"policy": policy.title, "amount": e.amount_yuan, "carrier": e.holder,
                                            "key": glossary.key_label(e.key)})
             else:
                 e.amount_fen, e.as_of, e.run = due.amount_fen, as_of, run
                 e.explanation, e.trace, e.citations = why["text"], why["trace"], why["citations"]
                 e.save()
                 run.changed += 1
-        gone = [e for (carrier_id, key), e in existing.items()
-                if e.status in PAYABLE and e.period == result.period and (carrier_id, key) not in due_keys]
+        gone = [e for holder, e in existing.items()
+                if e.status in PAYABLE and e.period == result.period and holder not in due_keys]
         for e in gone:
             e.policy = policy
         ENTITLEMENT_WORKFLOW.apply_bulk(user, gone, "cancel", reason=_(
@@ -201,9 +232,10 @@ def confirm(user, entitlement: Entitlement, data: dict) -> Confirmation:
     """The beneficiary confirms the bank account; the entitlement becomes payable when in budget."""
     require(user, "change", entitlement)
     ENTITLEMENT_WORKFLOW.can(user, entitlement, confirm_step(entitlement)).raise_if_refused()
-    fields = {k: data.get(k, "") for k in ("account_name", "bank_name", "account_number")}
+    fields = {k: data.get(k, "") or "" for k in ("account_name", "bank_name", "account_number")}
     if not all(str(v).strip() for v in fields.values()):
         raise ValidationError({k: _("This field is required.") for k, v in fields.items() if not str(v).strip()})
+    fields["branch"] = data.get("branch", "") or ""
     with transaction.atomic():
         ENTITLEMENT_WORKFLOW.apply(user, entitlement, confirm_step(entitlement),
                                    reason=_("Payment details confirmed."))

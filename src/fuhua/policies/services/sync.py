@@ -24,10 +24,13 @@ def sync_policies() -> dict[str, Policy]:
             "title": policy.pack.title, "document_number": doc.number, "issuer": doc.issuer,
             "region_id": policy.meta.region, "needs_application": policy.meta.needs_application,
             "effective_from": _date(policy.pack.effective_from), "effective_to": _date(policy.pack.effective_to),
+            "beneficiary": policy.beneficiary,
         }
         row = Policy.objects.filter(code=code).first()
         if row is None:
-            row = Policy.objects.create(code=code, **values)
+            # A carrier policy is in force as published; a firm-level one waits for the bureau (services.push).
+            published = None if policy.firm_level else values["effective_from"]
+            row = Policy.objects.create(code=code, published_on=published, **values)
         elif any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(row, k, v)

@@ -39,7 +39,7 @@ def sentence_of(entitlement, lang: str | None = None):
         policy = packs.get(entitlement.policy.code)
     except packs.PolicyError:
         return None
-    return explain_sentence(policy.pack, trace, lang or _lang(), name=entitlement.carrier.name,
+    return explain_sentence(policy.pack, trace, lang or _lang(), name=entitlement.holder_name,
                             money=fmt.money, word=glossary.word)
 
 

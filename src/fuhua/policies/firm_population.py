@@ -1,0 +1,131 @@
+"""Firms and start-up teams → the `Population` of a firm-level policy (beneficiary firm or team).
+
+The national firm attributes come from the rules adapter (`load_population(firms=…)`, registered by the
+registry); the firm-level policy attributes (designations with dates, first financing, tenancy, student
+founders) and the team entity from the registry's loaders (`registry.rule_sources.firm_policy_columns`,
+`team_columns`); this module adds what depends on the policy: its jurisdiction and what the ledger already
+paid per group. A few grouped queries per call, none per firm.
+
+`FirmBase` is loaded once per day and set of firms and shared by every pack evaluated over them ("which
+policies fit me" evaluates all packs in force for one firm; a demo run evaluates several over a province).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Q, Sum
+
+from fuhua.registry.models import Firm, Region, StartupTeam
+from fuhua.registry.rule_sources import firm_policy_columns, team_columns
+from fuhua.rules import Population
+from fuhua.rules.adapter import load_population
+
+from .packs import BENEFICIARIES, PolicyPack
+from .schema import firm_policy_schema
+
+
+@dataclass
+class FirmBase:
+    """The decoded columns of one entity (firm or team) for one day, without the policy's own columns."""
+
+    entity: str
+    as_of: datetime.date
+    columns: dict[str, np.ndarray]
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self.columns["id"]
+
+
+@dataclass
+class FirmFacts:
+    """What the Python side needs besides the population (aligned with the entity's ids)."""
+
+    ids: np.ndarray
+    entity: str
+    region_code: dict[int, str] = field(default_factory=dict)
+    host_carrier: dict[int, int] = field(default_factory=dict)  # teams: the carrier that confirms and is paid
+
+
+def region_of(policy: PolicyPack) -> Region:
+    return Region.objects.get(pk=policy.meta.region)
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix a region's subregions share (GB/T 2260: 320000 → 32, 320500 → 3205, 320115 → 320115)."""
+    digits = code.rstrip("0")
+    return code[: max(2, len(digits) + len(digits) % 2)]
+
+
+def beneficiaries_for(policy: PolicyPack):
+    """The firms (or teams) a policy is computed over: registered under its region or incubated there."""
+    region = region_of(policy)
+    model = Firm if BENEFICIARIES[policy.beneficiary] == "firm" else StartupTeam
+    q = region.subtree_q("region") | region.subtree_q("incubations__carrier__region")
+    return model.objects.filter(pk__in=model.objects.filter(q).values("pk"))
+
+
+def load_base(entity: str, as_of: datetime.date, queryset) -> FirmBase:
+    if entity == "team":
+        ids = np.array(sorted(queryset.values_list("pk", flat=True)), np.int64)
+        return FirmBase(entity, as_of, team_columns(ids, as_of))
+    loaded = load_population(as_of, firms=queryset)
+    table = loaded.population["firm"]
+    schema = loaded.population.schema["firm"]
+    wanted = set(queryset.values_list("pk", flat=True))
+    keep = np.isin(table.ids, np.fromiter(wanted, np.int64, len(wanted))) if len(table.ids) else np.zeros(0, bool)
+    columns = {"id": table.ids[keep]}
+    for name, values in table.columns.items():
+        attr = schema.attributes.get(name)
+        if attr is None:
+            continue  # relation keys
+        values = loaded.population.vocabulary.decode(values) if attr.type == "str" else values
+        columns[name] = values[keep]
+    columns.update(firm_policy_columns(columns["id"], as_of))
+    return FirmBase(entity, as_of, columns)
+
+
+def _under(codes: np.ndarray, prefix: str) -> np.ndarray:
+    return np.array([bool(c) and str(c).startswith(prefix) for c in codes], bool)
+
+
+def _ledger_sums(policy: PolicyPack, entity: str, ids: list[int], group: str, period: int | None) -> dict[int, int]:
+    from .models import Payout
+
+    column = "firm_id" if entity == "firm" else "team_id"
+    qs = Payout.objects.filter(policy__code=policy.id, group=group, **{f"{column}__in": ids})
+    if period is not None:
+        qs = qs.filter(period=period)
+    return dict(qs.order_by().values_list(column).annotate(s=Sum("amount_fen")))
+
+
+def build(policy: PolicyPack, base: FirmBase, period: int, *, ledger: bool = True) -> tuple[Population, FirmFacts]:
+    entity = base.entity
+    columns = dict(base.columns)
+    ids = columns["id"]
+    id_list = ids.tolist()
+    prefix = region_prefix(policy.meta.region)
+    facts = FirmFacts(ids, entity)
+    facts.region_code = dict(zip(id_list, columns["region_code"].tolist(), strict=True))
+    if entity == "firm":
+        columns["in_jurisdiction"] = _under(columns["region_code"], prefix)
+        columns["tenant_in_jurisdiction"] = columns["tenant"] & _under(columns["tenant_region_code"], prefix)
+        first = columns["first_investment_on"]
+        start = np.datetime64(datetime.date(period, 1, 1), "D")
+        columns["first_financed_in_period"] = ~np.isnat(first) & (first >= start) & (
+            first <= np.datetime64(base.as_of, "D"))
+    else:
+        columns["in_jurisdiction"] = _under(columns["region_code"], prefix)
+        columns["host_in_jurisdiction"] = columns["hosted"] & _under(columns["host_region_code"], prefix)
+        facts.host_carrier = {pk: c for pk, c in zip(id_list, columns["host_carrier"].tolist(), strict=True) if c}
+    for group, per in policy.meta.groups.items():
+        sums = _ledger_sums(policy, entity, id_list, group, period if per == "period" else None) if ledger else {}
+        columns[f"paid_{group}_fen"] = np.array([sums.get(pk, 0) for pk in id_list], np.int64)
+    schema = firm_policy_schema(entity, policy.meta.groups)
+    return Population.from_columns({entity: columns}, schema), facts
+
+
+__all__ = ["FirmBase", "FirmFacts", "Q", "beneficiaries_for", "build", "load_base"]

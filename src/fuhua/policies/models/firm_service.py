@@ -1,0 +1,85 @@
+"""Firm-facing policy service: subscriptions to new fitting policies, what a firm was already told (so a
+push never repeats itself), and the beneficiaries' feedback after payment (post-evaluation, 评价与反馈)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fuhua.core.models import FuhuaModel
+from fuhua.core.scoping import Scope
+
+FIRM_SCOPE = Scope(region="firm__region", firm="firm_id")
+
+
+class Subscription(FuhuaModel):
+    """A firm asks to be told when a policy newly fits it (entitled or one condition away)."""
+
+    firm = models.OneToOneField("registry.Firm", on_delete=models.CASCADE, related_name="policy_subscription",
+                                verbose_name=_("firm"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    scope = FIRM_SCOPE
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("policy subscription")
+        verbose_name_plural = _("policy subscriptions")
+
+    def __str__(self):
+        return str(self.firm)
+
+
+class FitNotice(FuhuaModel):
+    """What a firm has been told about a policy: entitled, or close (one condition missing). A push tells a
+    firm only what it was not told before (unique per firm, policy and fit)."""
+
+    firm = models.ForeignKey("registry.Firm", on_delete=models.CASCADE, related_name="fit_notices",
+                             verbose_name=_("firm"))
+    policy = models.ForeignKey("policies.Policy", on_delete=models.CASCADE, related_name="fit_notices",
+                               verbose_name=_("policy"))
+    fit = models.CharField(_("fit"), max_length=16)
+    as_of = models.DateField(_("as of"))
+    missing = models.CharField(_("missing condition"), max_length=200, blank=True)
+
+    scope = Scope(region=("firm__region", "policy__region"), firm="firm_id")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["firm", "policy", "fit"], name="unique_fit_notice")]
+        verbose_name = _("fit notice")
+        verbose_name_plural = _("fit notices")
+
+    def __str__(self):
+        return f"{self.firm} · {self.policy.code} · {self.fit}"
+
+
+class Feedback(FuhuaModel):
+    """The beneficiary's evaluation of a paid entitlement (Yangpu's 评价 and 反馈): one per entitlement."""
+
+    entitlement = models.OneToOneField("policies.Entitlement", on_delete=models.CASCADE, related_name="feedback",
+                                       verbose_name=_("entitlement"))
+    rating = models.PositiveSmallIntegerField(_("satisfaction (1–5)"),
+                                              validators=[MinValueValidator(1), MaxValueValidator(5)])
+    paid_on_time = models.BooleanField(_("paid on time"), default=True)
+    no_paperwork = models.BooleanField(_("no paperwork needed"), default=True)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    scope = Scope(region="entitlement__policy__region", operator="entitlement__carrier__operator_id",
+                  firm="entitlement__firm_id")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("policy feedback")
+        verbose_name_plural = _("policy feedback")
+
+    def __str__(self):
+        return f"{self.entitlement} · {self.rating}"
+
+    def clean(self):
+        if self.rating is not None and not 1 <= self.rating <= 5:
+            raise ValidationError({"rating": _("Rate from 1 to 5.")})

@@ -1,0 +1,161 @@
+"""Which policies fit me: for a firm (or a carrier), every published policy in force in its region, each
+entitled now (amount, explanation, articles), would be entitled if … (the smallest set of missing
+conditions, in the pack's words, with the articles they come from and by how much), or not applicable (why).
+
+Computed by the rules engine from the packs' own conditions (firm_compute.fits), never written per policy.
+Scoped: a firm reads its own firm, bureau staff any firm of their region (404 otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fuhua.registry.models import Carrier, Firm
+from fuhua.rules import explain
+
+from .. import packs
+from ..compute import compute
+from ..firm_compute import CLOSE, ENTITLED, NOT_APPLICABLE, OPEN, FirmComputation, evaluate, fits
+from ..firm_population import load_base, region_prefix
+from ..models import Entitlement, Policy
+
+ORDER = {ENTITLED: 0, CLOSE: 1, OPEN: 2, NOT_APPLICABLE: 3}
+STATUS_LABELS = {ENTITLED: "Entitled now", CLOSE: "Would be entitled if", OPEN: "Would be entitled if",
+                 NOT_APPLICABLE: "Not applicable"}
+
+
+@dataclass
+class Condition:
+    name: str
+    label: str
+    gap_fen: int | None = None
+    citations: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class PolicyFit:
+    policy: Policy
+    status: str
+    amount_fen: int = 0
+    explanations: list[dict] = field(default_factory=list)  # entitled: {item, label, amount_fen, text, citations}
+    missing: list[Condition] = field(default_factory=list)  # close/open: the smallest set of missing conditions
+    reasons: list[Condition] = field(default_factory=list)  # not applicable
+    entitlements: list[Entitlement] = field(default_factory=list)  # saved rows (to confirm, to rate)
+
+    @property
+    def status_label(self) -> str:
+        return _(STATUS_LABELS[self.status])
+
+    def as_dict(self) -> dict:
+        def cond(c: Condition) -> dict:
+            return {"condition": c.name, "label": c.label, "gap_fen": c.gap_fen, "citations": c.citations}
+
+        return {"policy": self.policy.code, "policy_id": self.policy.pk, "title": self.policy.title,
+                "document_number": self.policy.document_number, "status": self.status,
+                "amount_fen": self.amount_fen, "explanations": self.explanations,
+                "missing": [cond(c) for c in self.missing], "reasons": [cond(c) for c in self.reasons],
+                "entitlements": [e.pk for e in self.entitlements]}
+
+
+def in_force(policy: packs.PolicyPack, as_of: datetime.date) -> bool:
+    start, end = policy.pack.effective_from, policy.pack.effective_to
+    day = str(as_of)
+    return (start is None or str(start)[:10] <= day) and (end is None or day <= str(end)[:10])
+
+
+def _covers(policy: packs.PolicyPack, codes) -> bool:
+    prefix = region_prefix(policy.meta.region)
+    return any(code and str(code).startswith(prefix) for code in codes)
+
+
+def published_rows(as_of: datetime.date) -> dict[str, Policy]:
+    return {p.code: p for p in Policy.objects.filter(published_on__isnull=False, published_on__lte=as_of)}
+
+
+def _citations(policy: packs.PolicyPack, comp: FirmComputation, pk: int, name: str) -> list[dict]:
+    """The articles behind a condition: the citations of the parameters its evaluation reads, else the
+    policy's document (a condition that reads no parameter, e.g. "registered in Suzhou")."""
+    trace = explain(policy.pack, comp.entity, pk, comp.population, name, comp.as_of)
+    cited = [{"parameter": p.get("name"), **(p.get("citation") or {})} for p in trace.params_used if p.get("citation")]
+    if cited:
+        return cited
+    doc = policy.pack.document
+    return [{"document": doc.number or doc.name, "article": "", "text": policy.pack.title}]
+
+
+def firm_for(user, firm_id: int) -> Firm:
+    firm = Firm.objects.restrict(user, "view").filter(pk=firm_id).first()
+    if firm is None:
+        raise Http404(_("No such firm in your scope."))
+    return firm
+
+
+def firm_fits(user, firm_id: int, as_of: datetime.date | None = None, *, with_explanations: bool = True,
+              unpublished: bool = False) -> list[PolicyFit]:
+    """Every published firm policy in force whose region covers the firm (registered or incubated there)."""
+    firm = firm_for(user, firm_id)
+    as_of = as_of or timezone.localdate()
+    base = load_base("firm", as_of, Firm.objects.filter(pk=firm.pk))
+    codes = (base.columns["region_code"][0], base.columns["tenant_region_code"][0]) if len(base.ids) else ()
+    rows = {p.code: p for p in Policy.objects.all()} if unpublished else published_rows(as_of)
+    saved: dict[str, list[Entitlement]] = {}
+    for e in Entitlement.objects.restrict(user).filter(firm=firm).select_related("policy").order_by("period", "pk"):
+        saved.setdefault(e.policy.code, []).append(e)
+    out = []
+    for code, policy in packs.bundled().items():
+        if policy.beneficiary != "firm" or code not in rows or not in_force(policy, as_of) or not _covers(policy, codes):
+            continue
+        comp = evaluate(policy, base, with_conditions=True)
+        fit = fits(policy, comp)[0]
+        row = PolicyFit(rows[code], fit.status, fit.amount_fen, entitlements=saved.get(code, []))
+        pk = int(base.ids[0])
+        if fit.status == ENTITLED and with_explanations:
+            for due in comp.dues:
+                why = comp.explain(due)
+                row.explanations.append({"item": due.item, "label": policy.pack.definitions[due.item].label_zh,
+                                         "amount_fen": due.amount_fen, "text": why["text"],
+                                         "citations": why["citations"]})
+        for m in fit.missing if fit.status in (CLOSE, OPEN) else ():
+            row.missing.append(Condition(m.condition, m.label, m.gap_fen,
+                                         _citations(policy, comp, pk, m.condition) if with_explanations else []))
+        for m in fit.reasons:
+            label = m.label or _("Already received in full.")
+            cites = _citations(policy, comp, pk, m.condition) if with_explanations and m.label else []
+            row.reasons.append(Condition(m.condition, label, None, cites))
+        out.append(row)
+    return sorted(out, key=lambda f: (ORDER[f.status], -f.amount_fen, f.policy.code))
+
+
+def carrier_fits(user, carrier_id: int, as_of: datetime.date | None = None) -> list[PolicyFit]:
+    """A carrier's published carrier policies in force: entitled now (amounts and explanations) or not (the
+    engine's explanation of the first item, which says which test failed)."""
+    carrier = Carrier.objects.restrict(user, "view").filter(pk=carrier_id).first()
+    if carrier is None:
+        raise Http404(_("No such carrier in your scope."))
+    as_of = as_of or timezone.localdate()
+    rows = published_rows(as_of)
+    codes = (carrier.region_id, carrier.administering_region_id)
+    out = []
+    for code, policy in packs.bundled().items():
+        if policy.firm_level or code not in rows or not in_force(policy, as_of) or not _covers(policy, codes):
+            continue
+        comp = compute(code, as_of, carrier_ids=[carrier.pk])
+        dues = [d for d in comp.dues if d.carrier_id == carrier.pk]
+        if dues:
+            row = PolicyFit(rows[code], ENTITLED, sum(d.amount_fen for d in dues))
+            for due in dues:
+                why = comp.explain(due)
+                row.explanations.append({"item": due.item, "label": policy.pack.definitions[due.item].label_zh,
+                                         "amount_fen": due.amount_fen, "text": why["text"],
+                                         "citations": why["citations"]})
+        else:
+            first = policy.rules[0]
+            trace = explain(policy.pack, "carrier", carrier.pk, comp.population, first, as_of)
+            row = PolicyFit(rows[code], NOT_APPLICABLE, reasons=[Condition(first, trace.render("zh"))])
+        out.append(row)
+    return sorted(out, key=lambda f: (ORDER[f.status], -f.amount_fen, f.policy.code))

@@ -1,0 +1,159 @@
+"""Policy push (政策推送) and the reach of a firm-level policy before it is published.
+
+* `reach`: the what-if on the real population — how many firms (or teams) are entitled, the total cost
+  against the year's budget, how many are one condition away, by region — read only.
+* `publish`: the bureau announces a firm-level policy: its 免申即享 run creates the entitlements (each firm
+  notified to confirm its account); firms one condition away are told what they miss; subscribed firms hear
+  of every new policy that concerns them.
+* `firm_changed`: a firm's data changed (a designation, its annual figures, an investment): the published
+  firm policies are recomputed for that firm only; it is told what newly fits (never twice: FitNotice).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.db.utils import IntegrityError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fuhua.core.context import acting_for
+from fuhua.core.exceptions import Conflict
+from fuhua.core.system import SYSTEM, is_system
+from fuhua.registry.models import Firm, Region
+
+from .. import packs
+from ..firm_compute import CLOSE, ENTITLED, NOT_APPLICABLE, compute_firms, fits
+from ..models import Budget, FitNotice, Notification, Policy, Subscription
+from .ledger import budget_status
+from .runs import require, run_entitlements
+from .sync import policy_row
+
+
+def _firm_level(code: str) -> packs.PolicyPack:
+    policy = packs.get(code)
+    if not policy.firm_level:
+        raise Conflict(_("%(code)s pays carriers; its reach is the what-if on the policy page.") % {"code": code})
+    return policy
+
+
+def reach(user, code: str, as_of: datetime.date, overrides: dict | None = None, *, top: int = 20) -> dict:
+    """Firms (or teams) entitled, total cost, firms one condition away, by region; rows of the caller's scope."""
+    row = policy_row(code)
+    require(user, "view", row)
+    policy = _firm_level(code)
+    comp = compute_firms(code, as_of, overrides=overrides, with_conditions=True)
+    fitted = fits(policy, comp)
+    ids = comp.facts.ids.tolist()
+    amounts = comp.by_carrier()
+    entitled = [pk for pk in ids if amounts.get(pk, 0) > 0]
+    close = [pk for pk, f in zip(ids, fitted, strict=True) if f.status == CLOSE]
+    missing: dict[str, int] = {}
+    for f in fitted:
+        if f.status == CLOSE:
+            label = f.missing[0].label
+            missing[label] = missing.get(label, 0) + 1
+    regions: dict[str, list[int]] = {}
+    for pk in entitled:
+        code_ = (comp.facts.region_code.get(pk) or "")[:4] + "00"
+        regions.setdefault(code_, [0, 0])
+        regions[code_][0] += 1
+        regions[code_][1] += amounts[pk]
+    names = dict(Region.objects.filter(code__in=list(regions)).values_list("code", "name"))
+    firm_names = {}
+    if comp.entity == "firm":  # the rows: firms of the caller's scope only (the totals cover the policy)
+        scope = Firm.objects.all() if is_system(user) else Firm.objects.restrict(user)
+        firm_names = dict(scope.filter(pk__in=entitled).values_list("pk", "name"))
+    top_rows = sorted((pk for pk in entitled if pk in firm_names), key=lambda pk: (-amounts[pk], pk))[:top]
+    total = sum(amounts.values())
+    budget = next((b for b in budget_status(row, Budget.objects.restrict(user)) if b["year"] == as_of.year), None)
+    return {
+        "policy": code, "title": row.title, "beneficiary": policy.beneficiary, "as_of": as_of.isoformat(),
+        "published_on": row.published_on.isoformat() if row.published_on else None, "overrides": overrides or {},
+        "population": len(ids), "entitled": len(entitled), "total_fen": total, "close": len(close),
+        "applicable": sum(1 for f in fitted if f.status != NOT_APPLICABLE),
+        "close_by_condition": [{"label": k, "count": v} for k, v in sorted(missing.items(), key=lambda kv: -kv[1])],
+        "budget": budget, "over_budget_fen": max(total - budget["remaining_fen"], 0) if budget else None,
+        "by_region": [{"region": c, "name": names.get(c, c), "entitled": n, "total_fen": fen}
+                      for c, (n, fen) in sorted(regions.items())],
+        "top": [{"firm_id": pk, "firm": firm_names[pk], "amount_fen": amounts[pk]} for pk in top_rows],
+        "seconds": comp.seconds,
+    }
+
+
+def _tell(firm_id: int, policy: Policy, fit: str, as_of: datetime.date, message: str, missing: str = "") -> bool:
+    """Notify a firm once per policy and fit (FitNotice is unique): False when it was told before."""
+    try:
+        with transaction.atomic():
+            FitNotice.objects.create(firm_id=firm_id, policy=policy, fit=fit, as_of=as_of, missing=missing[:200])
+    except IntegrityError:
+        return False
+    Notification.objects.create(firm_id=firm_id, policy=policy, message=message[:300])
+    return True
+
+
+def _notify_fits(code: str, as_of: datetime.date, firm_ids=None, *, new_policy: bool = False) -> dict:
+    row = policy_row(code)
+    policy = packs.get(code)
+    if policy.beneficiary != "firm":
+        return {"close": 0, "subscribed": 0}
+    comp = compute_firms(code, as_of, ids=firm_ids, with_conditions=True)
+    subscribed = set(Subscription.objects.filter(firm_id__in=comp.facts.ids.tolist()).values_list("firm_id", flat=True))
+    told = {"close": 0, "subscribed": 0}
+    for pk, fit in zip(comp.facts.ids.tolist(), fits(policy, comp), strict=True):
+        if fit.status == CLOSE:
+            label = fit.missing[0].label
+            if _tell(pk, row, CLOSE, as_of, _("%(policy)s: you would be entitled if: %(missing)s.") % {
+                    "policy": row.title, "missing": label}, label):
+                told["close"] += 1
+        elif new_policy and pk in subscribed and fit.status not in (ENTITLED, NOT_APPLICABLE):
+            if _tell(pk, row, "new", as_of, _("New policy for you: %(policy)s (%(doc)s).") % {
+                    "policy": row.title, "doc": row.document_number or row.issuer}):
+                told["subscribed"] += 1
+    return told
+
+
+def publish(user, code: str, as_of: datetime.date | None = None) -> dict:
+    """Announce a firm-level policy: compute and save its entitlements, tell the close firms what they miss."""
+    row = policy_row(code)
+    require(user, "change", row)
+    _firm_level(code)
+    if row.published_on is not None:
+        raise Conflict(_("This policy was published on %(day)s.") % {"day": row.published_on})
+    as_of = as_of or timezone.localdate()
+    with transaction.atomic(), acting_for(user):
+        row.published_on = as_of
+        row.save(update_fields=["published_on", "updated_at"])
+        run = run_entitlements(user, code, as_of)
+        told = _notify_fits(code, as_of, new_policy=True)
+    return {"policy": code, "published_on": as_of.isoformat(), "entitlements": run.created,
+            "total_fen": run.total_fen, **told}
+
+
+def firm_changed(firm_id: int, as_of: datetime.date | None = None) -> dict:
+    """After a firm's data changed: its published firm policies recomputed for it alone (as the system)."""
+    as_of = as_of or timezone.localdate()
+    out = {"entitlements": 0, "close": 0}
+    published = set(Policy.objects.filter(published_on__isnull=False, beneficiary="firm").values_list("code", flat=True))
+    with acting_for(SYSTEM):
+        for code, policy in packs.bundled().items():
+            if code not in published or policy.beneficiary != "firm":
+                continue
+            run = run_entitlements(SYSTEM, code, as_of, beneficiary_ids=[firm_id])
+            out["entitlements"] += run.created
+            out["close"] += _notify_fits(code, as_of, [firm_id])["close"]
+    return out
+
+
+def subscribe(user, firm: Firm) -> Subscription:
+    require(user, "change", firm)
+    with acting_for(user):
+        found = Subscription.objects.filter(firm=firm).first()
+        return found or Subscription.objects.create(firm=firm, created_by=None if is_system(user) else user)
+
+
+def unsubscribe(user, firm: Firm) -> None:
+    require(user, "change", firm)
+    with acting_for(user):
+        Subscription.objects.filter(firm=firm).delete()
