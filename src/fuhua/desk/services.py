@@ -6,8 +6,10 @@ Pages, the API, the CLI, the periodic task and the demo all call these; each che
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -142,9 +144,7 @@ def open_request(user, data: dict, files=(), at=None) -> ServiceRequest:
         ServiceRequest.objects.filter(pk=request.pk).update(opened_at=at)
         request.opened_at = at
         _set_deadlines(request)
-    first = Message(request=request, author=_author(user), from_steward=False, body=request.body)
-    with acting_for(user):
-        first.save()
+    first = _message(user, request, request.body, False, at)
     for upload in files:
         _attach(user, first, upload)
     route(request, at=at)
@@ -296,6 +296,19 @@ def linked_for(user, request: ServiceRequest):
 # --- notifications --------------------------------------------------------------------------------
 
 
+_mail = ContextVar("fuhua_desk_mail", default=True)
+
+
+@contextlib.contextmanager
+def no_mail():
+    """Notices without e-mail inside the block (the demo replays months of history: nobody is to be mailed)."""
+    token = _mail.set(False)
+    try:
+        yield
+    finally:
+        _mail.reset(token)
+
+
 def notify(user, request: ServiceRequest, text: str) -> Notice | None:
     """An in-app notice, and an e-mail through Django's mail framework when the user has an address
     (the console backend unless SMTP is configured: settings, FUHUA_EMAIL_HOST)."""
@@ -304,7 +317,7 @@ def notify(user, request: ServiceRequest, text: str) -> Notice | None:
     notice = Notice(recipient=user, request=request, text=text[:300])
     with acting_for(SYSTEM):
         notice.save()
-    if user.email:
+    if user.email and _mail.get():
         url = reverse("desk:servicerequest_detail", kwargs={"pk": request.pk})
         try:
             send_mail(text[:150], f"{text}\n\n{url}", None, [user.email], fail_silently=False)
