@@ -24,7 +24,7 @@ from . import services, topics
 from .models import ServiceRequest, Status, Steward
 from .workflow import REQUEST_WORKFLOW
 
-SUZHOU, NANJING, NANTONG = "320500", "320100", "320600"
+SUZHOU, NANJING = "320500", "320100"
 
 # (username, Chinese name, region, topics (empty: all), capacity); steward_sz and steward_nj are demo accounts.
 STEWARDS = [
@@ -209,9 +209,12 @@ def load_desk(run: DemoRun) -> None:
             request = replay.open(requester, topic, opened)
             replay.play(request, _fate(age, rng))
             run.advance()
-        # Nantong has no steward yet: its requests wait, new, for its bureau to assign (the bureau's inbox).
-        for requester in _requesters(NANTONG, 3, rng):
-            replay.open(requester, rng.choice(["policy", "site"]), _at(run.today - datetime.timedelta(days=1), 15))
+        # Opened overnight: new, waiting for the morning routing run or for the bureau to assign them.
+        for requester in _requesters(SUZHOU, 2, rng) + _requesters(NANJING, 1, rng):
+            title, body = rng.choice(ASKS["policy"])
+            kind = "firm" if isinstance(requester, Firm) else "organisation"
+            services.open_request(SYSTEM, {kind: requester, "title": title, "topic": "policy", "body": body},
+                                  at=_at(run.today - datetime.timedelta(days=1), 22), route_now=False)
         _demo_accounts(replay, run)
         # Notices of the replayed history are old news: only those about the last week's requests stay unread.
         week = _at(run.today - datetime.timedelta(days=7), 0)

@@ -120,11 +120,12 @@ def assign(user, request: ServiceRequest, steward, *, reason: str = "", at=None)
 
 
 @transaction.atomic
-def open_request(user, data: dict, files=(), at=None) -> ServiceRequest:
+def open_request(user, data: dict, files=(), at=None, route_now: bool = True) -> ServiceRequest:
     """Open a request for a firm or operator the user acts for, attach files, route it to a steward.
 
     `data`: title, topic, body, and firm or organisation (optional when the user acts for just one);
-    optionally link ("policies.application") and link_id."""
+    optionally link ("policies.application") and link_id. With `route_now` False the request stays new for
+    the bureau (or the next periodic run, `escalate_overdue`) to assign."""
     data = dict(data)
     link = data.pop("link", None), data.pop("link_id", None)
     if not data.get("firm") and not data.get("organisation"):
@@ -147,7 +148,8 @@ def open_request(user, data: dict, files=(), at=None) -> ServiceRequest:
     first = _message(user, request, request.body, False, at)
     for upload in files:
         _attach(user, first, upload)
-    route(request, at=at)
+    if route_now:
+        route(request, at=at)
     return request
 
 
