@@ -3,7 +3,7 @@
 Public services (stable; the vouchers app uses the ones marked *):
 
 - `register_programme(code, name="")` *          a voucher programme products may accept (idempotent)
-- `apply_provider(user, *, credit_code, categories, contact_name, contact_phone, …)` → Provider (applied)
+- `apply_provider(user, *, credit_code, categories, contact_name, contact_phone, …, on=None)` → Provider (applied)
 - `update_provider(user, provider, data)` / `transition_provider(user, provider, step, reason="")`
   steps: list, decline, suspend, reinstate, delist (marketplace.workflow.PROVIDER_WORKFLOW)
 - `add_qualification(user, provider, data)` / `update_qualification` / `delete_qualification`
@@ -68,7 +68,7 @@ def register_programme(code: str, name: str = "") -> ProgrammeCode:
 
 @transaction.atomic
 def apply_provider(user, *, credit_code: str, categories, contact_name: str, contact_phone: str, regions=(),
-                   name: str = "", region=None, **more) -> Provider:
+                   name: str = "", region=None, on=None, **more) -> Provider:
     """A provider applies to be listed, by its organisation's credit code.
 
     The organisation must be a service provider the user may change (a provider user: its own); a bureau
@@ -99,7 +99,7 @@ def apply_provider(user, *, credit_code: str, categories, contact_name: str, con
     if not data["categories"]:
         raise ValidationError({"categories": _("Choose at least one service category.")})
     provider = crud.create_object(user, Provider, data)
-    provider.applied_on = timezone.localdate()
+    provider.applied_on = _today(on)
     with acting_for(user):
         provider.save(update_fields=["applied_on", "updated_at"])
     return provider
@@ -173,9 +173,10 @@ def flag_expired_qualifications(user, on=None) -> int:
 
 
 def expiring_qualifications(user, on=None, days: int = QUALIFICATION_WARNING_DAYS):
-    """Qualifications (of providers the user may change) that expire within `days` or have expired."""
+    """Qualifications (of providers in the user's own scope: a bureau's region, a provider's own) that
+    expire within `days` or have expired."""
     day = _today(on)
-    return (Qualification.objects.restrict(user, "change")
+    return (Qualification.objects.restrict(user, "view")
             .filter(valid_until__isnull=False, valid_until__lte=day + datetime.timedelta(days=days),
                     provider__status__in=(ProviderStatus.APPLIED, ProviderStatus.LISTED, ProviderStatus.SUSPENDED))
             .select_related("provider__organisation"))
