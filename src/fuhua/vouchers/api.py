@@ -1,6 +1,258 @@
-from ninja import Router
+"""REST endpoints of vouchers: read-only resources (core.api_crud) plus thin actions over the services.
+
+Every action first fetches its object through `get_scoped` (403/404 by role and scope), then calls a service,
+which checks the actor and the state again and does the work in one transaction.
+
+A claim (`POST /vouchers`) answers 201 with the voucher (200 when the same request key already claimed it)
+or 409 with the refusal's code: sold_out, limit_reached, not_eligible, not_open, closed, busy.
+"""
+
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+
+from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
+from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
+from fuhua.core.exceptions import Conflict
+from fuhua.core.schemas import StepOut
+from fuhua.marketplace.models import Product
+
+from . import schemas as s
+from . import services
+from .models import AuditItem, Batch, Order, Redemption, SettlementEntry, Voucher, VoucherProgramme
+from .workflow import BATCH_WORKFLOW, ORDER_WORKFLOW
+
+PROGRAMMES = Resource(VoucherProgramme, s.ProgrammeOut, filters=s.ProgrammeFilters, ordering=("code",),
+                      select_related=("region",), search=None)
+BATCHES = Resource(Batch, s.BatchOut, filters=s.BatchFilters, ordering=("opens_at", "number"),
+                   select_related=("programme",), search=None)
+VOUCHERS = Resource(Voucher, s.VoucherOut, filters=s.VoucherFilters, ordering=("claimed_at", "valid_until"),
+                    select_related=("batch__programme",), search=None)
+ORDERS = Resource(Order, s.OrderOut, filters=s.OrderFilters, ordering=("placed_at", "confirm_by", "accept_by"),
+                  select_related=("provider",), search=None)
+REDEMPTIONS = Resource(Redemption, s.RedemptionOut, filters=s.RedemptionFilters, ordering=("applied_at",),
+                       search=None)
+LEDGER = Resource(SettlementEntry, s.EntryOut, filters=s.EntryFilters, ordering=("paid_on", "amount_fen"),
+                  select_related=("programme",), search=None)
+AUDIT_ITEMS = Resource(AuditItem, s.AuditItemOut, ordering=("id",), search=None)
+
+ORDER_STEPS = ("confirm", "decline", "cancel", "deliver", "accept", "dispute")
+CLAIM_STATUS = {"sold_out": 409, "limit_reached": 409, "not_eligible": 409, "not_open": 409, "closed": 409,
+                "busy": 409}
+
+
+def _steps(workflow, user, obj) -> list[dict]:
+    return [{"name": t.name, "label": str(t.label), "target": t.target, "needs_reason": t.needs_reason}
+            for t in workflow.available(user, obj)]
+
+
+def programmes_router() -> Router:
+    r = crud_router(PROGRAMMES)
+
+    @r.get("/{id}/budget", response={200: dict, **OBJECT_ERRORS},
+           **operation("voucher_programme_budget", "Budget per batch (reconciling to the fen), per provider and firm"))
+    def budget(request, id: int):
+        programme = get_scoped(PROGRAMMES, request.auth_user, id)
+        user = request.auth_user
+        return {**services.programme_budget(user, programme), "providers": services.by_provider(user, programme),
+                "firms": services.by_firm(user, programme)}
+
+    @r.get("/{id}/budget.xlsx", response={200: None, **OBJECT_ERRORS},
+           **operation("voucher_programme_budget_xlsx", "The budget as an Excel workbook"))
+    def budget_xlsx(request, id: int):
+        programme = get_scoped(PROGRAMMES, request.auth_user, id)
+        response = HttpResponse(services.export_xlsx(request.auth_user, programme),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{programme.code}-budget.xlsx"'
+        return response
+
+    @r.post("/{id}/batches", response={201: s.BatchOut, **WRITE_ERRORS},
+            **operation("voucher_batch_create", "Add a batch (draft; the face value comes from the pack)"))
+    def add_batch(request, id: int, payload: s.BatchIn):
+        programme = get_scoped(PROGRAMMES, request.auth_user, id, "change")
+        batch = services.add_batch(request.auth_user, programme, **payload.model_dump())
+        return Status(201, batch)
+
+    @r.post("/{id}/audit-samples", response={201: s.SampleOut, **WRITE_ERRORS},
+            **operation("voucher_audit_sample", "Draw a reproducible random sample of settled redemptions"))
+    def sample(request, id: int, payload: s.SampleIn):
+        programme = get_scoped(PROGRAMMES, request.auth_user, id, "change")
+        return Status(201, services.draw_sample(request.auth_user, programme, seed=payload.seed,
+                                                rate_percent=payload.rate_percent))
+
+    return r
+
+
+def batches_router() -> Router:
+    r = crud_router(BATCHES)
+
+    @r.get("/{id}/budget", response={200: dict, **OBJECT_ERRORS},
+           **operation("voucher_batch_budget", "Every fen of the batch and whether it reconciles"))
+    def budget(request, id: int):
+        return services.batch_budget(get_scoped(BATCHES, request.auth_user, id))
+
+    @r.get("/{id}/transitions", response={200: list[StepOut], **OBJECT_ERRORS},
+           **operation("voucher_batch_steps", "The steps the caller can take now"))
+    def steps(request, id: int):
+        return _steps(BATCH_WORKFLOW, request.auth_user, get_scoped(BATCHES, request.auth_user, id))
+
+    @r.post("/{id}/transitions/{name}", response={200: s.BatchOut, **WRITE_ERRORS},
+            **operation("voucher_batch_transition", "Publish (cut the budget into vouchers) or close a batch"))
+    def step(request, id: int, name: str, payload: s.ReasonIn):
+        batch = get_scoped(BATCHES, request.auth_user, id, "change")
+        if name == "publish":
+            return services.publish_batch(request.auth_user, batch)
+        if name == "close":
+            return services.close_batch(request.auth_user, batch, payload.reason)
+        raise Http404
+
+    return r
+
+
+def vouchers_router() -> Router:
+    r = crud_router(VOUCHERS)
+
+    @r.post("", response={200: s.ClaimOut, 201: s.ClaimOut, 409: s.ClaimRefusedOut, **WRITE_ERRORS},
+            **operation("voucher_claim", "Claim a voucher of a batch (first come, first served; idempotent by key)"))
+    def claim(request, payload: s.ClaimIn, batch: int):
+        target = get_scoped(BATCHES, request.auth_user, batch)
+        result = services.claim(request.auth_user, target, payload.idempotency_key, firm=payload.firm)
+        if not result.ok:
+            return Status(CLAIM_STATUS[result.code], {"status": CLAIM_STATUS[result.code], "code": result.code,
+                                                      "message": result.reason})
+        return Status(200 if result.replay else 201, {"code": result.code, "replay": result.replay,
+                                                      "voucher": result.voucher})
+
+    return r
+
+
+def orders_router() -> Router:
+    r = crud_router(ORDERS)
+
+    @r.post("", response={201: s.OrderOut, **WRITE_ERRORS},
+            **operation("voucher_order_create", "Spend a held voucher on a catalogue product"))
+    def place(request, payload: s.OrderIn):
+        require(request.auth_user, "add", Order)
+        voucher = get_scoped(VOUCHERS, request.auth_user, payload.voucher)
+        product = Product.objects.restrict(request.auth_user).filter(pk=payload.product).first()
+        if product is None:
+            raise Conflict(_("No such service product in the catalogue."))
+        return Status(201, services.place_order(request.auth_user, voucher, product, note=payload.note))
+
+    @r.get("/{id}/transitions", response={200: list[StepOut], **OBJECT_ERRORS},
+           **operation("voucher_order_steps", "The steps the caller can take now"))
+    def steps(request, id: int):
+        return _steps(ORDER_WORKFLOW, request.auth_user, get_scoped(ORDERS, request.auth_user, id))
+
+    @r.post("/{id}/transitions/{name}", response={200: s.OrderOut, **WRITE_ERRORS},
+            **operation("voucher_order_transition", "Confirm, decline, cancel, deliver, accept or dispute"))
+    def step(request, id: int, name: str, payload: s.ReasonIn):
+        order = get_scoped(ORDERS, request.auth_user, id, "change")
+        if name not in ORDER_STEPS:
+            raise Http404
+        user, reason = request.auth_user, payload.reason
+        if name == "confirm":
+            return services.confirm_order(user, order)
+        if name == "decline":
+            return services.decline_order(user, order, reason)
+        if name == "cancel":
+            return services.cancel_order(user, order, reason)
+        if name == "deliver":
+            return services.deliver(user, order, reason)
+        if name == "accept":
+            return services.accept(user, order)
+        return services.dispute(user, order, reason)
+
+    @r.get("/{id}/evidence", response={200: list[s.EvidenceOut], **OBJECT_ERRORS},
+           **operation("voucher_order_evidence", "The delivery evidence of an order"))
+    def evidence(request, id: int):
+        return list(get_scoped(ORDERS, request.auth_user, id).evidence.all())
+
+    @r.post("/{id}/evidence", response={201: s.EvidenceOut, **WRITE_ERRORS},
+            **operation("voucher_order_attach", "Attach delivery evidence (multipart: title, file)"))
+    def attach(request, id: int, title: Form[str] = "", file: File[UploadedFile] = None):
+        order = get_scoped(ORDERS, request.auth_user, id, "change")
+        if file is None:
+            raise Conflict(_("Send the file as the multipart/form-data field 'file'."))
+        return Status(201, services.add_evidence(request.auth_user, order, title or file.name, file))
+
+    @r.post("/{id}/rating", response={201: dict, **WRITE_ERRORS},
+            **operation("voucher_order_rate", "Rate the delivered service (once)"))
+    def rate(request, id: int, payload: s.RateIn):
+        order = get_scoped(ORDERS, request.auth_user, id, "change")
+        rating = services.rate_order(request.auth_user, order, payload.score, payload.comment)
+        return Status(201, {"id": rating.pk, "score": rating.score})
+
+    @r.post("/{id}/redemptions", response={201: s.RedemptionOut, **WRITE_ERRORS},
+            **operation("voucher_order_redeem", "Apply to redeem the voucher's part of an accepted order"))
+    def redeem(request, id: int, payload: s.RedeemIn):
+        order = get_scoped(ORDERS, request.auth_user, id, "change")
+        return Status(201, services.apply_redemption(request.auth_user, order, payload.amount_fen))
+
+    return r
+
+
+def redemptions_router() -> Router:
+    r = crud_router(REDEMPTIONS)
+
+    def _many(user, ids: list[int], action: str) -> list:
+        found = {o.pk: o for o in REDEMPTIONS.queryset(user, action).filter(pk__in=ids)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise Http404
+        return [found[i] for i in ids]
+
+    @r.post("/review", response={200: list[s.RedemptionOut], **WRITE_ERRORS},
+            **operation("voucher_redemption_review", "Approve or reject redemptions (all or nothing)"))
+    def review(request, payload: s.ReviewIn):
+        require(request.auth_user, "change", Redemption)
+        items = _many(request.auth_user, payload.redemptions, "change")
+        return services.review(request.auth_user, items, payload.approve, payload.note)
+
+    @r.post("/settlement", response={201: list[s.EntryOut], **WRITE_ERRORS},
+            **operation("voucher_redemption_settle", "Pay approved redemptions (ledger entries)"))
+    def settle(request, payload: s.SettleIn):
+        require(request.auth_user, "add", SettlementEntry)
+        items = _many(request.auth_user, payload.redemptions, "change")
+        return Status(201, services.settle(request.auth_user, items, payload.reference))
+
+    return r
+
+
+def ledger_router() -> Router:
+    r = crud_router(LEDGER)
+
+    @r.post("/{id}/reversal", response={201: s.EntryOut, **WRITE_ERRORS},
+            **operation("voucher_entry_reverse", "Correct a payment with a reversing entry (append-only ledger)"))
+    def reversal(request, id: int, payload: s.ReasonIn):
+        entry = get_scoped(LEDGER, request.auth_user, id, "change")
+        return Status(201, services.reverse_entry(request.auth_user, entry, payload.reason))
+
+    return r
+
+
+def audit_items_router() -> Router:
+    r = crud_router(AUDIT_ITEMS)
+
+    @r.post("/{id}/finding", response={200: s.AuditItemOut, **WRITE_ERRORS},
+            **operation("voucher_audit_finding", "Record a finding (and claw back through the ledger)"))
+    def finding(request, id: int, payload: s.FindingIn):
+        item = get_scoped(AUDIT_ITEMS, request.auth_user, id, "change")
+        return services.record_finding(request.auth_user, item, payload.finding, payload.clawback_fen)
+
+    @r.post("/{id}/pass", response={200: s.AuditItemOut, **WRITE_ERRORS},
+            **operation("voucher_audit_pass", "Record that the sampled redemption has no finding"))
+    def passed(request, id: int, payload: s.ReasonIn):
+        item = get_scoped(AUDIT_ITEMS, request.auth_user, id, "change")
+        return services.pass_item(request.auth_user, item, payload.reason)
+
+    return r
 
 
 def routers() -> dict[str, Router]:
     """URL prefix → router; api.py mounts each under /api/v1/<prefix>."""
-    return {}
+    return {"voucher-programmes": programmes_router(), "voucher-batches": batches_router(),
+            "vouchers": vouchers_router(), "voucher-orders": orders_router(),
+            "voucher-redemptions": redemptions_router(), "voucher-ledger": ledger_router(),
+            "voucher-audit-items": audit_items_router()}

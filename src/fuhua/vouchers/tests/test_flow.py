@@ -4,7 +4,7 @@ import pytest
 
 from fuhua.core.system import SYSTEM
 from fuhua.vouchers import services
-from fuhua.vouchers.models import OrderStatus, VoucherStatus
+from fuhua.vouchers.models import OrderStatus, RedemptionStatus, VoucherStatus
 from fuhua.vouchers.testing import voucher_world
 
 
@@ -14,23 +14,17 @@ def v(world):
 
 
 def test_claim_to_settlement_reconciles(world, v):
-    firm_user, provider_user = world.users.firm_a, world.users.provider
-    order = v.order_a
-    assert order.status == OrderStatus.DELIVERED
-    services.accept(firm_user, order)
-    redemption = services.apply_redemption(provider_user, order)
-    assert redemption.amount_fen == order.covered_fen
-    services.review(world.users.bureau_sz, [redemption], approve=True)
-    [entry] = services.settle(world.users.bureau_sz, [redemption], reference="苏科拨〔2026〕1号")
-    assert entry.amount_fen == order.covered_fen
-    order.refresh_from_db()
-    v.voucher_a.refresh_from_db()
+    order, voucher = v.order_a, v.voucher_a
     assert order.status == OrderStatus.SETTLED
-    assert v.voucher_a.status == VoucherStatus.SETTLED
+    assert voucher.status == VoucherStatus.SETTLED
+    assert v.redemption_a.status == RedemptionStatus.SETTLED
+    assert v.entry_a.amount_fen == order.covered_fen == voucher.settled_fen
+    assert voucher.returned_fen == voucher.face_value_fen - order.covered_fen
     row = services.batch_budget(v.batch_a)
     assert row["reconciles"], row
-    assert row["settled"] == order.covered_fen
-    assert row["paid_net"] == order.covered_fen
     assert row["budget"] == 10 * v.batch_a.face_value_fen
-    services.rate_order(firm_user, order, 5, "很好")
+    assert row["settled"] == row["paid"] == row["paid_net"] == order.covered_fen
+    assert row["held"] == 0
+    assert row["ordered"] == v.held_a.face_value_fen  # the open order
+    services.rate_order(world.users.firm_a, order, 5, "很好")
     assert services.expire(SYSTEM).lapsed == 0
