@@ -13,3 +13,6 @@ class FederationConfig(AppConfig):
 
         guard.connect([table.model for table in TABLES])  # federated copies are read-only
         panels.register()  # the source of a federated record on its page
+        from fuhua.core.context_processors import NavItem, register_nav
+
+        register_nav(NavItem("federation:home", _("One network"), "federation.peer", key="network", group="system"))

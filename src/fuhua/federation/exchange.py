@@ -51,6 +51,22 @@ def head_position() -> int:
     return ObjectChange.objects.aggregate(m=Max("id"))["m"] or 0
 
 
+SETTLE_SECONDS = 30  # PostgreSQL: a change is exported once it is this old (see settled_position)
+
+
+def settled_position() -> int:
+    """The feed position a package may end at. SQLite has one writer at a time, so every id below the head
+    is committed. On PostgreSQL ids are drawn when a row is written but become visible at commit, so a
+    transaction still open could commit an id below the head later; a package then ends at the last change
+    older than SETTLE_SECONDS (docs/federation.md: a transaction open longer is repaired by a full export)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return head_position()
+    cutoff = timezone.now() - datetime.timedelta(seconds=SETTLE_SECONDS)
+    return ObjectChange.objects.filter(time__lt=cutoff).aggregate(m=Max("id"))["m"] or 0
+
+
 def _iso(value) -> str:
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
@@ -127,7 +143,7 @@ def export_package(peer: Peer, out: Path, *, since: int | None = None, key=None)
     it last acknowledged; 0: everything). Returns the file and the package's `fuhua` section."""
     instance = this_instance()
     since = peer.position if since is None else since
-    to = head_position()
+    to = max(settled_position(), since)
     tables = [t for t in TABLES if t.key in (peer.tables or [])]
     writer = PackageWriter(source={"code": instance.code, "name": instance.name,
                                    "region": instance.region_id or ""},

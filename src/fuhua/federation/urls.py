@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views as v
+
 app_name = "federation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", v.home, name="home"),
+    path("peers/add/", v.add_peer, name="peer_add"),
+    path("peers/<str:code>/tables/", v.peer_tables, name="peer_tables"),
+]
