@@ -28,7 +28,7 @@ DASHBOARD_METRICS = (
     "carriers", "incubators", "maker_spaces", "national_carriers", "provincial_plus_carriers", "new_provincial_plus",
     "specialised_carriers", "specialised_share", "tenants", "tenants_new", "tenant_employees",
     "fresh_graduates_hired", "financing_fen", "entered", "incubating", "grade_a", "graded", "grade_a_share",
-    "payouts_fen", "chain_coverage", "carriers_growth",
+    "payouts_fen", "chain_coverage", "carriers_growth", "new_provincial_plus_specialised", "tenants_new_national",
 )
 
 
@@ -38,9 +38,9 @@ def years_of(today: datetime.date) -> list[int]:
 
 
 def _keys(codes: list[str]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """For prefix lengths 2 and 4: (distinct region keys, each carrier's index into them)."""
+    """For prefix lengths 2, 4 and 6: (distinct region keys, each carrier's index into them)."""
     out = {}
-    for length in (2, 4):
+    for length in (2, 4, 6):
         keys = np.array([c[:length].ljust(6, "0") for c in codes], dtype=object)
         distinct, inverse = np.unique(keys, return_inverse=True) if len(keys) else (np.array([]), np.array([]))
         out[length] = (distinct, inverse)
@@ -48,7 +48,7 @@ def _keys(codes: list[str]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
 
 
 def region_values(frame: Frame, code: str, year: int, keys, done: dict) -> dict[str, float]:
-    """code → {region code: value} for the nation, provinces and prefectures."""
+    """code → {region code: value} for the nation, provinces, prefectures and counties."""
     metric = catalogue()[code]
     out: dict[str, float] = {}
     if metric.kind in ("share", "change"):
@@ -70,6 +70,8 @@ def region_values(frame: Frame, code: str, year: int, keys, done: dict) -> dict[
             totals[NATION] += amount
             totals[region_code[:2].ljust(6, "0")] += amount
             totals[region_code[:4].ljust(6, "0")] += amount
+            if region_code[4:] != "00":
+                totals[region_code] += amount
         return dict(totals)
     if metric.kind == "coverage":
         kinds = set(metric.spec.get("kinds") or [])
@@ -80,7 +82,7 @@ def region_values(frame: Frame, code: str, year: int, keys, done: dict) -> dict[
         covered: dict[str, int] = defaultdict(int)
         for county in frame.counties():
             ok = kinds <= present.get(county, set())
-            for key in (NATION, county[:2].ljust(6, "0"), county[:4].ljust(6, "0")):
+            for key in (NATION, county[:2].ljust(6, "0"), county[:4].ljust(6, "0"), county):
                 total[key] += 1
                 covered[key] += ok
         return {k: round(100.0 * covered[k] / n, 1) for k, n in total.items() if n}
@@ -88,7 +90,7 @@ def region_values(frame: Frame, code: str, year: int, keys, done: dict) -> dict[
     if weights is None:
         return {}
     out[NATION] = float(weights.sum())
-    for length in (2, 4):
+    for length in (2, 4, 6):
         distinct, inverse = keys[length]
         sums = np.bincount(inverse, weights=weights, minlength=len(distinct)) if len(distinct) else []
         out.update({str(k): float(v) for k, v in zip(distinct, sums, strict=True)})

@@ -1,5 +1,6 @@
 """Demo steering: Nantong's targets from its 2022-2024 action plan (data/nantong-2022-2024.yaml), set by the
-system like the rest of the demo data, so that the Nantong bureau account sees them with their progress."""
+system like the rest of the demo data, so that the Nantong bureau account sees them with their progress; then
+the dashboards' aggregates, built once so that the start page has its charts before the worker runs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fuhua.core.context import acting_as
 from fuhua.core.demo import DemoRun
 from fuhua.registry.models import Region
 
+from . import aggregates
 from .models import Target, parse_period
 
 PLANS = [Path(__file__).resolve().parent / "data" / "nantong-2022-2024.yaml"]
@@ -38,4 +40,6 @@ def load_targets(run: DemoRun) -> None:
                               "plan_article": f"{plan['plan_article']}：“{row['quote']}”",
                               "note": plan["source"]})
                 created += made
-    run.note(f"steering: {created} targets of Nantong's 2022-2024 plan")
+    built = aggregates.rebuild(run.today)
+    run.note(f"steering: {created} targets of Nantong's 2022-2024 plan; {built['rows']:,} dashboard aggregates "
+             f"in {built['seconds']} s")

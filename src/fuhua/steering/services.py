@@ -58,7 +58,11 @@ def region_for(user, code: str | None, action: str = "view") -> Region:
 
 def default_region(user) -> Region | None:
     """The widest region the user steers (a province bureau: its province)."""
-    return regions_in_reach(user).order_by("level", "code").first() if check(user, "view", Target) else None
+    if not check(user, "view", Target):
+        return None
+    rank = {"province": 0, "prefecture": 1, "county": 2}
+    return min(regions_in_reach(user).only("code", "level", "name"), key=lambda r: (rank.get(r.level, 3), r.code),
+               default=None)
 
 
 def create_target(user, data: dict) -> Target:

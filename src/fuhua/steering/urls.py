@@ -15,4 +15,5 @@ urlpatterns = [
     *crud("reports", "reportsnapshot", {"list": v.SnapshotList, "detail": v.SnapshotDetail,
                                         "delete": v.SnapshotDelete}),
     path("reports/<int:pk>/download/", v.SnapshotDownload.as_view(), name="reportsnapshot_download"),
+    path("charts.xlsx", v.chart_xlsx, name="chart_xlsx"),
 ]

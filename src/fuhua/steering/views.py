@@ -163,3 +163,20 @@ class SnapshotDownload(g.ScopedMixin, View):
         return response
 
 
+
+
+@login_required
+def chart_xlsx(request):
+    """One dashboard chart's rows (the table under it) as XLSX."""
+    from fuhua.core.exports import export_response
+
+    from .charts import charts
+
+    found = charts(request.user, request.GET.get("region"), request.GET.get("metric"))
+    if found is None:
+        raise Http404(_("No charts in your scope."))
+    chart = next((c for c in found["charts"] if c["key"] == request.GET.get("chart")), None)
+    if chart is None:
+        raise Http404(_("Unknown chart."))
+    announce_export(request, f"chart {chart['key']} {found['region_code']}", len(chart["rows"]))
+    return export_response(f"{chart['key']}-{found['region_code']}", chart["headers"], chart["rows"])
