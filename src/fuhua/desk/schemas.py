@@ -113,8 +113,8 @@ class StepIn(InputSchema):
 
 
 class LinkIn(InputSchema):
-    link: str = Field(..., max_length=60, description="policies.application, vouchers.order, …")
-    link_id: Id
+    link: str | None = Field(None, max_length=60, description="policies.application, vouchers.order, … (required)")
+    link_id: Id | None = Field(None, description="the record's id (required)")
     reason: str = Field("", max_length=500, description="a note for the audit trail")
 
 
