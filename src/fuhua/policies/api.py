@@ -15,12 +15,25 @@ from ninja.files import UploadedFile
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
 from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
 from fuhua.core.exceptions import Conflict
+from fuhua.registry.models import Carrier
 
 from . import schemas as s
 from . import services
 from .application_workflow import APPLICATION_WORKFLOW
 from .compute import compute
-from .models import Application, Budget, Call, Entitlement, Notification, Payout, Policy
+from .firm_compute import default_as_of
+from .models import (
+    Application,
+    Budget,
+    Call,
+    Entitlement,
+    Feedback,
+    FitNotice,
+    Notification,
+    Payout,
+    Policy,
+    Subscription,
+)
 from .services import applications as app_services
 from .services.ledger import budget_status, ledger_totals, recover
 from .services.simulate import carriers_in_scope, parse_settings
@@ -29,14 +42,18 @@ from .workflow import CALL_WORKFLOW
 POLICIES = Resource(Policy, s.PolicyOut, filters=s.PolicyFilters, ordering=("code", "effective_from"), search=None)
 ENTITLEMENTS = Resource(Entitlement, s.EntitlementOut, filters=s.EntitlementFilters,
                         ordering=("amount_fen", "period", "queue_position", "created_at"),
-                        select_related=("policy", "carrier"), search=None)
+                        select_related=("policy", "carrier", "firm", "team"), search=None)
 PAYOUTS = Resource(Payout, s.PayoutOut, filters=s.PayoutFilters, ordering=("paid_on", "amount_fen", "budget_year"),
-                   select_related=("policy", "carrier"), search=None)
+                   select_related=("policy", "carrier", "firm", "team"), search=None)
 APPLICATIONS = Resource(Application, s.ApplicationOut, filters=s.ApplicationFilters,
                         ordering=("created_at", "submitted_on", "status"), select_related=("carrier",), search=None)
 CALLS = Resource(Call, s.CallOut, s.CallIn, filters=s.CallFilters, ordering=("opens_on", "closes_on"), search=None)
 NOTIFICATIONS = Resource(Notification, s.NotificationOut, filters=s.NotificationFilters, ordering=("created_at",),
                          search=None)
+FEEDBACK = Resource(Feedback, s.FeedbackOut, filters=s.FeedbackFilters, ordering=("created_at", "rating"),
+                    select_related=("entitlement__policy",), search=None)
+FIT_NOTICES = Resource(FitNotice, s.FitNoticeOut, ordering=("created_at",), select_related=("policy",), search=None)
+SUBSCRIPTIONS = Resource(Subscription, s.SubscriptionOut, ordering=("created_at",), search=None)
 
 
 def _today() -> datetime.date:
@@ -81,6 +98,28 @@ def policies_router() -> Router:
             raise Conflict(_("This policy is paid on application; use its calls."))
         return Status(201, services.run_entitlements(request.auth_user, policy.code, payload.as_of or _today()))
 
+    @r.get("/{id}/reach", response={200: dict, **OBJECT_ERRORS},
+           **operation("policy_reach", "Reach of a firm-level policy: firms entitled, total cost, firms one "
+                                       "condition away (what-if on the real population)"))
+    def reach(request, id: int, params: Query[s.ReachParams]):
+        policy = get_scoped(POLICIES, request.auth_user, id)
+        return services.reach(request.auth_user, policy.code, params.as_of or default_as_of(),
+                              parse_settings(params.set))
+
+    @r.post("/{id}/publication", response={200: dict, **WRITE_ERRORS},
+            **operation("policy_publish", "Publish a firm-level policy: save its entitlements and tell the firms "
+                                          "that are entitled or one condition away"))
+    def publication(request, id: int, payload: s.PublishIn):
+        policy = get_scoped(POLICIES, request.auth_user, id, "change")
+        return services.publish(request.auth_user, policy.code, payload.as_of or default_as_of())
+
+    @r.get("/{id}/feedback", response={200: dict, **OBJECT_ERRORS},
+           **operation("policy_feedback", "Post-evaluation: the beneficiaries' ratings of a policy"))
+    def feedback(request, id: int):
+        policy = get_scoped(POLICIES, request.auth_user, id)
+        rows = Feedback.objects.restrict(request.auth_user).filter(entitlement__policy=policy)
+        return services.feedback_summary(rows).get(policy.code) or {"policy": policy.code, "answers": 0}
+
     @r.post("/{id}/payouts", response={200: s.PayOut, **WRITE_ERRORS},
             **operation("policy_pay", "Pay confirmed entitlements within the year's budget, in priority order"))
     def pay(request, id: int, payload: s.PayIn):
@@ -103,6 +142,13 @@ def entitlements_router() -> Router:
         entitlement = get_scoped(ENTITLEMENTS, request.auth_user, id, "change")
         services.confirm(request.auth_user, entitlement, payload.dict())
         return ENTITLEMENTS.queryset(request.auth_user, "view").get(pk=id)
+
+    @r.post("/{id}/feedback", response={201: s.FeedbackOut, **WRITE_ERRORS},
+            **operation("entitlement_feedback", "Rate a paid entitlement (beneficiary; once, after payment)"))
+    def feedback(request, id: int, payload: s.FeedbackIn):
+        entitlement = get_scoped(ENTITLEMENTS, request.auth_user, id, "change")
+        obj = services.give_feedback(request.auth_user, entitlement, payload.model_dump())
+        return Status(201, FEEDBACK.queryset(request.auth_user, "view").get(pk=obj.pk))
 
     @r.post("/{id}/recovery", response={200: s.PayoutOut, **WRITE_ERRORS},
             **operation("entitlement_recover", "Record the recovery of a clawback proposal"))
@@ -183,7 +229,56 @@ def notifications_router() -> Router:
     return r
 
 
+def _fits_out(user, subject, fits, as_of, subscribed=None) -> dict:
+    return {"as_of": as_of, "subject": {"id": subject.pk, "name": subject.name}, "subscribed": subscribed,
+            "fits": [f.as_dict() for f in fits]}
+
+
+def firm_fits_router() -> Router:
+    r = Router(tags=["policy fits"])
+
+    @r.get("/{id}", response={200: s.FitsOut, **OBJECT_ERRORS},
+           **operation("firm_fits", "Which policies fit a firm: entitled now, would be entitled if …, not applicable"))
+    def fits(request, id: int, as_of: datetime.date | None = None):
+        day = as_of or default_as_of()
+        result = services.firm_fits(request.auth_user, id, day)
+        firm = services.fit.firm_for(request.auth_user, id)
+        return _fits_out(request.auth_user, firm, result, day, Subscription.objects.filter(firm=firm).exists())
+
+    @r.post("/{id}/subscription", response={200: s.SubscriptionOut, **WRITE_ERRORS},
+            **operation("firm_subscribe", "Be notified when a new policy fits the firm"))
+    def subscribe(request, id: int, payload: s.StepIn):
+        firm = services.fit.firm_for(request.auth_user, id)
+        return services.subscribe(request.auth_user, firm)
+
+    @r.delete("/{id}/subscription", response={204: None, **WRITE_ERRORS},
+              **operation("firm_unsubscribe", "Stop the notifications of new fitting policies"))
+    def unsubscribe(request, id: int):
+        firm = services.fit.firm_for(request.auth_user, id)
+        services.unsubscribe(request.auth_user, firm)
+        return Status(204, None)
+
+    return r
+
+
+def carrier_fits_router() -> Router:
+    r = Router(tags=["policy fits"])
+
+    @r.get("/{id}", response={200: s.FitsOut, **OBJECT_ERRORS},
+           **operation("carrier_fits", "Which policies fit a carrier: entitled now, or not (why)"))
+    def fits(request, id: int, as_of: datetime.date | None = None):
+        day = as_of or _today()
+        result = services.carrier_fits(request.auth_user, id, day)
+        carrier = Carrier.objects.restrict(request.auth_user).get(pk=id)
+        return _fits_out(request.auth_user, carrier, result, day)
+
+    return r
+
+
 def routers() -> dict[str, Router]:
     """URL prefix → router; api.py mounts each under /api/v1/<prefix>."""
     return {"policies": policies_router(), "entitlements": entitlements_router(), "payouts": payouts_router(),
-            "applications": applications_router(), "calls": calls_router(), "notifications": notifications_router()}
+            "applications": applications_router(), "calls": calls_router(), "notifications": notifications_router(),
+            "firm-fits": firm_fits_router(), "carrier-fits": carrier_fits_router(),
+            "policy-feedback": crud_router(FEEDBACK), "fit-notices": crud_router(FIT_NOTICES),
+            "policy-subscriptions": crud_router(SUBSCRIPTIONS)}

@@ -21,12 +21,18 @@ class PoliciesConfig(AppConfig):
         from . import application_workflow, panels  # noqa: F401  (registers the application workflow)
 
         panels.register()  # entitlements on the registry's carrier page
+        from . import triggers
+
+        triggers.register()  # policy push when a firm's designations, figures or investments change
         from fuhua.core.demo import register_demo_step
 
         register_demo_step("policies", _("Policies and payouts"), order=60, run="fuhua.policies.demo.load_policies")
+        register_demo_step("firm_policies", _("Firm policies: publication, payment and feedback"), order=61,
+                           run="fuhua.policies.demo.load_firm_policies")
 
         register_nav(NavItem("policies:policy_list", _("Policies"), "policies.policy", key="policies"))
         register_nav(NavItem("policies:entitlement_list", _("Entitlements"), "policies.entitlement",
                              key="entitlements"))
         register_nav(NavItem("policies:application_list", _("Applications"), "policies.application",
                              key="applications"))
+        register_nav(NavItem("policies:my_fit", _("Policies for my firm"), "policies.subscription", key="my_fit"))

@@ -206,4 +206,93 @@ def export(path: str, policy_code: str | None, username: str) -> None:
     click.echo(f"wrote {path} ({payouts.count()} ledger rows)")
 
 
+@policy.command()
+@click.option("--firm", "firm_id", type=int, default=None, help="The firm (id).")
+@click.option("--carrier", "carrier_id", type=int, default=None, help="Or the carrier (id).")
+@click.option("--as-of", type=DATE, default=None)
+@click.option("--json", "as_json", is_flag=True)
+@user_option()
+def fit(firm_id: int | None, carrier_id: int | None, as_of, as_json: bool, username: str) -> None:
+    """Which policies fit a firm (or a carrier): entitled now, would be entitled if …, not applicable."""
+    _django()
+    from django.http import Http404
+
+    from .services import carrier_fits, firm_fits
+
+    if (firm_id is None) == (carrier_id is None):
+        raise click.UsageError("give exactly one of --firm and --carrier")
+    user = _user(username)
+    try:
+        fits = firm_fits(user, firm_id, _day(as_of)) if firm_id else carrier_fits(user, carrier_id, _day(as_of))
+    except Http404 as exc:
+        raise click.ClickException(str(exc) or "not found") from None
+    if as_json:
+        click.echo(json.dumps([f.as_dict() for f in fits], ensure_ascii=False, indent=2, default=str))
+        return
+    for f in fits:
+        click.echo(f"{f.status_label:<12} {f.policy.code:<32} {_yuan(f.amount_fen) if f.amount_fen else '':>16}")
+        for e in f.explanations:
+            click.echo(f"    {e['text']}")
+        for m in f.missing:
+            gap = f" (short by {m.gap_fen / 100:,.2f} yuan)" if m.gap_fen else ""
+            click.echo(f"    missing: {m.label}{gap}")
+        for m in f.reasons:
+            click.echo(f"    not met: {m.label}")
+
+
+@policy.command()
+@click.option("--policy", "policy_code", required=True)
+@click.option("--set", "settings", multiple=True, help="NAME=VALUE (YAML value); repeat for several parameters.")
+@click.option("--as-of", type=DATE, default=None)
+@click.option("--json", "as_json", is_flag=True)
+@user_option()
+def reach(policy_code: str, settings: tuple[str, ...], as_of, as_json: bool, username: str) -> None:
+    """Reach of a firm-level policy: firms entitled, total cost, firms one condition away (nothing written)."""
+    _django()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from .services import reach as compute_reach
+    from .services.simulate import parse_settings
+
+    user = _user(username)
+    try:
+        result = compute_reach(user, policy_code, _day(as_of), parse_settings(list(settings)))
+    except (PermissionDenied, ValidationError) as exc:
+        raise click.ClickException("; ".join(getattr(exc, "messages", [str(exc)]))) from None
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(f"{policy_code}: {result['entitled']} of {result['population']} entitled, total "
+               f"{_yuan(result['total_fen']).strip()} yuan; {result['close']} one condition away "
+               f"({result['seconds'] * 1000:.1f} ms of computation)")
+    for c in result["close_by_condition"]:
+        click.echo(f"    {c['count']:>6}  {c['label']}")
+
+
+@policy.command()
+@click.option("--policy", "policy_code", required=True)
+@click.option("--as-of", type=DATE, default=None)
+@click.option("--yes", is_flag=True, help="Publish without asking (entitlements are saved, firms notified).")
+@user_option("Act as this user (bureau staff of the policy's region).")
+def publish(policy_code: str, as_of, yes: bool, username: str) -> None:
+    """Publish a firm-level policy: save its entitlements, tell the firms that are one condition away."""
+    _django()
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from fuhua.core.context import acting_as
+
+    from .services import publish as publish_policy
+
+    user = _user(username)
+    if not yes:
+        click.confirm(f"Publish {policy_code} and notify the firms? This cannot be undone.", abort=True)
+    try:
+        with acting_as(user, source="cli"):
+            done = publish_policy(user, policy_code, _day(as_of))
+    except (PermissionDenied, ValidationError) as exc:
+        raise click.ClickException("; ".join(getattr(exc, "messages", [str(exc)]))) from None
+    click.echo(f"published {policy_code}: {done['entitlements']} entitlement(s), {_yuan(done['total_fen']).strip()} "
+               f"yuan; {done['close']} firm(s) told what they miss, {done['subscribed']} subscriber(s) told")
+
+
 cli_groups = [entitlements, policy]  # mounted by the shell (fuhua/cli.py)

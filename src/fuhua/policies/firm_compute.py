@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils import timezone
 
 from fuhua.rules import Population, evaluate_population, explain, to_plain
 
@@ -22,6 +23,13 @@ from .due import Due
 from .firm_population import FirmBase, FirmFacts, beneficiaries_for, build, load_base
 
 ENTITLED, CLOSE, OPEN, NOT_APPLICABLE = "entitled", "close", "open", "not_applicable"
+
+
+def default_as_of(today: datetime.date | None = None) -> datetime.date:
+    """Firm-level policies reward a completed year (its designations, figures, financing): by default the
+    computation is as of the end of the last complete year, the period being paid now."""
+    today = today or timezone.localdate()
+    return datetime.date(today.year - 1, 12, 31)
 
 
 def condition_names(policy: packs.PolicyPack) -> list[str]:

@@ -32,7 +32,27 @@ class SimulationForm(forms.Form):
 class ConfirmForm(forms.Form):
     account_name = forms.CharField(label=_("Account name"), max_length=120)
     bank_name = forms.CharField(label=_("Bank"), max_length=120)
+    branch = forms.CharField(label=_("Opening branch (开户行)"), max_length=120, required=False,
+                             help_text=_("Required for a firm, e.g. 中国工商银行苏州工业园区支行."))
     account_number = forms.CharField(label=_("Account number"), max_length=40)
+
+
+class FitForm(forms.Form):
+    as_of = forms.DateField(label=_("As of"), widget=DateInput(), required=False)
+
+
+class PublishForm(forms.Form):
+    as_of = forms.DateField(label=_("As of"), widget=DateInput())
+    confirm = forms.BooleanField(label=_("I have checked the reach: publish and notify the firms (cannot be undone)"))
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("Satisfaction"), coerce=int,
+                                    choices=[(i, str(i)) for i in range(5, 0, -1)])
+    paid_on_time = forms.BooleanField(label=_("Paid on time"), required=False, initial=True)
+    no_paperwork = forms.BooleanField(label=_("No paperwork needed"), required=False, initial=True)
+    comment = forms.CharField(label=_("Comment"), max_length=1000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class EntitlementFilter(forms.Form):

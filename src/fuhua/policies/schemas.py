@@ -21,6 +21,8 @@ class PolicyOut(Schema):
     needs_application: bool
     effective_from: datetime.date
     effective_to: datetime.date | None
+    beneficiary: str
+    published_on: datetime.date | None
 
 
 class PolicyFilters(FilterSchema):
@@ -30,7 +32,10 @@ class PolicyFilters(FilterSchema):
 class EntitlementOut(Schema):
     id: int
     policy: str = Field(..., alias="policy.code")
-    carrier: Brief
+    beneficiary: str
+    carrier: Brief | None
+    firm: Brief | None
+    team: Brief | None
     key: str
     item: str
     group: str
@@ -47,6 +52,7 @@ class EntitlementOut(Schema):
 class EntitlementFilters(FilterSchema):
     policy: str | None = Field(None, max_length=60, description="policy code")
     carrier: Id | None = None
+    firm: Id | None = None
     status: EntitlementStatus | None = None
     period: int | None = Field(None, ge=1990, le=2100)
 
@@ -57,7 +63,9 @@ class EntitlementFilters(FilterSchema):
 class PayoutOut(Schema):
     id: int
     policy: str = Field(..., alias="policy.code")
-    carrier: Brief
+    carrier: Brief | None
+    firm: Brief | None
+    team: Brief | None
     entitlement_id: int | None
     key: str
     kind: str
@@ -126,6 +134,7 @@ class ConfirmIn(InputSchema):
     account_name: str = Field("", max_length=120)
     bank_name: str = Field("", max_length=120)
     account_number: str = Field("", max_length=40)
+    branch: str = Field("", max_length=120, description="the opening branch (开户行); required for a firm")
     reason: str = Field("", max_length=200)
 
 
@@ -225,6 +234,8 @@ class NotificationOut(Schema):
     id: int
     message: str
     carrier_id: int | None
+    firm_id: int | None
+    policy_id: int | None
     entitlement_id: int | None
     application_id: int | None
     created_at: datetime.datetime
@@ -235,3 +246,84 @@ class AttachmentOut(Schema):
     id: int
     application_id: int
     title: str
+
+
+# --- firm-level policies: fits, reach, publication, feedback, subscriptions ---------------------------
+
+
+class ConditionOut(Schema):
+    condition: str
+    label: str
+    gap_fen: int | None = None
+    citations: list
+
+
+class FitOut(Schema):
+    policy: str
+    policy_id: int
+    title: str
+    document_number: str
+    status: str = Field(..., description="entitled | close (one condition missing) | open | not_applicable")
+    amount_fen: int
+    explanations: list
+    missing: list[ConditionOut]
+    reasons: list[ConditionOut]
+    entitlements: list[int]
+
+
+class FitsOut(Schema):
+    as_of: datetime.date
+    subject: Brief
+    subscribed: bool | None = None
+    fits: list[FitOut]
+
+
+class ReachParams(Schema):
+    as_of: datetime.date | None = None
+    set: list[str] = Field(default_factory=list, description="what-if: NAME=VALUE (YAML)")
+
+
+class PublishIn(InputSchema):
+    as_of: datetime.date | None = Field(None, description="default: the end of the last complete year")
+    reason: str = Field("", max_length=200)
+
+
+class FeedbackIn(InputSchema):
+    rating: int | None = Field(None, description="satisfaction 1 to 5")
+    paid_on_time: bool | None = None
+    no_paperwork: bool | None = None
+    comment: str = Field("", max_length=1000)
+
+
+class FeedbackOut(Schema):
+    id: int
+    entitlement_id: int
+    policy: str = Field(..., alias="entitlement.policy.code")
+    rating: int
+    paid_on_time: bool
+    no_paperwork: bool
+    comment: str
+    created_at: datetime.datetime
+
+
+class FeedbackFilters(FilterSchema):
+    policy: str | None = Field(None, max_length=60, description="policy code")
+
+    def filter_policy(self, value):
+        return Q(entitlement__policy__code=value) if value else Q()
+
+
+class FitNoticeOut(Schema):
+    id: int
+    firm_id: int
+    policy: str = Field(..., alias="policy.code")
+    fit: str
+    as_of: datetime.date
+    missing: str
+    created_at: datetime.datetime
+
+
+class SubscriptionOut(Schema):
+    id: int
+    firm_id: int
+    created_at: datetime.datetime

@@ -65,6 +65,49 @@ def suzhou(world) -> SimpleNamespace:
     return SimpleNamespace(maker=maker, incubator=incubator, taicang=tc, rec_prov=rec_prov)
 
 
+def high_tech(firm, on: D, **fields):
+    """A 高新技术企业 certificate (three years) granted to `firm` on `on`."""
+    from fuhua.registry.models import FirmDesignation
+
+    return FirmDesignation.objects.create(firm=firm, kind="high_tech", granted_on=on,
+                                          expires_on=D(on.year + 3, on.month, on.day) - datetime.timedelta(days=1),
+                                          certificate_number=f"GR{on.year}32{firm.pk:06d}", **fields)
+
+
+def firm_bank(firm) -> dict:
+    """Payment details that pass the rules for `firm` (its own account, a bank, a branch)."""
+    return {"account_name": firm.name, "bank_name": "中国工商银行", "branch": "中国工商银行苏州工业园区支行",
+            "account_number": f"11020{firm.pk:011d}"}
+
+
+def firm_objects(world) -> SimpleNamespace:
+    """Firm-level policy objects in both cities (firm_a in Suzhou, firm_b in Nanjing) for the scope matrix:
+    entitlements, payouts, feedback, fit notices, subscriptions. Built once per world."""
+    cached = getattr(world, "_firm_policy_objects", None)
+    if cached is not None:
+        return cached
+    from .models import Entitlement, Feedback, FitNotice, Payout, Subscription
+    from .services.sync import sync_policies
+
+    policies = sync_policies()
+    sz, nj = policies["suzhou-2022-high-tech-reward"], policies["jiangsu-2021-student-teams"]
+    ents, payouts, feedback, notices, subs = [], [], [], [], []
+    for firm, policy in ((world.firm_a, sz), (world.firm_b, nj)):
+        e = Entitlement.objects.create(policy=policy, beneficiary="firm", firm=firm, key="high_tech_reward",
+                                       item="high_tech_reward_fen", group="award", period=2025,
+                                       amount_fen=20_000_000, as_of=D(2025, 12, 31))
+        ents.append(e)
+        payouts.append(Payout.objects.create(policy=policy, firm=firm, entitlement=e, key=e.key, group=e.group,
+                                             period=2025, budget_year=2025, region_code=firm.region_id,
+                                             amount_fen=e.amount_fen, paid_on=D(2026, 1, 5)))
+        feedback.append(Feedback.objects.create(entitlement=e, rating=4))
+        notices.append(FitNotice.objects.create(firm=firm, policy=policy, fit="close", as_of=D(2025, 12, 31)))
+        subs.append(Subscription.objects.create(firm=firm))
+    world._firm_policy_objects = SimpleNamespace(entitlements=ents, payouts=payouts, feedback=feedback,
+                                                 notices=notices, subscriptions=subs)
+    return world._firm_policy_objects
+
+
 def scope_objects(world) -> SimpleNamespace:
     """Policy objects around both cities of the world, for the generated scope and audit tests.
 
@@ -109,8 +152,11 @@ def audit_factories() -> dict[str, tuple]:
         Confirmation,
         Entitlement,
         EntitlementRun,
+        Feedback,
+        FitNotice,
         Notification,
         Policy,
+        Subscription,
     )
 
     def policy(w):
@@ -140,6 +186,11 @@ def audit_factories() -> dict[str, tuple]:
         "policies.notification": (lambda w: Notification.objects.create(organisation=w.op_a, message="审计通知"),
                                   {"message": "审计通知二"}),
         "policies.application": (application, {"statement": "说明"}),
+        "policies.feedback": (lambda w: Feedback.objects.create(entitlement=entitlement(w), rating=4),
+                              {"rating": 5}),
+        "policies.fitnotice": (lambda w: FitNotice.objects.create(firm=w.firm_a, policy=policy(w), fit="close",
+                                                                  as_of=D(2025, 1, 1)), {"missing": "条件"}),
+        "policies.subscription": (lambda w: Subscription.objects.create(firm=w.firm_b), {"created_by": None}),
         "policies.attachment": (lambda w: Attachment.objects.create(application=application(w), title="证明",
                                                                     file="policies/applications/audit.pdf"),
                                 {"title": "证明二"}),

@@ -14,11 +14,13 @@ from fuhua.core import glossary
 from fuhua.core.exports import announce_export
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
+from fuhua.registry.models import Carrier, Firm
 
 from . import forms as f
-from . import services
+from . import packs, services
 from .application_workflow import APPLICATION_WORKFLOW
-from .models import Application, Budget, Call, Entitlement, Notification, Payout, Policy
+from .firm_compute import default_as_of
+from .models import Application, Budget, Call, Entitlement, Feedback, Notification, Payout, Policy, Subscription
 from .services import applications as app_services
 from .services.ledger import budget_status, export_xlsx, ledger_totals, recover
 from .services.simulate import parse_settings
@@ -56,7 +58,11 @@ class PolicyDetail(g.ObjectDetailView):
     def detail_context(self, obj, **extra):
         user, today = self.request.user, timezone.localdate()
         simulation, form = None, f.SimulationForm(self.request.GET or None, initial={"as_of": today})
-        if self.request.GET and form.is_valid():
+        firm_level = packs.get(obj.code).firm_level
+        feedback = services.feedback_summary(Feedback.objects.restrict(user).filter(entitlement__policy=obj))
+        extra.setdefault("firm_level", firm_level)
+        extra.setdefault("feedback", feedback.get(obj.code))
+        if self.request.GET and form.is_valid() and not firm_level:
             try:
                 simulation = services.simulate(user, obj.code, form.cleaned_data["as_of"], parse_settings(form.pairs()))
             except ValidationError as exc:
@@ -130,6 +136,8 @@ class EntitlementDetail(g.ObjectDetailView):
     def detail_context(self, obj, **extra):
         user = self.request.user
         extra.setdefault("confirm_form", f.ConfirmForm() if services.may_confirm(user, obj) else None)
+        extra.setdefault("feedback_form", f.FeedbackForm() if services.may_give_feedback(user, obj) else None)
+        extra.setdefault("feedback", Feedback.objects.restrict(user).filter(entitlement=obj).first())
         return super().detail_context(obj, payouts=obj.payouts.all(), may_recover=bool(
             ENTITLEMENT_WORKFLOW.can(user, obj, "recover")), **extra)
 
@@ -323,3 +331,122 @@ class NotificationRead(PostOnly, g.ScopedMixin, g.View):
     def get(self, request, pk):
         self.get_object()
         return redirect("dashboard")
+
+
+# --- firm-level policies: which policies fit me, reach and publication, feedback --------------------
+
+
+class FirmFit(g.ObjectDetailView):
+    """Which policies fit a firm: entitled now (amount, explanation, articles), would be entitled if …, not
+    applicable. The firm itself, or bureau staff for a firm of their region (404 otherwise)."""
+
+    model = Firm
+    template_name = "policies/fit.html"
+
+    def detail_context(self, obj, **extra):
+        user = self.request.user
+        form = f.FitForm(self.request.GET or None, initial={"as_of": default_as_of()})
+        as_of = form.cleaned_data["as_of"] if form.is_valid() and form.cleaned_data.get("as_of") else default_as_of()
+        fits = services.firm_fits(user, obj.pk, as_of)
+        return self.base_context(
+            object=obj, tab="fit", fits=fits, form=form, as_of=as_of,
+            subscribed=Subscription.objects.filter(firm=obj).exists(), may_subscribe=bool(check(user, "change", obj)),
+            subject_url=g.object_url(obj), **extra)
+
+
+class MyFit(FirmFit):
+    """/policies/fit/: the signed-in firm user's own firm (one firm grant), else the firm list to pick from."""
+
+    def get(self, request, pk=None):
+        firms = list(Firm.objects.restrict(request.user).filter(
+            pk__in=request.user.role_grants.filter(firm__isnull=False).values("firm_id"))[:2])
+        if len(firms) != 1:
+            return redirect("registry:firm_list")
+        return render(request, self.template_name, self.detail_context(firms[0]))
+
+
+class FirmSubscribe(PostOnly, FirmFit):
+    action = "change"
+
+    def post(self, request, pk):
+        firm = self.get_object()
+        if request.POST.get("subscribe") == "0":
+            services.unsubscribe(request.user, firm)
+            messages.success(request, _("You will no longer be told of new policies."))
+        else:
+            services.subscribe(request.user, firm)
+            messages.success(request, _("You will be told when a new policy fits this firm."))
+        return redirect("policies:firm_fit", pk=firm.pk)
+
+
+class CarrierFit(g.ObjectDetailView):
+    """Which carrier policies fit a carrier: entitled now (amount, explanation), or not (why)."""
+
+    model = Carrier
+    template_name = "policies/fit.html"
+
+    def detail_context(self, obj, **extra):
+        form = f.FitForm(self.request.GET or None, initial={"as_of": timezone.localdate()})
+        as_of = form.cleaned_data["as_of"] if form.is_valid() and form.cleaned_data.get("as_of") else None
+        fits = services.carrier_fits(self.request.user, obj.pk, as_of)
+        return self.base_context(object=obj, tab="fit", fits=fits, form=form, as_of=as_of or timezone.localdate(),
+                                 subject_url=g.object_url(obj), **extra)
+
+
+class PolicyReach(PolicyDetail):
+    """The reach of a firm-level policy on the real population (firms, cost, close firms), before publishing."""
+
+    template_name = "policies/policy_reach.html"
+
+    def detail_context(self, obj, **extra):
+        user = self.request.user
+        form = f.SimulationForm(self.request.GET or None, initial={"as_of": default_as_of()})
+        reach = None
+        if packs.get(obj.code).firm_level:
+            as_of, overrides = default_as_of(), {}
+            if self.request.GET and form.is_valid():
+                as_of, overrides = form.cleaned_data["as_of"], parse_settings(form.pairs())
+            try:
+                reach = services.reach(user, obj.code, as_of, overrides)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+        return g.ObjectDetailView.detail_context(
+            self, obj, reach=reach, reach_form=form, can_manage=bool(check(user, "change", obj)),
+            publish_form=f.PublishForm(initial={"as_of": default_as_of()}), **extra)
+
+
+class PolicyPublish(PostOnly, PolicyDetail):
+    action = "change"
+
+    def post(self, request, pk):
+        policy = self.get_object()
+        form = f.PublishForm(request.POST)
+        if not form.is_valid():
+            _errors(request, ValidationError(form.errors))
+            return redirect("policies:policy_reach", pk=policy.pk)
+        try:
+            done = services.publish(request.user, policy.code, form.cleaned_data["as_of"])
+        except ValidationError as exc:
+            _errors(request, exc)
+            return redirect("policies:policy_reach", pk=policy.pk)
+        messages.success(request, _("Published: %(n)s entitlements (%(total)s yuan); %(close)s firms told what they "
+                                    "miss.") % {"n": done["entitlements"], "total": f"{done['total_fen'] / 100:,.2f}",
+                                                "close": done["close"]})
+        return redirect(g.object_url(policy))
+
+
+class EntitlementFeedback(PostOnly, EntitlementDetail):
+    action = "change"
+
+    def post(self, request, pk):
+        obj = self.get_object()
+        form = f.FeedbackForm(request.POST)
+        if form.is_valid():
+            try:
+                services.give_feedback(request.user, obj, form.cleaned_data)
+            except ValidationError as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, _("Thank you for your feedback."))
+                return redirect(g.object_url(obj))
+        return render(request, self.template_name, self.detail_context(obj, feedback_form=form), status=400)

@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='policy',
             name='beneficiary',
-            field=models.CharField(default='carrier', editable=False, max_length=10, verbose_name='beneficiary'),
+            field=models.CharField(choices=[('carrier', 'carrier'), ('firm', 'firm'), ('team', 'start-up team')], default='carrier', editable=False, max_length=10, verbose_name='beneficiary'),
         ),
         migrations.AddField(
             model_name='policy',

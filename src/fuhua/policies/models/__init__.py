@@ -8,6 +8,7 @@ from .ledger import LedgerError, Payout, PayoutKind
 from .policy import Budget, Call, CallStatus, Policy
 
 __all__ = [
-    "Application", "ApplicationStatus", "Attachment", "BeneficiaryKind", "Budget", "Call", "CallStatus", "Confirmation", "Entitlement",
-    "EntitlementRun", "EntitlementStatus", "Feedback", "FitNotice", "LedgerError", "Notification", "Payout", "PayoutKind", "Policy", "Subscription",
+    "Application", "ApplicationStatus", "Attachment", "BeneficiaryKind", "Budget", "Call", "CallStatus",
+    "Confirmation", "Entitlement", "EntitlementRun", "EntitlementStatus", "Feedback", "FitNotice", "LedgerError",
+    "Notification", "Payout", "PayoutKind", "Policy", "Subscription",
 ]

@@ -109,8 +109,9 @@ class Entitlement(FuhuaModel):
     class Meta:
         ordering = ["policy", "queue_position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["policy", field, "key"], condition=condition,
-                                    name="unique_entitlement_key" if field == "carrier" else f"unique_{field}_entitlement")
+            models.UniqueConstraint(
+                fields=["policy", field, "key"], condition=condition,
+                name="unique_entitlement_key" if field == "carrier" else f"unique_{field}_entitlement")
             for field, condition in BENEFICIARY_UNIQUE
         ]
         verbose_name = _("entitlement")

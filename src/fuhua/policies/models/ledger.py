@@ -82,7 +82,8 @@ class Payout(FuhuaModel):
         verbose_name_plural = _("payouts")
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.firm or self.team or self.carrier} {self.key} {self.amount_fen / 100:,.2f}"
+        holder = self.firm or self.team or self.carrier
+        return f"{self.get_kind_display()} {holder} {self.key} {self.amount_fen / 100:,.2f}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -6,6 +6,8 @@ from fuhua.core.glossary import STATUSES
 from fuhua.core.models import FuhuaModel
 from fuhua.core.scoping import Scope
 
+from .entitlement import BeneficiaryKind
+
 
 class Policy(FuhuaModel):
     """A published policy, mirrored from its pack (policies/packs/<code>.yaml) by `services.sync`."""
@@ -19,7 +21,8 @@ class Policy(FuhuaModel):
     effective_from = models.DateField(_("in force from"))
     effective_to = models.DateField(_("in force until"), null=True, blank=True)
     # Who the policy pays (the pack's `beneficiary`): carrier, firm or start-up team.
-    beneficiary = models.CharField(_("beneficiary"), max_length=10, default="carrier", editable=False)
+    beneficiary = models.CharField(_("beneficiary"), max_length=10, choices=BeneficiaryKind.choices,
+                                   default=BeneficiaryKind.CARRIER, editable=False)
     # Firm-level policies are announced by the bureau (services.push.publish), after it has seen their reach;
     # until then firms do not see them among the policies that fit them. Carrier policies: from the pack.
     published_on = models.DateField(_("published on"), null=True, blank=True, editable=False)

@@ -20,7 +20,7 @@ from fuhua.rules import explain
 
 from .. import packs
 from ..compute import compute
-from ..firm_compute import CLOSE, ENTITLED, NOT_APPLICABLE, OPEN, FirmComputation, evaluate, fits
+from ..firm_compute import CLOSE, ENTITLED, NOT_APPLICABLE, OPEN, FirmComputation, default_as_of, evaluate, fits
 from ..firm_population import load_base, region_prefix
 from ..models import Entitlement, Policy
 
@@ -73,8 +73,10 @@ def _covers(policy: packs.PolicyPack, codes) -> bool:
     return any(code and str(code).startswith(prefix) for code in codes)
 
 
-def published_rows(as_of: datetime.date) -> dict[str, Policy]:
-    return {p.code: p for p in Policy.objects.filter(published_on__isnull=False, published_on__lte=as_of)}
+def published_rows(as_of: datetime.date | None = None) -> dict[str, Policy]:
+    """The published policies (a firm-level policy is published on the day the bureau announces it, usually
+    after the period it rewards)."""
+    return {p.code: p for p in Policy.objects.filter(published_on__isnull=False)}
 
 
 def _citations(policy: packs.PolicyPack, comp: FirmComputation, pk: int, name: str) -> list[dict]:
@@ -99,7 +101,7 @@ def firm_fits(user, firm_id: int, as_of: datetime.date | None = None, *, with_ex
               unpublished: bool = False) -> list[PolicyFit]:
     """Every published firm policy in force whose region covers the firm (registered or incubated there)."""
     firm = firm_for(user, firm_id)
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or default_as_of()
     base = load_base("firm", as_of, Firm.objects.filter(pk=firm.pk))
     codes = (base.columns["region_code"][0], base.columns["tenant_region_code"][0]) if len(base.ids) else ()
     rows = {p.code: p for p in Policy.objects.all()} if unpublished else published_rows(as_of)
@@ -108,7 +110,8 @@ def firm_fits(user, firm_id: int, as_of: datetime.date | None = None, *, with_ex
         saved.setdefault(e.policy.code, []).append(e)
     out = []
     for code, policy in packs.bundled().items():
-        if policy.beneficiary != "firm" or code not in rows or not in_force(policy, as_of) or not _covers(policy, codes):
+        if (policy.beneficiary != "firm" or code not in rows or not in_force(policy, as_of)
+                or not _covers(policy, codes)):
             continue
         comp = evaluate(policy, base, with_conditions=True)
         fit = fits(policy, comp)[0]

@@ -24,7 +24,7 @@ from fuhua.core.system import SYSTEM, is_system
 from fuhua.registry.models import Firm, Region
 
 from .. import packs
-from ..firm_compute import CLOSE, ENTITLED, NOT_APPLICABLE, compute_firms, fits
+from ..firm_compute import CLOSE, ENTITLED, NOT_APPLICABLE, compute_firms, default_as_of, fits
 from ..models import Budget, FitNotice, Notification, Policy, Subscription
 from .ledger import budget_status
 from .runs import require, run_entitlements
@@ -102,15 +102,14 @@ def _notify_fits(code: str, as_of: datetime.date, firm_ids=None, *, new_policy: 
     subscribed = set(Subscription.objects.filter(firm_id__in=comp.facts.ids.tolist()).values_list("firm_id", flat=True))
     told = {"close": 0, "subscribed": 0}
     for pk, fit in zip(comp.facts.ids.tolist(), fits(policy, comp), strict=True):
-        if fit.status == CLOSE:
-            label = fit.missing[0].label
-            if _tell(pk, row, CLOSE, as_of, _("%(policy)s: you would be entitled if: %(missing)s.") % {
-                    "policy": row.title, "missing": label}, label):
-                told["close"] += 1
-        elif new_policy and pk in subscribed and fit.status not in (ENTITLED, NOT_APPLICABLE):
-            if _tell(pk, row, "new", as_of, _("New policy for you: %(policy)s (%(doc)s).") % {
-                    "policy": row.title, "doc": row.document_number or row.issuer}):
-                told["subscribed"] += 1
+        label = fit.missing[0].label if fit.status == CLOSE else ""
+        if fit.status == CLOSE and _tell(pk, row, CLOSE, as_of, _(
+                "%(policy)s: you would be entitled if: %(missing)s.") % {"policy": row.title, "missing": label}, label):
+            told["close"] += 1
+        elif (new_policy and pk in subscribed and fit.status not in (ENTITLED, NOT_APPLICABLE)
+              and _tell(pk, row, "new", as_of, _("New policy for you: %(policy)s (%(doc)s).") % {
+                  "policy": row.title, "doc": row.document_number or row.issuer})):
+            told["subscribed"] += 1
     return told
 
 
@@ -121,9 +120,9 @@ def publish(user, code: str, as_of: datetime.date | None = None) -> dict:
     _firm_level(code)
     if row.published_on is not None:
         raise Conflict(_("This policy was published on %(day)s.") % {"day": row.published_on})
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or default_as_of()
     with transaction.atomic(), acting_for(user):
-        row.published_on = as_of
+        row.published_on = timezone.localdate()
         row.save(update_fields=["published_on", "updated_at"])
         run = run_entitlements(user, code, as_of)
         told = _notify_fits(code, as_of, new_policy=True)
@@ -133,9 +132,10 @@ def publish(user, code: str, as_of: datetime.date | None = None) -> dict:
 
 def firm_changed(firm_id: int, as_of: datetime.date | None = None) -> dict:
     """After a firm's data changed: its published firm policies recomputed for it alone (as the system)."""
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or default_as_of()
     out = {"entitlements": 0, "close": 0}
-    published = set(Policy.objects.filter(published_on__isnull=False, beneficiary="firm").values_list("code", flat=True))
+    published = set(Policy.objects.filter(published_on__isnull=False, beneficiary="firm")
+                    .values_list("code", flat=True))
     with acting_for(SYSTEM):
         for code, policy in packs.bundled().items():
             if code not in published or policy.beneficiary != "firm":
