@@ -157,8 +157,8 @@ REQUEST_WORKFLOW = Workflow("status", model="desk.ServiceRequest", transitions=[
                guards=(_requester,), validators=(_rating,)),
     Transition("close_unrated", gettext_lazy("close without rating"), frozenset({S.RESOLVED}), S.CLOSED,
                effect=_close, guards=(_unrated_window_over,)),
-    Transition("withdraw", gettext_lazy("withdraw"), frozenset(OPEN), S.CLOSED, needs_reason=True, effect=_close,
-               guards=(_requester,)),
+    Transition("withdraw", gettext_lazy("withdraw the request"), frozenset(OPEN), S.CLOSED, needs_reason=True,
+               effect=_close, guards=(_requester,)),
 ])
 
 # Steps whose text (the reason) is also a message on the request, and who writes it.
