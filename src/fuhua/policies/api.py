@@ -245,18 +245,15 @@ def firm_fits_router() -> Router:
         firm = services.fit.firm_for(request.auth_user, id)
         return _fits_out(request.auth_user, firm, result, day, Subscription.objects.filter(firm=firm).exists())
 
-    @r.post("/{id}/subscription", response={200: s.SubscriptionOut, **WRITE_ERRORS},
-            **operation("firm_subscribe", "Be notified when a new policy fits the firm"))
-    def subscribe(request, id: int, payload: s.StepIn):
+    @r.post("/{id}/subscription", response={200: dict, **WRITE_ERRORS},
+            **operation("firm_subscribe", "Be notified (or no longer) when a new policy fits the firm"))
+    def subscribe(request, id: int, payload: s.SubscribeIn):
         firm = services.fit.firm_for(request.auth_user, id)
-        return services.subscribe(request.auth_user, firm)
-
-    @r.delete("/{id}/subscription", response={204: None, **WRITE_ERRORS},
-              **operation("firm_unsubscribe", "Stop the notifications of new fitting policies"))
-    def unsubscribe(request, id: int):
-        firm = services.fit.firm_for(request.auth_user, id)
-        services.unsubscribe(request.auth_user, firm)
-        return Status(204, None)
+        if payload.subscribed:
+            services.subscribe(request.auth_user, firm)
+        else:
+            services.unsubscribe(request.auth_user, firm)
+        return {"firm_id": firm.pk, "subscribed": Subscription.objects.filter(firm=firm).exists()}
 
     return r
 

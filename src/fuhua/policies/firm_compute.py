@@ -21,6 +21,7 @@ from fuhua.rules import Population, evaluate_population, explain, to_plain
 from . import packs
 from .due import Due
 from .firm_population import FirmBase, FirmFacts, beneficiaries_for, build, load_base
+from .packs import condition_names
 
 ENTITLED, CLOSE, OPEN, NOT_APPLICABLE = "entitled", "close", "open", "not_applicable"
 
@@ -30,15 +31,6 @@ def default_as_of(today: datetime.date | None = None) -> datetime.date:
     computation is as of the end of the last complete year, the period being paid now."""
     today = today or timezone.localdate()
     return datetime.date(today.year - 1, 12, 31)
-
-
-def condition_names(policy: packs.PolicyPack) -> list[str]:
-    """Every variable the fit reads: the applicability tests, each item's conditions and their gaps."""
-    names = [*policy.meta.applies]
-    for item in policy.meta.items.values():
-        names += item.conditions
-    names += policy.meta.gaps.values()
-    return list(dict.fromkeys(names))
 
 
 @dataclass

@@ -195,6 +195,15 @@ def check_caps(file: str, pack: Pack, meta: PolicyMeta, overrides: dict | None =
                                             f"than an amount it caps")
 
 
+def condition_names(policy: PolicyPack) -> list[str]:
+    """Every variable a fit reads: the applicability tests, each item's conditions and their gaps."""
+    names = [*policy.meta.applies]
+    for item in policy.meta.items.values():
+        names += item.conditions
+    names += policy.meta.gaps.values()
+    return list(dict.fromkeys(names))
+
+
 def split(text: str) -> tuple[str, dict | None]:
     match = _SECTION.search(text)
     if match is None:

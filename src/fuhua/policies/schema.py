@@ -83,4 +83,5 @@ def firm_policy_schema(entity: str, groups=()) -> Schema:
     """National schema + the firm-level policy attributes (firm) or the team entity + paid amounts per group."""
     extra = [A(f"paid_{g}_fen", "int", f"already paid under group {g} (ledger)", "fen", 0) for g in groups]
     schema = default_schema().extend("firm", FIRM_POLICY_ATTRIBUTES + extra)
-    return schema.extend("team", TEAM_ATTRIBUTES + extra, doc="创业团队 — a start-up team not (yet) registered as a firm")
+    return schema.extend("team", TEAM_ATTRIBUTES + extra,
+                         doc="创业团队 — a start-up team not (yet) registered as a firm")

@@ -283,6 +283,11 @@ class ReachParams(Schema):
     set: list[str] = Field(default_factory=list, description="what-if: NAME=VALUE (YAML)")
 
 
+class SubscribeIn(InputSchema):
+    subscribed: bool = True
+    reason: str = Field("", max_length=200)
+
+
 class PublishIn(InputSchema):
     as_of: datetime.date | None = Field(None, description="default: the end of the last complete year")
     reason: str = Field("", max_length=200)

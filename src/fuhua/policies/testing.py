@@ -136,10 +136,22 @@ def scope_objects(world) -> SimpleNamespace:
             for c in (world.carrier_a, world.carrier_b)]
     notes = [Notification.objects.create(organisation=c.operator, carrier=c, message=f"{c.name} 测试通知")
              for c in (world.carrier_a, world.carrier_b)]
+    firm = firm_objects(world)
     world._policy_objects = SimpleNamespace(
-        policies=[sz, sip], entitlements=[ent_a, ent_b], payouts=payouts, calls=[call], applications=apps,
-        notifications=notes)
+        policies=[sz, sip], entitlements=[ent_a, ent_b, *firm.entitlements], payouts=[*payouts, *firm.payouts],
+        calls=[call], applications=apps, notifications=notes)
     return world._policy_objects
+
+
+# The firm-level endpoints' rows for the generated scope matrix (core/tests/test_scope_matrix.py).
+SCOPE_RESOURCES = {
+    "firm-fits": (lambda w: [w.firm_a, w.firm_b], {}),
+    "carrier-fits": (lambda w: [w.carrier_a, w.carrier_b], {}),
+    "policy-feedback": (lambda w: firm_objects(w).feedback, {}),
+    "fit-notices": (lambda w: firm_objects(w).notices, {}),
+    "policy-subscriptions": (lambda w: firm_objects(w).subscriptions, {}),
+}
+SCOPE_WEB_NAMES = {"policies:firm": "firms", "policies:carrier": "carriers"}
 
 
 def audit_factories() -> dict[str, tuple]:

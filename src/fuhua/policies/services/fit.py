@@ -11,10 +11,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from fuhua.core.scoping import check
 from fuhua.registry.models import Carrier, Firm
 from fuhua.rules import explain
 
@@ -25,8 +28,8 @@ from ..firm_population import load_base, region_prefix
 from ..models import Entitlement, Policy
 
 ORDER = {ENTITLED: 0, CLOSE: 1, OPEN: 2, NOT_APPLICABLE: 3}
-STATUS_LABELS = {ENTITLED: "Entitled now", CLOSE: "Would be entitled if", OPEN: "Would be entitled if",
-                 NOT_APPLICABLE: "Not applicable"}
+STATUS_LABELS = {ENTITLED: gettext_lazy("Entitled now"), CLOSE: gettext_lazy("Would be entitled if"),
+                 OPEN: gettext_lazy("Would be entitled if"), NOT_APPLICABLE: gettext_lazy("Not applicable")}
 
 
 @dataclass
@@ -49,7 +52,7 @@ class PolicyFit:
 
     @property
     def status_label(self) -> str:
-        return _(STATUS_LABELS[self.status])
+        return str(STATUS_LABELS[self.status])
 
     def as_dict(self) -> dict:
         def cond(c: Condition) -> dict:
@@ -90,7 +93,14 @@ def _citations(policy: packs.PolicyPack, comp: FirmComputation, pk: int, name: s
     return [{"document": doc.number or doc.name, "article": "", "text": policy.pack.title}]
 
 
+def _role_may_view(user, model) -> None:
+    decision = check(user, "view", model)  # a role that never sees the model: 403; out of scope: 404
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
 def firm_for(user, firm_id: int) -> Firm:
+    _role_may_view(user, Firm)
     firm = Firm.objects.restrict(user, "view").filter(pk=firm_id).first()
     if firm is None:
         raise Http404(_("No such firm in your scope."))
@@ -137,6 +147,7 @@ def firm_fits(user, firm_id: int, as_of: datetime.date | None = None, *, with_ex
 def carrier_fits(user, carrier_id: int, as_of: datetime.date | None = None) -> list[PolicyFit]:
     """A carrier's published carrier policies in force: entitled now (amounts and explanations) or not (the
     engine's explanation of the first item, which says which test failed)."""
+    _role_may_view(user, Carrier)
     carrier = Carrier.objects.restrict(user, "view").filter(pk=carrier_id).first()
     if carrier is None:
         raise Http404(_("No such carrier in your scope."))
