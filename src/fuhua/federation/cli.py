@@ -193,4 +193,23 @@ def sync(peer_code, batch_size: int) -> None:
     sys.exit(1 if failed else 0)
 
 
+@network.command()
+@click.option("--dir", "base", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the three instances keep their data (default: FUHUA_HOME/network-demo; replaced).")
+@click.option("--ports", default="8101,8102,8103", show_default=True, help="The city's, province's and nation's.")
+@click.option("--interval", type=float, default=30, show_default=True, help="Seconds between syncs.")
+def demo(base: Path | None, ports: str, interval: float) -> None:
+    """Start three instances forming a network (Suzhou → Jiangsu → the nation), each its own `fuhua serve` and
+    SQLite database, and sync them every --interval seconds until Ctrl-C."""
+    import os
+
+    from .network_demo import demo as run_demo
+
+    numbers = tuple(int(p) for p in ports.split(","))
+    if len(numbers) != 3:
+        raise click.BadParameter("three ports: city,province,nation", param_hint="--ports")
+    run_demo((base or Path(os.environ.get("FUHUA_HOME", "var")) / "network-demo").resolve(), numbers, interval,
+             echo=click.echo)
+
+
 cli_groups = [network]  # mounted by the shell (fuhua/cli.py)

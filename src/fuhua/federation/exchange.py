@@ -429,6 +429,10 @@ def _apply(plan: _Plan, batch_size: int) -> PackageLog:
             _apply_batch(log, peer, origins, batch)
             log.outcome = PackageLog.Outcome.IMPORTED
             log.save(update_fields=["outcome", "updated_at"])
+            for stale in PackageLog.objects.filter(direction=PackageLog.Direction.RECEIVED, peer=peer,
+                                                   outcome=PackageLog.Outcome.APPLYING).exclude(pk=log.pk):
+                stale.outcome = PackageLog.Outcome.SUPERSEDED  # an interrupted import a later package covered
+                stale.save(update_fields=["outcome", "updated_at"])
             Peer.objects.filter(pk=peer.pk).update(position=_int(meta.get("to_position")),
                                                     last_sync_at=timezone.now(), last_error="", last_error_at=None)
     return log

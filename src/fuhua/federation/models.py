@@ -156,6 +156,7 @@ class PackageLog(FuhuaModel):
         APPLYING = "applying", _("being applied")
         IMPORTED = "imported", _("imported")
         REFUSED = "refused", _("refused")
+        SUPERSEDED = "superseded", _("superseded by a later package")
         SENT = "sent", _("sent")
 
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
@@ -163,7 +164,7 @@ class PackageLog(FuhuaModel):
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, null=True, blank=True, related_name="packages",
                              verbose_name=_("peer"))
     sender = models.CharField(_("sender"), max_length=100, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, editable=False)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, editable=False)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     from_position = models.BigIntegerField(_("from"), default=0)
     to_position = models.BigIntegerField(_("to"), default=0)

@@ -8,14 +8,15 @@ refused, so a captured request is worthless after five minutes; what it fetches 
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from . import keys
@@ -63,30 +64,53 @@ def authenticate(request) -> Peer:
     return peer
 
 
-def pull(peer: Peer, *, batch_size: int, download_dir: Path | None = None) -> PackageLog:
-    """Fetch the package after `peer.position` from the child's address and import it."""
+def inbox() -> Path:
+    folder = Path(settings.FUHUA_HOME) / "federation" / "inbox"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def pull(peer: Peer, *, batch_size: int) -> PackageLog:
+    """Fetch the package after `peer.position` from the child's address and import it.
+
+    The download is kept in FUHUA_HOME/federation/inbox until it is imported: a sync killed while importing
+    resumes that same package next time (its log says how many records were committed); a download cut off
+    is fetched again (nothing of it was imported)."""
+    pending = inbox() / f"{peer.code}.tar.gz"
+    try:
+        if pending.exists():
+            with contextlib.suppress(PackageRefused):  # logged; e.g. superseded meanwhile: fetch afresh
+                import_package(pending, batch_size=batch_size)  # resume the interrupted import first
+            pending.unlink(missing_ok=True)
+            peer.refresh_from_db()
+        _download(peer, pending)
+        log = import_package(pending, batch_size=batch_size)
+        pending.unlink(missing_ok=True)
+        return log
+    except (SyncFailed, PackageRefused) as exc:
+        pending.unlink(missing_ok=True)
+        Peer.objects.filter(pk=peer.pk).update(last_error=str(exc)[:500], last_error_at=timezone.now())
+        raise
+
+
+def _download(peer: Peer, target: Path) -> None:
     if not peer.url:
         raise SyncFailed(f"{peer} has no address to pull from.")
     query = urllib.parse.urlencode({"since": peer.position})
     url = peer.url.rstrip("/") + FEED_PATH + "?" + query
-    path = urllib.parse.urlsplit(url).path
-    request = urllib.request.Request(url, headers=signed_headers("GET", path, query))  # noqa: S310 - http(s) only
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https"):
         raise SyncFailed(f"{peer.url} is not an http(s) address.")
-    folder = Path(tempfile.mkdtemp(prefix="fuhua-pull-", dir=download_dir))
-    archive = folder / "package.tar.gz"
+    request = urllib.request.Request(url, headers=signed_headers("GET", parts.path, query))  # noqa: S310
+    partial = target.with_name(target.name + ".part")
     try:
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response, archive.open("wb") as out:  # noqa: S310
-                shutil.copyfileobj(response, out, 1 << 20)
-        except urllib.error.HTTPError as exc:
-            detail = exc.read(500).decode("utf-8", "replace")
-            raise SyncFailed(f"{peer} answered {exc.code}: {detail}") from exc
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            raise SyncFailed(f"{peer} cannot be reached: {exc}") from exc
-        return import_package(archive, batch_size=batch_size)
-    except (SyncFailed, PackageRefused) as exc:
-        Peer.objects.filter(pk=peer.pk).update(last_error=str(exc)[:500], last_error_at=timezone.now())
-        raise
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response, partial.open("wb") as out:  # noqa: S310
+            shutil.copyfileobj(response, out, 1 << 20)
+    except urllib.error.HTTPError as exc:
+        partial.unlink(missing_ok=True)
+        detail = exc.read(500).decode("utf-8", "replace")
+        raise SyncFailed(f"{peer} answered {exc.code}: {detail}") from exc
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        partial.unlink(missing_ok=True)
+        raise SyncFailed(f"{peer} cannot be reached: {exc}") from exc
+    partial.replace(target)  # complete: only now does the inbox hold it
