@@ -7,6 +7,7 @@ A claim (`POST /vouchers`) answers 201 with the voucher (200 when the same reque
 or 409 with the refusal's code: sold_out, limit_reached, not_eligible, not_open, closed, busy.
 """
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
@@ -14,6 +15,7 @@ from ninja.files import UploadedFile
 
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
 from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
+from fuhua.core.context import change_reason
 from fuhua.core.exceptions import Conflict
 from fuhua.core.schemas import StepOut
 from fuhua.marketplace.models import Product
@@ -35,7 +37,7 @@ REDEMPTIONS = Resource(Redemption, s.RedemptionOut, filters=s.RedemptionFilters,
                        search=None)
 LEDGER = Resource(SettlementEntry, s.EntryOut, filters=s.EntryFilters, ordering=("paid_on", "amount_fen"),
                   select_related=("programme",), search=None)
-AUDIT_ITEMS = Resource(AuditItem, s.AuditItemOut, ordering=("id",), search=None)
+AUDIT_ITEMS = Resource(AuditItem, s.AuditItemOut, filters=s.AuditItemFilters, ordering=("id",), search=None)
 
 ORDER_STEPS = ("confirm", "decline", "cancel", "deliver", "accept", "dispute")
 CLAIM_STATUS = {"sold_out": 409, "limit_reached": 409, "not_eligible": 409, "not_open": 409, "closed": 409,
@@ -67,25 +69,26 @@ def programmes_router() -> Router:
         response["Content-Disposition"] = f'attachment; filename="{programme.code}-budget.xlsx"'
         return response
 
-    @r.post("/{id}/batches", response={201: s.BatchOut, **WRITE_ERRORS},
-            **operation("voucher_batch_create", "Add a batch (draft; the face value comes from the pack)"))
-    def add_batch(request, id: int, payload: s.BatchIn):
-        programme = get_scoped(PROGRAMMES, request.auth_user, id, "change")
-        batch = services.add_batch(request.auth_user, programme, **payload.model_dump())
-        return Status(201, batch)
-
     @r.post("/{id}/audit-samples", response={201: s.SampleOut, **WRITE_ERRORS},
             **operation("voucher_audit_sample", "Draw a reproducible random sample of settled redemptions"))
     def sample(request, id: int, payload: s.SampleIn):
         programme = get_scoped(PROGRAMMES, request.auth_user, id, "change")
-        return Status(201, services.draw_sample(request.auth_user, programme, seed=payload.seed,
-                                                rate_percent=payload.rate_percent))
+        with change_reason(payload.reason):
+            return Status(201, services.draw_sample(request.auth_user, programme, seed=payload.seed,
+                                                    rate_percent=payload.rate_percent))
 
     return r
 
 
 def batches_router() -> Router:
     r = crud_router(BATCHES)
+
+    @r.post("", response={201: s.BatchOut, **WRITE_ERRORS},
+            **operation("voucher_batch_create", "Add a draft batch to a programme (face value from the pack)"))
+    def add_batch(request, payload: s.BatchIn):
+        data = payload.model_dump()
+        programme = get_scoped(PROGRAMMES, request.auth_user, data.pop("programme"), "change")
+        return Status(201, services.add_batch(request.auth_user, programme, **data))
 
     @r.get("/{id}/budget", response={200: dict, **OBJECT_ERRORS},
            **operation("voucher_batch_budget", "Every fen of the batch and whether it reconciles"))
@@ -107,6 +110,35 @@ def batches_router() -> Router:
             return services.close_batch(request.auth_user, batch, payload.reason)
         raise Http404
 
+    def _redemptions(user, batch, ids: list[int]) -> list:
+        if not ids:
+            raise ValidationError({"redemptions": _("Choose the redemptions.")})
+        found = {o.pk: o for o in REDEMPTIONS.queryset(user, "change").filter(
+            pk__in=ids, order__voucher__batch=batch)}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise ValidationError({"redemptions": _("No such redemption of this batch: %(ids)s.") % {
+                "ids": ", ".join(map(str, missing))}})
+        return [found[i] for i in dict.fromkeys(ids)]
+
+    @r.post("/{id}/review", response={200: list[s.RedemptionOut], **WRITE_ERRORS},
+            **operation("voucher_batch_review", "Approve or reject redemptions of the batch (all or nothing)"))
+    def review(request, id: int, payload: s.ReviewIn):
+        batch = get_scoped(BATCHES, request.auth_user, id, "change")
+        if payload.approve is None:
+            raise ValidationError({"approve": _("Say whether the redemptions are approved or rejected.")})
+        items = _redemptions(request.auth_user, batch, payload.redemptions)
+        return services.review(request.auth_user, items, payload.approve, payload.reason)
+
+    @r.post("/{id}/settlement", response={201: list[s.EntryOut], **WRITE_ERRORS},
+            **operation("voucher_batch_settle", "Pay approved redemptions of the batch (ledger entries)"))
+    def settle(request, id: int, payload: s.SettleIn):
+        batch = get_scoped(BATCHES, request.auth_user, id, "change")
+        require(request.auth_user, "add", SettlementEntry)
+        items = _redemptions(request.auth_user, batch, payload.redemptions)
+        with change_reason(payload.reason):
+            return Status(201, services.settle(request.auth_user, items, payload.reference))
+
     return r
 
 
@@ -115,8 +147,8 @@ def vouchers_router() -> Router:
 
     @r.post("", response={200: s.ClaimOut, 201: s.ClaimOut, 409: s.ClaimRefusedOut, **WRITE_ERRORS},
             **operation("voucher_claim", "Claim a voucher of a batch (first come, first served; idempotent by key)"))
-    def claim(request, payload: s.ClaimIn, batch: int):
-        target = get_scoped(BATCHES, request.auth_user, batch)
+    def claim(request, payload: s.ClaimIn):
+        target = get_scoped(BATCHES, request.auth_user, payload.batch)
         result = services.claim(request.auth_user, target, payload.idempotency_key, firm=payload.firm)
         if not result.ok:
             return Status(CLAIM_STATUS[result.code], {"status": CLAIM_STATUS[result.code], "code": result.code,
@@ -181,43 +213,23 @@ def orders_router() -> Router:
             **operation("voucher_order_rate", "Rate the delivered service (once)"))
     def rate(request, id: int, payload: s.RateIn):
         order = get_scoped(ORDERS, request.auth_user, id, "change")
-        rating = services.rate_order(request.auth_user, order, payload.score, payload.comment)
+        if payload.score is None:
+            raise ValidationError({"score": _("Give a score from 1 to 5.")})
+        rating = services.rate_order(request.auth_user, order, payload.score, payload.reason)
         return Status(201, {"id": rating.pk, "score": rating.score})
 
     @r.post("/{id}/redemptions", response={201: s.RedemptionOut, **WRITE_ERRORS},
             **operation("voucher_order_redeem", "Apply to redeem the voucher's part of an accepted order"))
     def redeem(request, id: int, payload: s.RedeemIn):
         order = get_scoped(ORDERS, request.auth_user, id, "change")
-        return Status(201, services.apply_redemption(request.auth_user, order, payload.amount_fen))
+        with change_reason(payload.reason):
+            return Status(201, services.apply_redemption(request.auth_user, order, payload.amount_fen))
 
     return r
 
 
 def redemptions_router() -> Router:
-    r = crud_router(REDEMPTIONS)
-
-    def _many(user, ids: list[int], action: str) -> list:
-        found = {o.pk: o for o in REDEMPTIONS.queryset(user, action).filter(pk__in=ids)}
-        missing = [i for i in ids if i not in found]
-        if missing:
-            raise Http404
-        return [found[i] for i in ids]
-
-    @r.post("/review", response={200: list[s.RedemptionOut], **WRITE_ERRORS},
-            **operation("voucher_redemption_review", "Approve or reject redemptions (all or nothing)"))
-    def review(request, payload: s.ReviewIn):
-        require(request.auth_user, "change", Redemption)
-        items = _many(request.auth_user, payload.redemptions, "change")
-        return services.review(request.auth_user, items, payload.approve, payload.note)
-
-    @r.post("/settlement", response={201: list[s.EntryOut], **WRITE_ERRORS},
-            **operation("voucher_redemption_settle", "Pay approved redemptions (ledger entries)"))
-    def settle(request, payload: s.SettleIn):
-        require(request.auth_user, "add", SettlementEntry)
-        items = _many(request.auth_user, payload.redemptions, "change")
-        return Status(201, services.settle(request.auth_user, items, payload.reference))
-
-    return r
+    return crud_router(REDEMPTIONS)
 
 
 def ledger_router() -> Router:
@@ -239,7 +251,7 @@ def audit_items_router() -> Router:
             **operation("voucher_audit_finding", "Record a finding (and claw back through the ledger)"))
     def finding(request, id: int, payload: s.FindingIn):
         item = get_scoped(AUDIT_ITEMS, request.auth_user, id, "change")
-        return services.record_finding(request.auth_user, item, payload.finding, payload.clawback_fen)
+        return services.record_finding(request.auth_user, item, payload.reason, payload.clawback_fen)
 
     @r.post("/{id}/pass", response={200: s.AuditItemOut, **WRITE_ERRORS},
             **operation("voucher_audit_pass", "Record that the sampled redemption has no finding"))

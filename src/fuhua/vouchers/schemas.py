@@ -2,11 +2,12 @@
 
 import datetime
 
+from django.db.models import Q
 from ninja import Field, FilterSchema, Schema
 
 from fuhua.core.schemas import Id, InputSchema
 
-from .models import BatchStatus, EntryKind, OrderStatus, RedemptionStatus, VoucherStatus
+from .models import AuditItemStatus, BatchStatus, EntryKind, OrderStatus, RedemptionStatus, VoucherStatus
 
 
 class ProgrammeOut(Schema):
@@ -21,7 +22,7 @@ class ProgrammeOut(Schema):
 
 
 class ProgrammeFilters(FilterSchema):
-    region: str | None = Field(None, max_length=12, description="region code", q="region_id")
+    region: str | None = Field(None, max_length=12, description="region code")
 
 
 class BatchOut(Schema):
@@ -39,11 +40,15 @@ class BatchOut(Schema):
 
 
 class BatchFilters(FilterSchema):
-    programme: str | None = Field(None, max_length=60, description="programme code", q="programme__code")
+    programme: str | None = Field(None, max_length=60, description="programme code")
     status: BatchStatus | None = None
+
+    def filter_programme(self, value):
+        return Q(programme__code=value) if value else Q()
 
 
 class BatchIn(InputSchema):
+    programme: Id
     number: int = Field(..., ge=1, le=999)
     title: str = Field(..., min_length=1, max_length=200)
     budget_fen: int = Field(..., ge=1, le=10**15)
@@ -66,11 +71,12 @@ class VoucherOut(Schema):
 
 
 class VoucherFilters(FilterSchema):
-    batch: Id | None = Field(None, q="batch_id")
+    batch: Id | None = None
     status: VoucherStatus | None = None
 
 
 class ClaimIn(InputSchema):
+    batch: Id
     idempotency_key: str = Field(..., min_length=1, max_length=64,
                                  description="The client's key of this request: a retry with the same key answers "
                                              "the voucher the first attempt claimed, never a second one.")
@@ -115,8 +121,8 @@ class OrderOut(Schema):
 
 
 class OrderFilters(FilterSchema):
-    voucher: Id | None = Field(None, q="voucher_id")
-    provider: Id | None = Field(None, q="provider_id")
+    voucher: Id | None = None
+    provider: Id | None = None
     status: OrderStatus | None = None
 
 
@@ -135,8 +141,8 @@ class DeliverIn(InputSchema):
 
 
 class RateIn(InputSchema):
-    score: int = Field(..., ge=1, le=5)
-    comment: str = Field("", max_length=500)
+    score: int | None = Field(None, ge=1, le=5, description="1 to 5 (required)")
+    reason: str = Field("", max_length=500, description="the firm's comment on the service")
 
 
 class EvidenceOut(Schema):
@@ -164,22 +170,24 @@ class RedemptionOut(Schema):
 
 class RedemptionFilters(FilterSchema):
     status: RedemptionStatus | None = None
-    provider: Id | None = Field(None, q="provider_id")
+    provider: Id | None = None
 
 
 class RedeemIn(InputSchema):
     amount_fen: int | None = Field(None, ge=1, le=10**15, description="default: all the voucher covers")
+    reason: str = Field("", max_length=500, description="a note kept in the audit trail")
 
 
 class ReviewIn(InputSchema):
-    redemptions: list[Id] = Field(..., min_length=1, max_length=1000)
-    approve: bool
-    note: str = Field("", max_length=500)
+    redemptions: list[Id] = Field([], max_length=1000, description="the batch's redemptions to decide (required)")
+    approve: bool | None = Field(None, description="true: approve, false: reject (required)")
+    reason: str = Field("", max_length=500, description="the review note (required to reject)")
 
 
 class SettleIn(InputSchema):
-    redemptions: list[Id] = Field(..., min_length=1, max_length=1000)
-    reference: str = Field("", max_length=80)
+    redemptions: list[Id] = Field([], max_length=1000, description="approved redemptions of the batch (required)")
+    reference: str = Field("", max_length=80, description="the payment's reference (拨付文号)")
+    reason: str = Field("", max_length=500, description="a note kept in the audit trail")
 
 
 class EntryOut(Schema):
@@ -201,12 +209,13 @@ class EntryOut(Schema):
 
 class EntryFilters(FilterSchema):
     kind: EntryKind | None = None
-    batch: Id | None = Field(None, q="batch_id")
+    batch: Id | None = None
 
 
 class SampleIn(InputSchema):
-    seed: int | None = Field(None, ge=0, le=2**62)
-    rate_percent: float | None = Field(None, gt=0, le=100)
+    seed: int | None = Field(None, ge=0, le=2**62, description="default: a random seed (stored, so it redraws)")
+    rate_percent: float | None = Field(None, gt=0, le=100, description="default: the programme's audit rate")
+    reason: str = Field("", max_length=500, description="why the sample is drawn (kept in the audit trail)")
 
 
 class SampleOut(Schema):
@@ -224,8 +233,12 @@ class SampleOut(Schema):
 
 
 class FindingIn(InputSchema):
-    finding: str = Field(..., min_length=1, max_length=500)
+    reason: str = Field("", max_length=500, description="the finding (required)")
     clawback_fen: int = Field(0, ge=0, le=10**15)
+
+
+class AuditItemFilters(FilterSchema):
+    status: AuditItemStatus | None = None
 
 
 class AuditItemOut(Schema):
