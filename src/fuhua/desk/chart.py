@@ -9,7 +9,8 @@ def bars_svg(rows: list[tuple[str, float | None, str]], scale: float, title: str
     """One horizontal bar per (label, value, value text); `scale` is the value of a full-width bar."""
     width, label_w, bar_h, gap = 560, 190, 18, 8
     height = max(len(rows), 1) * (bar_h + gap) + 8
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="desk-chart" viewBox="0 0 {width} {height}" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="desk-chart" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" '
              f'role="img" aria-label="{escape(title)}">']
     for i, (label, value, text) in enumerate(rows):
         y = i * (bar_h + gap) + 4

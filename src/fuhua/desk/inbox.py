@@ -2,7 +2,8 @@
 
 - steward: requests assigned and not yet answered; the steward's overdue requests;
 - firm / operator: requests waiting for them; resolved requests to rate;
-- bureau: overdue requests in the region; requests no steward could be routed to.
+- bureau: overdue requests in the region; requests no steward could be routed to;
+- everyone concerned: unread desk notices (assignments, answers, overdue flags).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from fuhua.accounts.roles import Role
 from fuhua.core.inbox import register_inbox_item
 
-from .models import ServiceRequest, Status
+from .models import Notice, ServiceRequest, Status
 from .services import overdue_q
 
 BUREAUS = {Role.BUREAU, Role.ADMIN}
@@ -54,3 +55,8 @@ def register() -> None:
         "desk.unassigned", gettext_lazy("service requests without a steward"), BUREAUS,
         count=lambda user, today: ServiceRequest.objects.restrict(user).filter(status=Status.NEW).count(),
         url=lambda user, today: _list(status=Status.NEW), order=26)
+    register_inbox_item(
+        "desk.notices", gettext_lazy("unread service desk notices"), BUREAUS | REQUESTERS,
+        count=lambda user, today: Notice.objects.restrict(user).filter(recipient_id=user.pk, read_at__isnull=True)
+        .count(),
+        url=lambda user, today: reverse("desk:notice_list"), order=90)

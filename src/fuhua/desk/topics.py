@@ -1,4 +1,4 @@
-"""The desk's topics and their time limits, read from `topics.yaml` (data, with sources), and the date
+"""The desk's topics and their time limits, read from `data/topics.yaml` (data, with sources), and the date
 arithmetic of the deadlines: working days (Monday to Friday) or calendar days, as each topic says."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from django.utils.translation import get_language
 
-FILE = Path(__file__).with_name("topics.yaml")
+FILE = Path(__file__).with_name("data") / "topics.yaml"
 DAY_KINDS = ("working", "calendar")
 
 

@@ -1,5 +1,5 @@
 """A service request's states as data: new → assigned → in progress → waiting for the requester → resolved
-→ closed, with reopen (within `reopen_days` of resolution, topics.yaml).
+→ closed, with reopen (within `reopen_days` of resolution, data/topics.yaml).
 
 Who takes which step (guards, answered as `Decision`s):
 - the bureau of the request's region (or the platform's routing, `SYSTEM`) assigns and reassigns, only to an
