@@ -143,4 +143,15 @@ def progress(username: str, target_id: int, as_json: bool) -> None:
                    + "; ".join(f"{c['name']} (lacks {', '.join(c['lacks'])})" for c in f["closest"][:5]))
 
 
+
+@targets.command()
+def refresh() -> None:
+    """Rebuild the dashboards' aggregates now (the worker does it every 15 minutes: steering.refresh)."""
+    setup_django()
+    from . import aggregates
+
+    built = aggregates.rebuild()
+    click.echo(f"{built['rows']:,} aggregates in {built['seconds']} s")
+
+
 cli_groups = [report, targets]  # mounted by the shell (fuhua/cli.py)

@@ -268,9 +268,11 @@ class Frame:
 
     def statistic_column(self, code: str, year: int) -> tuple[np.ndarray, np.ndarray]:
         key = ("stat", code, year)
-        if key not in self._cache:
-            figures = statistics.figures(self.ids.tolist(), year, [code])
-            self._cache[key] = (figures.values[code], figures.present[code])
+        if key not in self._cache:  # every field the catalogue reads, for the year, in one pass
+            codes = sorted({m.spec["field"] for m in catalogue().values() if m.kind == "statistic"} | {code})
+            figures = statistics.figures(self.ids.tolist(), year, codes)
+            for c in codes:
+                self._cache[("stat", c, year)] = (figures.values[c], figures.present[c])
         return self._cache[key]
 
     def has_statistics(self, year: int) -> bool:
