@@ -44,6 +44,7 @@ class Status(models.TextChoices):
 OPEN = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING)
 UNANSWERED = (Status.NEW, Status.ASSIGNED)  # no first response yet
 WITH_STEWARD = (Status.ASSIGNED, Status.IN_PROGRESS)  # the steward's move
+CLOCK_RUNNING = (Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS)  # not while waiting for the requester
 
 
 def validate_topics(value) -> None:
@@ -128,6 +129,9 @@ class ServiceRequest(FuhuaModel):
     resolution_due = models.DateField(_("resolution due"), editable=False)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
+    # While the request waits for the requester the resolution clock stops (补正期间不计入办理时限): on the
+    # reply the resolution deadline moves by the calendar days waited.
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     resolution = models.TextField(_("resolution"), blank=True, editable=False)
     escalated_on = models.DateField(_("escalated to the bureau"), null=True, blank=True, editable=False)
@@ -190,7 +194,7 @@ class ServiceRequest(FuhuaModel):
         return self.first_response_at is None and self.status in UNANSWERED and today > self.first_response_due
 
     def resolution_overdue(self, today) -> bool:
-        return self.status in OPEN and today > self.resolution_due
+        return self.status in CLOCK_RUNNING and today > self.resolution_due
 
     def overdue(self, today) -> bool:
         return self.first_response_overdue(today) or self.resolution_overdue(today)

@@ -32,6 +32,7 @@ from fuhua.core.system import SYSTEM
 
 from . import topics
 from .models import (
+    CLOCK_RUNNING,
     MAX_ATTACHMENTS,
     OPEN,
     UNANSWERED,
@@ -352,9 +353,10 @@ def mark_read(user, notice_ids=None) -> int:
 
 
 def overdue_q(today: datetime.date) -> Q:
-    """Open requests past a deadline: first response or resolution."""
-    return Q(status__in=OPEN) & (Q(status__in=UNANSWERED, first_response_at__isnull=True,
-                                   first_response_due__lt=today) | Q(resolution_due__lt=today))
+    """Open requests past a deadline: first response, or resolution while the clock runs (not while waiting
+    for the requester)."""
+    return (Q(status__in=UNANSWERED, first_response_at__isnull=True, first_response_due__lt=today)
+            | Q(status__in=CLOCK_RUNNING, resolution_due__lt=today))
 
 
 def bureau_users(region_code: str) -> list:
@@ -474,8 +476,8 @@ def report(user, today: datetime.date | None = None, since: datetime.date | None
             by_steward[key] = Row(str(key or ""), f"{steward} · {steward.region}" if steward else _("not assigned"))
         rows = [by_steward[key], by_topic.setdefault(r["topic"], Row(r["topic"], topics.label(r["topic"])))]
         is_open = r["status"] in OPEN
-        late = is_open and ((r["status"] in UNANSWERED and r["first_response_at"] is None
-                             and today > r["first_response_due"]) or today > r["resolution_due"])
+        late = (r["status"] in UNANSWERED and r["first_response_at"] is None and today > r["first_response_due"]) or (
+            r["status"] in CLOCK_RUNNING and today > r["resolution_due"])
         open_ += is_open
         overdue += late
         for row in rows:

@@ -6,7 +6,8 @@ Who takes which step (guards, answered as `Decision`s):
   active steward whose region contains the request's region and who takes its topic;
 - the assigned steward starts, asks the requester (waiting), and resolves;
 - the requester (a user of the firm or of the operator that asked) replies, reopens, rates and closes, or
-  withdraws; a rating is possible only on a resolved request;
+  withdraws; a rating is possible only on a resolved request; while the request waits for the requester the
+  resolution clock stops, and the reply moves the resolution deadline by the days waited;
 - the platform closes a resolved request nobody rated once the reopen window has passed.
 
 Every step takes an optional `at` (a datetime, default now), so that the demo can replay months of history.
@@ -120,9 +121,22 @@ def _first_response(request, at=None, **kw):
         request.first_response_at = _now(at)
 
 
+def _ask(request, at=None, **kw):
+    _first_response(request, at)
+    request.waiting_since = _now(at)
+
+
+def _resume(request, at=None, **kw):
+    """The requester answered: the resolution deadline moves by the calendar days it waited."""
+    if request.waiting_since is not None:
+        waited = (timezone.localdate(_now(at)) - timezone.localdate(request.waiting_since)).days
+        request.resolution_due += datetime.timedelta(days=max(waited, 0))
+    request.waiting_since = None
+
+
 def _resolve(request, reason="", at=None, **kw):
     _first_response(request, at)
-    request.resolved_at, request.resolution = _now(at), reason
+    request.resolved_at, request.resolution, request.waiting_since = _now(at), reason, None
 
 
 def _reopen(request, at=None, **kw):
@@ -137,7 +151,7 @@ def _rate(request, rating=None, comment="", at=None, **kw):
 
 
 def _close(request, at=None, **kw):
-    request.closed_at = _now(at)
+    request.closed_at, request.waiting_since = _now(at), None
 
 
 REQUEST_WORKFLOW = Workflow("status", model="desk.ServiceRequest", transitions=[
@@ -146,9 +160,9 @@ REQUEST_WORKFLOW = Workflow("status", model="desk.ServiceRequest", transitions=[
     Transition("start", gettext_lazy("take it up"), frozenset({S.ASSIGNED}), S.IN_PROGRESS, effect=_first_response,
                guards=(_steward,)),
     Transition("ask", gettext_lazy("ask the requester"), frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.WAITING,
-               needs_reason=True, effect=_first_response, guards=(_steward,)),
+               needs_reason=True, effect=_ask, guards=(_steward,)),
     Transition("reply", gettext_lazy("reply"), frozenset({S.WAITING}), S.IN_PROGRESS, needs_reason=True,
-               guards=(_requester,)),
+               effect=_resume, guards=(_requester,)),
     Transition("resolve", gettext_lazy("resolve"), frozenset({S.ASSIGNED, S.IN_PROGRESS, S.WAITING}), S.RESOLVED,
                needs_reason=True, effect=_resolve, guards=(_steward,)),
     Transition("reopen", gettext_lazy("reopen"), frozenset({S.RESOLVED}), S.IN_PROGRESS, needs_reason=True,

@@ -315,3 +315,19 @@ def test_pages_list_export_and_detail(w):
         "requester": f"firm:{w.firm_a.pk}", "topic": "site", "title": "场地", "body": "需要实验室",
         "files": SimpleUploadedFile("x.exe", b"MZ")})
     assert form.status_code == 400 and not ServiceRequest.objects.filter(title="场地").exists()
+
+
+def test_the_resolution_clock_stops_while_waiting_for_the_requester(w):
+    d = desk_objects(w)
+    request = fresh(d.request_b)
+    due = request.resolution_due
+    asked = timezone.now()
+    services.take_step(w.users.bureau_nj, request, "ask", reason="请补充租赁合同", at=asked)
+    after_due = due + datetime.timedelta(days=5)
+    assert not fresh(request).overdue(after_due)  # waiting: the requester's move
+    assert not ServiceRequest.objects.filter(services.overdue_q(after_due), pk=request.pk).exists()
+    services.post_message(w.users.firm_b, fresh(request), "合同已上传", at=asked + datetime.timedelta(days=4))
+    request = fresh(request)
+    assert (request.status, request.resolution_due, request.waiting_since) == (
+        Status.IN_PROGRESS, due + datetime.timedelta(days=4), None)
+    assert ServiceRequest.objects.filter(services.overdue_q(after_due), pk=request.pk).exists()
