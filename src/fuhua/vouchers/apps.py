@@ -25,3 +25,22 @@ class VouchersConfig(AppConfig):
         # Daily, before office hours: overdue orders cancelled, late deliveries deemed accepted, expired
         # vouchers lapse and their value returns to the batch.
         register_periodic("vouchers.expire", task=expire_vouchers, at=datetime.time(1, 30))
+        # Pages: navigation, inbox items, sections on other apps' pages, the demo step.
+        from fuhua.core.context_processors import NavItem, register_nav
+        from fuhua.core.demo import register_demo_step
+
+        from . import inbox, panels
+
+        inbox.register()
+        panels.register()
+        register_demo_step("vouchers", _("Innovation vouchers"), order=70, run="fuhua.vouchers.demo.load_vouchers")
+        register_nav(NavItem("vouchers:voucherprogramme_list", _("Voucher programmes"), "vouchers.voucherprogramme",
+                             key="voucher-programmes"))
+        register_nav(NavItem("vouchers:voucher_list", _("Vouchers"), "vouchers.voucher", key="vouchers"))
+        register_nav(NavItem("vouchers:order_list", _("Voucher orders"), "vouchers.order", key="voucher-orders"))
+        register_nav(NavItem("vouchers:redemption_list", _("Redemptions"), "vouchers.redemption",
+                             key="redemptions"))
+        register_nav(NavItem("vouchers:settlemententry_list", _("Voucher ledger"), "vouchers.settlemententry",
+                             key="voucher-ledger"))
+        register_nav(NavItem("vouchers:audititem_list", _("Voucher audits"), "vouchers.audititem",
+                             key="voucher-audits"))
