@@ -22,7 +22,7 @@ def _entitlements(status: str) -> str:
 
 def register() -> None:
     register_inbox_item(
-        "policies.confirm", gettext_lazy("entitlements awaiting your payment details"), {Role.OPERATOR},
+        "policies.confirm", gettext_lazy("entitlements awaiting your payment details"), {Role.OPERATOR, Role.FIRM},
         count=lambda user, today: Entitlement.objects.restrict(user).filter(status=EntitlementStatus.PROPOSED)
         .count(),
         url=lambda user, today: _entitlements(EntitlementStatus.PROPOSED), order=20)
