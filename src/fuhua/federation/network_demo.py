@@ -129,8 +129,9 @@ def build(base: Path, nodes: list[Node]) -> list[Node]:
     shutil.rmtree(template, ignore_errors=True)
     template.mkdir(parents=True)
     seed = Node("template", "template", None, template, 0)
-    seed.run("manage", "migrate", "-v", "0", timeout=300)
-    seed.run("manage", "collectstatic", "--no-input", "-v", "0", timeout=300)  # copied: `serve` then adds nothing
+    seed.run("manage", "shell", "-c", "from django.core.management import call_command; "
+             "call_command('migrate', verbosity=0); "  # and the static files, copied: `serve` then adds nothing
+             "call_command('collectstatic', interactive=False, verbosity=0)", timeout=300)
     for node in nodes:
         shutil.rmtree(node.home, ignore_errors=True)
         node.home.mkdir(parents=True)
@@ -152,14 +153,19 @@ def build(base: Path, nodes: list[Node]) -> list[Node]:
     _parallel(identity, nodes)
 
     def register(node: Node) -> None:
-        if node.parent is not None:
-            p = node.parent
-            node.run("network", "add-peer", "--user", ADMIN, "--relation", "parent", "--code", p.code, "--name",
-                     p.name, *(["--region", p.region] if p.region else []), "--url", p.url, "--public-key",
-                     p.public_key)
-        for child in (n for n in nodes if n.parent is node):
-            node.run("network", "add-peer", "--user", ADMIN, "--relation", "child", "--code", child.code, "--name",
-                     child.name, "--region", child.region, "--url", child.url, "--public-key", child.public_key)
+        """Its administrator registers its parent and its children (as `fuhua network add-peer` does)."""
+        peers = [("parent", node.parent)] if node.parent else []
+        peers += [("child", child) for child in nodes if child.parent is node]
+        node.python(
+            "from django.contrib.auth import get_user_model\n"
+            "from fuhua.core.context import acting_as\n"
+            "from fuhua.federation.services import register_peer\n"
+            f"admin = get_user_model().objects.get(username={ADMIN!r})\n"
+            "with acting_as(admin, source='cli'):\n"
+            + "".join(f"    register_peer(admin, relation={relation!r}, code={p.code!r}, name={p.name!r}, "
+                      f"public_key={p.public_key!r}, region_code={p.region!r}, url={p.url!r})\n"
+                      for relation, p in peers)
+            + "print('null')")
 
     _parallel(register, nodes)
     return nodes

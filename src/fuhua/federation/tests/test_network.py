@@ -18,7 +18,7 @@ from fuhua.federation.testing import rewrite_member
 
 pytestmark = pytest.mark.network
 
-FIRMS = 1500
+FIRMS = 1000
 
 
 def query(node, sql, *params):
