@@ -31,7 +31,8 @@ QUALIFICATIONS = Resource(Qualification, s.QualificationOut, filters=s.Qualifica
                           ordering=("valid_until", "kind", "created_at"), search=None)
 PRODUCTS = Resource(Product, s.ProductOut, filters=s.ProductFilters,
                     ordering=("price_fen", "rating_avg", "delivery_days", "published_on", "created_at"),
-                    select_related=("provider__organisation", "category"), prefetch_related=("programmes",),
+                    select_related=("provider__organisation", "category"),
+                    prefetch_related=("programmes", "provider__qualifications"),
                     search=s.search_product)
 RATINGS = Resource(Rating, s.RatingOut, filters=s.RatingFilters, ordering=("created_at", "score"),
                    select_related=("firm",), search=None)
@@ -59,7 +60,7 @@ def _regions(codes: list[str]) -> list[Region]:
 def _programmes(codes: list[str]) -> list[ProgrammeCode]:
     found = list(ProgrammeCode.objects.filter(code__in=codes))
     if len(found) != len(set(codes)):
-        raise ValidationError({"programmes": _("Unknown voucher programmes: %(codes)s.") % {
+        raise ValidationError({"programme_codes": _("Unknown voucher programmes: %(codes)s.") % {
             "codes": ", ".join(sorted(set(codes) - {p.code for p in found}))}})
     return found
 
@@ -162,8 +163,8 @@ def _product_data(user, data: dict) -> dict:
         if category is None:
             raise ValidationError({"category": _("No such service category.")})
         data["category"] = category
-    if "programmes" in data:
-        data["programmes"] = _programmes(data["programmes"])
+    if "programme_codes" in data:
+        data["programmes"] = _programmes(data.pop("programme_codes"))
     return data
 
 
@@ -197,27 +198,9 @@ def products_router() -> Router:
     return r
 
 
-def ratings_router() -> Router:
-    r = crud_router(RATINGS)
-
-    @r.post("", response={201: s.RatingOut, **WRITE_ERRORS},
-            **operation("rating_create", "Rate a product (score 1–5); a delivery (`source`) is rated once"))
-    def create(request, payload: s.RatingIn):
-        user = request.auth_user
-        require(user, "add", Rating)
-        product = Product.objects.restrict(user, "view").filter(pk=payload.product).first()
-        if product is None:
-            raise ValidationError({"product": _("No such service product in your scope.")})
-        firm = referable(user, Rating, "firm").filter(pk=payload.firm).first()
-        if firm is None:
-            raise ValidationError({"firm": _("No such firm in your scope.")})
-        rating = services.rate(user, product, firm, payload.score, payload.comment, source=payload.source)
-        return Status(201, RATINGS.queryset(user, "view").get(pk=rating.pk))
-
-    return r
-
-
 def routers() -> dict[str, Router]:
     """URL prefix → router; api.py mounts each under /api/v1/<prefix>."""
     return {"service-categories": crud_router(CATEGORIES), "providers": providers_router(),
-            "qualifications": qualifications_router(), "products": products_router(), "ratings": ratings_router()}
+            "qualifications": qualifications_router(), "products": products_router(),
+            # Ratings are read here; they are written by the vouchers app after an accepted delivery (services.rate).
+            "ratings": crud_router(RATINGS)}

@@ -14,10 +14,11 @@ class MarketplaceConfig(AppConfig):
         from fuhua.core.demo import register_demo_step
         from fuhua.core.schedule import register_periodic
 
-        from . import inbox, workflow  # noqa: F401  (workflow registers the provider and product workflows)
+        from . import inbox, panels, workflow  # noqa: F401  (workflow registers the provider and product workflows)
         from .tasks import flag_expired
 
         inbox.register()
+        panels.register()  # the listing on the registry's organisation page
         register_periodic("marketplace.flag_expired", task=flag_expired, at=datetime.time(6, 30))
         register_demo_step("marketplace", _("Service marketplace"), order=65,
                            run="fuhua.marketplace.demo.load_marketplace")

@@ -172,7 +172,7 @@ class ProductIn(InputSchema):
     price_fen: int = Field(..., ge=0, le=10**12)
     unit: str = Field("项", max_length=20)
     delivery_days: int = Field(..., ge=1, le=730)
-    programmes: list[str] = Field([], max_length=50, description="voucher programme codes")
+    programme_codes: list[str] = Field([], max_length=50, description="codes of the voucher programmes that accept it")
 
 
 class ProductFilters(FilterSchema):
@@ -225,14 +225,6 @@ class RatingOut(Schema):
     comment: str
     source: str
     created_at: datetime.datetime
-
-
-class RatingIn(InputSchema):
-    product: Id
-    firm: Id
-    score: int = Field(..., description="1 to 5")
-    comment: str = Field("", max_length=500)
-    source: str = Field("", max_length=80, description="the delivery rated, e.g. vouchers.order:123 (rated once)")
 
 
 class RatingFilters(FilterSchema):

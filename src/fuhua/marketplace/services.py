@@ -14,8 +14,9 @@ Public services (stable; the vouchers app uses the ones marked *):
   qualification (code "conflict" with the reason when not)
 - `accepts_programme(product, code)` * → bool; `products_for_programme(user, code)` * → queryset
 - `rate(user, product, firm, score, comment="", source="")` * → Rating: score 1–5 (ValidationError on
-  `score` otherwise); `source` (e.g. "vouchers.order:123") rates once (Conflict on a second rating);
-  the product's rating_count / rating_avg are updated in the same transaction
+  `score` otherwise); the firm must be the user's own (ValidationError on `firm`); `source` (e.g.
+  "vouchers.order:123") rates once (Conflict on a second rating); the product's rating_count / rating_avg
+  are updated in the same transaction
 - `search_products(user, q="", category=None, region=None, price_min_fen=None, price_max_fen=None,
   min_rating=None, programme=None)` → queryset: the catalogue a user sees, filtered (Chinese or pinyin)
 - `expiring_qualifications(user, on=None, days=QUALIFICATION_WARNING_DAYS)` → queryset
@@ -27,7 +28,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from fuhua.core import services as crud
 from fuhua.core.context import acting_for
 from fuhua.core.exceptions import Conflict
 from fuhua.core.scoping import check
+from fuhua.core.system import as_db_user
 from fuhua.core.validators import validate_credit_code
 from fuhua.core.workflow import ALLOWED, Decision, conflict
 from fuhua.registry.choices import OrganisationKind
@@ -206,7 +208,9 @@ def is_orderable(product: Product, on=None) -> Decision:
     if provider.status != ProviderStatus.LISTED:
         return conflict(_("The provider %(provider)s is %(status)s.") % {
             "provider": provider.name, "status": provider.get_status_display()})
-    if provider.qualification_expired or provider.qualifications.filter(_expired_q(_today(on))).exists():
+    day = _today(on)  # the qualifications as loaded (a list prefetches them): no query per product
+    if provider.qualification_expired or any(q.valid_until and q.valid_until < day
+                                             for q in provider.qualifications.all()):
         return conflict(_("A qualification of the provider %(provider)s has expired.") % {"provider": provider.name})
     return ALLOWED
 
@@ -243,9 +247,22 @@ def rate(user, product: Product, firm, score, comment: str = "", source: str = "
     source = (source or "").strip()
     if source and Rating._base_manager.filter(source=source).exists():
         raise Conflict(_("This delivery (%(source)s) has already been rated.") % {"source": source})
-    rating = crud.create_object(user, Rating, {"product": product, "firm": firm, "score": value,
-                                               "comment": comment or "", "source": source})
-    Rating._base_manager.filter(pk=rating.pk).update(rated_by=user if getattr(user, "pk", None) else None)
+    # Checked here rather than by the generic create: the product need not be on offer any more (a provider
+    # suspended after delivering is still rated); the firm must be the user's own (`change` on it).
+    decision = check(user, "add", Rating)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    if not crud.referable(user, Rating, "firm").filter(pk=firm.pk).exists():
+        raise ValidationError({"firm": _("No such firm in your scope.")})
+    rating = Rating(product=product, firm=firm, score=value, comment=comment or "", source=source,
+                    rated_by=as_db_user(user))
+    rating.full_clean()
+    with acting_for(user):
+        try:
+            with transaction.atomic():
+                rating.save()
+        except IntegrityError as exc:  # the same delivery rated concurrently
+            raise Conflict(_("This delivery (%(source)s) has already been rated.") % {"source": source}) from exc
     _recount(product)
     return rating
 

@@ -225,6 +225,10 @@ def test_a_delivery_is_rated_once_and_the_average_follows(world, m):
     with pytest.raises(ValidationError) as refused:
         services.rate(firm, m.product_a, world.firm_b, 4, source="vouchers.order:2")
     assert set(refused.value.message_dict) == {"firm"}
+    # What was delivered is rated even if the provider has been suspended since.
+    services.transition_provider(SYSTEM, m.provider_a, "suspend", reason="投诉核查")
+    rating = services.rate(firm, Product.objects.get(pk=m.product_a.pk), world.firm_a, 5, source="vouchers.order:3")
+    assert (rating.rated_by, Product.objects.get(pk=m.product_a.pk).rating_count) == (firm, 3)
 
 
 # --- pages, inbox, commands -------------------------------------------------------------------------
@@ -289,3 +293,22 @@ def test_commands(world, m):
     result = runner.invoke(marketplace_cli, ["approval", "--user", "bureau_sz", "320500", "off"])
     assert result.exit_code == 0, result.output
     assert ApprovalSetting.objects.get(region=world.regions.sz).products_need_approval is False
+
+
+@pytest.mark.django_db
+def test_products_name_the_voucher_programmes_that_accept_them(world, m):
+    services.register_programme("hefei-hechuang-1", "合创券第一批")
+    client = api_client(world.users.provider)
+    body = {"provider": m.provider_a.pk, "category": category("testing").pk, "name": "EMC预测试", "price_fen": 500_000,
+            "delivery_days": 10, "programme_codes": ["hefei-hechuang-1"]}
+    response = post(client, "/api/v1/products", body)
+    assert (response.status_code, response.json()["programmes"], response.json()["status"]) == (
+        201, ["hefei-hechuang-1"], "draft")
+    unknown = post(client, "/api/v1/products", {**body, "programme_codes": ["no-such"]})
+    assert (unknown.status_code, fields(unknown)) == (422, {"programme_codes"})
+    created = Product.objects.get(pk=response.json()["id"])
+    assert services.accepts_programme(created, "hefei-hechuang-1")
+    assert not services.products_for_programme(world.users.firm_a, "hefei-hechuang-1").exists()  # a draft
+    services.transition_product(world.users.provider, created, "submit")
+    services.transition_product(world.users.bureau_sz, created, "approve")
+    assert list(services.products_for_programme(world.users.firm_b, "hefei-hechuang-1")) == [created]
