@@ -128,7 +128,7 @@ class StewardForm(ServiceModelForm):
 
     class Meta:
         model = Steward
-        fields = ["user", "region", "topics", "capacity", "active"]
+        fields = ["region", "topics", "capacity", "active"]  # `user` is a plain choice (no model assignment)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -139,4 +139,10 @@ class StewardForm(ServiceModelForm):
                  if user is not None and (user.is_superuser or any(covers(r, g.region_id) for r in regions))}
         people = get_user_model().objects.filter(pk__in=staff, is_active=True).order_by("username")
         self.fields["user"].choices = [(u.pk, f"{u.get_full_name() or u.username}（{u.username}）") for u in people]
+        self.order_fields(["user", "region", "topics", "capacity", "active"])
+        if self.instance.pk and not self.is_bound:
+            self.initial["user"] = self.instance.user_id
+
+    def service_data(self) -> dict:
+        return {"user": self.cleaned_data["user"], **super().service_data()}
 

@@ -331,3 +331,23 @@ def test_the_resolution_clock_stops_while_waiting_for_the_requester(w):
     assert (request.status, request.resolution_due, request.waiting_since) == (
         Status.IN_PROGRESS, due + datetime.timedelta(days=4), None)
     assert ServiceRequest.objects.filter(services.overdue_q(after_due), pk=request.pk).exists()
+
+
+def test_a_bureau_designates_a_steward_on_its_pages(w):
+    from fuhua.testing import make_user
+
+    colleague = make_user("sz_colleague", "bureau", region=w.regions.sz)
+    client = web_client(w.users.bureau_sz)
+    form = client.get("/desk/stewards/new/")
+    assert form.status_code == 200 and "sz_colleague" in form.content.decode()
+    assert "bureau_nj" not in form.content.decode()  # only staff of one's own region are offered
+    response = client.post("/desk/stewards/new/", {"user": colleague.pk, "region": w.regions.sz.pk,
+                                                   "topics": ["financing", "talent"], "capacity": 15,
+                                                   "active": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    steward = Steward.objects.get(user=colleague)
+    assert (steward.topics, steward.capacity, steward.region_id) == (["financing", "talent"], 15, w.regions.sz.pk)
+    refused = client.post("/desk/stewards/new/", {"user": w.users.bureau_nj.pk, "region": w.regions.sz.pk,
+                                                  "capacity": 10})
+    assert refused.status_code == 400 and not Steward.objects.filter(user=w.users.bureau_nj,
+                                                                     region=w.regions.sz).exists()
