@@ -337,6 +337,8 @@ def _precheck(plan: _Plan) -> None:
                 if table.claims and not any(c.startswith(prefix) for c in claimed):
                     raise PackageRefused(f"{table.key} {origin}:{source_id} lies in {', '.join(claimed) or '?'}, "
                                          f"outside the region of {peer} ({prefix}…): refused.")
+                if (origin, source_id) in upserted[table.key]:
+                    raise PackageRefused(f"{table.key} {origin}:{source_id} appears twice in the package.")
                 upserted[table.key].add((origin, source_id))
                 for name, target in table.refs.items():
                     ref = record.get(name)
@@ -440,17 +442,99 @@ def _apply(plan: _Plan, batch_size: int) -> PackageLog:
 
 @transaction.atomic
 def _apply_batch(log: PackageLog, peer: Peer, origins: dict, batch: list) -> None:
+    """Apply a batch in one transaction: new records of a table in bulk (audited with record_bulk), changes and
+    deletions one by one; the applied count is committed with them (what a resumed import skips)."""
     if not batch:
         return
-    by_table = defaultdict(list)
+    groups: list[tuple[Table, list[dict]]] = []  # consecutive records of one table and one kind of operation
     for table, record in batch:
-        by_table[table.key].append(record)
-    held = {key: _existing(BY_KEY[key], [_key(r) for r in records]) for key, records in by_table.items()}
-    for table, record in batch:
-        outcome = (_upsert if record["_op"] == "upsert" else _delete)(table, record, peer, origins, held[table.key])
-        setattr(log, outcome, getattr(log, outcome) + 1)
+        if groups and groups[-1][0] is table and groups[-1][1][0]["_op"] == record["_op"]:
+            groups[-1][1].append(record)
+        else:
+            groups.append((table, [record]))
+    for table, records in groups:
+        held = _existing(table, [_key(r) for r in records])
+        refs = _RefCache(table, records)
+        if records[0]["_op"] == "delete":
+            outcomes = [_delete(table, r, peer, origins, held) for r in records]
+        else:
+            fresh = _fresh(table, records, held)
+            outcomes = [_upsert(table, r, peer, origins, held, refs) for r in records if _key(r) not in fresh]
+            outcomes += _create_many(table, [r for r in records if _key(r) in fresh], peer, origins, held, refs)
+        for outcome in outcomes:
+            setattr(log, outcome, getattr(log, outcome) + 1)
     log.applied += len(batch)
     log.save(update_fields=["applied", "created", "updated", "deleted", "unchanged", "updated_at"])
+
+
+class _RefCache:
+    """Local ids of the records a group of records refers to, looked up once per group."""
+
+    def __init__(self, table: Table, records: list[dict]):
+        self.ids: dict[tuple[str, str, str], str] = {}
+        for name, target in table.refs.items():
+            wanted = {(str(r[name]["origin"]), str(r[name]["id"])) for r in records if r["_op"] == "upsert"}
+            for key, rec in _existing(BY_KEY[target], wanted).items():
+                if not rec.deleted:
+                    self.ids[(target, *key)] = rec.local_id
+
+    def local_id(self, target: str, ref: dict) -> str:
+        key = (target, str(ref["origin"]), str(ref["id"]))
+        if key not in self.ids:
+            raise PackageRefused(f"{target} {ref['origin']}:{ref['id']} is referred to but not here.")
+        return self.ids[key]
+
+
+def _fresh(table: Table, records: list[dict], held: dict) -> set:
+    """Keys of records new here: never received (or deleted before) and not matched by a natural key."""
+    fresh = {_key(r) for r in records if _key(r) not in held or held[_key(r)].deleted}
+    if table.natural_key and fresh:
+        values = {r.get(table.natural_key): _key(r) for r in records if _key(r) in fresh}
+        taken = set()
+        for chunk in _chunks([v for v in values if v]):
+            taken.update(table.model._base_manager.filter(**{f"{table.natural_key}__in": chunk})
+                         .values_list(table.natural_key, flat=True))
+        fresh -= {values[v] for v in taken}
+    seen, unique = set(), set()
+    for record in records:  # a key twice in one group: the first creates, the rest go one by one
+        key = _key(record)
+        if key in fresh and key not in seen:
+            unique.add(key)
+        seen.add(key)
+    return unique
+
+
+def _create_many(table: Table, records: list[dict], peer: Peer, origins: dict, held: dict, refs) -> list[str]:
+    if not records:
+        return []
+    from fuhua.core.audit import record_bulk
+
+    model = table.model
+    objects = [model(**_values(table, r, refs)) for r in records]
+    if hasattr(model, "search_parts"):  # SearchableModel fills its search column in save(), which bulk skips
+        from fuhua.core.search import search_text
+
+        for obj in objects:
+            obj.search = search_text(*obj.search_parts())
+    objects = model._base_manager.bulk_create(objects, batch_size=500)
+    record_bulk(model, "create", objects)
+    mappings, revived = [], []
+    for record, obj in zip(records, objects, strict=True):
+        key, changed = _key(record), parse_datetime(record["_changed"])
+        rec = held.get(key)
+        if rec is None:
+            rec = FederatedRecord(model=table.model_label, origin=_origin(origins, key[0], peer), source_id=key[1])
+            mappings.append(rec)
+        else:
+            revived.append(rec)
+        rec.local_id, rec.source_changed_at, rec.peer = str(obj.pk), changed, peer
+        rec.linked = rec.deleted = False
+        held[key] = rec
+    mappings = FederatedRecord.objects.bulk_create(mappings, batch_size=500)
+    record_bulk(FederatedRecord, "create", mappings)
+    for rec in revived:
+        rec.save()
+    return ["created"] * len(records)
 
 
 def _origin(origins: dict, code: str, peer: Peer) -> Origin:
@@ -459,15 +543,7 @@ def _origin(origins: dict, code: str, peer: Peer) -> Origin:
     return origins[code]
 
 
-def _local_id(target: str, ref: dict) -> str:
-    rec = FederatedRecord.objects.filter(model=BY_KEY[target].model_label, origin_id=str(ref["origin"]),
-                                         source_id=str(ref["id"]), deleted=False).first()
-    if rec is None:
-        raise PackageRefused(f"{target} {ref['origin']}:{ref['id']} is referred to but not here.")
-    return rec.local_id
-
-
-def _values(table: Table, record: dict) -> dict:
+def _values(table: Table, record: dict, refs: _RefCache) -> dict:
     model = table.model
     values = {}
     for name in table.columns:
@@ -476,11 +552,11 @@ def _values(table: Table, record: dict) -> dict:
     for name in table.regions:
         values[f"{name}_id"] = record.get(name) or None
     for name, target in table.refs.items():
-        values[f"{name}_id"] = _local_id(target, record[name])
+        values[f"{name}_id"] = refs.local_id(target, record[name])
     return values
 
 
-def _upsert(table: Table, record: dict, peer: Peer, origins: dict, held: dict) -> str:
+def _upsert(table: Table, record: dict, peer: Peer, origins: dict, held: dict, refs: _RefCache) -> str:
     key, changed = _key(record), parse_datetime(record["_changed"])
     rec = held.get(key)
     if rec is not None and (rec.source_changed_at >= changed or rec.linked):
@@ -488,7 +564,7 @@ def _upsert(table: Table, record: dict, peer: Peer, origins: dict, held: dict) -
             rec.source_changed_at = changed
             rec.save(update_fields=["source_changed_at", "received_at"])
         return "unchanged"
-    model, values = table.model, _values(table, record)
+    model, values = table.model, _values(table, record, refs)
     if rec is not None and not rec.deleted:
         obj = model._base_manager.filter(pk=rec.local_id).first()
         if obj is not None:
