@@ -137,6 +137,12 @@ def build(base: Path, nodes: list[Node]) -> list[Node]:
         node.home.mkdir(parents=True)
         shutil.copy(template / "fuhua.sqlite3", node.home / "fuhua.sqlite3")
         shutil.copytree(template / "static", node.home / "static")  # keeps the times collectstatic compares
+    return enroll(nodes)
+
+
+def enroll(nodes: list[Node]) -> list[Node]:
+    """On databases that exist: an administrator and an identity for each node, then each side's registration
+    of the other (parent and children), in parallel across nodes."""
 
     def identity(node: Node) -> None:
         node.public_key = node.python(

@@ -89,9 +89,9 @@ def test_a_change_and_a_deletion_propagate(city, tmp_path):
 def test_federated_copies_are_read_only(city, tmp_path, world):
     import_package(first_package(city, tmp_path))
     copy = Carrier.objects.get(name="苏州孵化器10")
-    with pytest.raises(PermissionDenied, match="read-only|只读"):
+    with pytest.raises(PermissionDenied, match=r"read-only|只读"):
         update_object(world.users.admin, copy, {"address": "改"})
-    with pytest.raises(PermissionDenied, match="read-only|只读"):
+    with pytest.raises(PermissionDenied, match=r"read-only|只读"):
         delete_object(world.users.admin, copy)
     update_object(world.users.admin, world.carrier_a, {"address": "本地记录照常可改"})  # a local record is not
 
