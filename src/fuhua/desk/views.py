@@ -131,7 +131,7 @@ class RequestDetail(g.ObjectDetailView):
             thread=obj.messages.select_related("author").prefetch_related("attachments"),
             first_late=obj.first_response_overdue(today),
             resolution_late=obj.resolution_overdue(today), is_steward=is_assigned_steward(user, obj),
-            is_requester=requester, ratings=range(1, 6), **extra)
+            is_requester=requester, ratings=range(5, 0, -1), **extra)
 
 
 class RequestTransition(PostOnly, RequestDetail):

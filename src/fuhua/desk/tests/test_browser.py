@@ -98,7 +98,7 @@ def test_a_firm_asks_the_steward_answers_and_resolves_the_firm_rates(page, live_
     with page.expect_navigation():
         page.locator("#results tbody tr a").first.click()
     assert "服务管家" in page.inner_text(".thread")
-    page.check("form[data-transition=rate] input[name=rating][value='5']")
+    page.select_option("form[data-transition=rate] select[name=rating]", "5")
     page.fill("form[data-transition=rate] input[name=comment]", "响应及时，辅导很细致。")
     firm.snap("rate")
     firm.submit("form[data-transition=rate] button[type=submit]")
