@@ -32,14 +32,15 @@ from .services.eligibility import evaluate, firms_in_region
 
 PROGRAMME = "suzhou-demo-voucher"
 
-# (stage, days before today the voucher was claimed): the demo's story, one voucher each. Recent enough where a
+# (stage, days before today the voucher was claimed): the demo's story, one voucher each, every stage among the
+# first twelve (a region with few eligible firms still shows them all). Recent enough where a
 # deadline must still be ahead today (an order is confirmed within 5 days, a delivery accepted within 10), or
 # the daily expiry run at the end would cancel the order or deem the delivery accepted.
 STORY = [
-    ("lapsed", 130), ("settled", 125), ("settled", 118), ("settled", 112), ("settled", 104), ("settled", 97),
-    ("settled", 90), ("approved", 70), ("approved", 66), ("rejected", 62), ("redeeming", 58), ("redeeming", 52),
-    ("accepted", 45), ("disputed", 40), ("confirmed", 24), ("confirmed", 20), ("delivered", 16), ("delivered", 12),
-    ("placed", 5), ("placed", 3), ("held", 82), ("held", 78), ("held", 11), ("held", 2),
+    ("lapsed", 130), ("settled", 125), ("approved", 70), ("rejected", 62), ("redeeming", 58), ("accepted", 45),
+    ("disputed", 40), ("confirmed", 24), ("delivered", 16), ("placed", 5), ("held", 82), ("held", 2),
+    ("settled", 118), ("settled", 112), ("settled", 104), ("settled", 97), ("settled", 90), ("approved", 66),
+    ("redeeming", 52), ("confirmed", 20), ("delivered", 12), ("placed", 3), ("held", 78), ("held", 11),
 ]
 # The demo firm's own vouchers (it may still claim one more: 30,000 held at once under the pack).
 FIRM_STORY = [("lapsed", 131), ("settled", 100), ("held", 80), ("delivered", 14)]

@@ -138,11 +138,6 @@ class _Filter(forms.Form):
             self.fields["programme"].queryset = VoucherProgramme.objects.restrict(user).order_by("code")
 
 
-class ProgrammeFilter(_Filter):
-    def filter(self, qs):
-        return qs
-
-
 class VoucherFilter(_Filter):
     programme = forms.ModelChoiceField(VoucherProgramme.objects.none(), required=False, label=_("programme"),
                                        to_field_name="code")

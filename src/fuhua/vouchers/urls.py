@@ -28,7 +28,7 @@ urlpatterns = [
                                         "history": v.RedemptionHistory}),
     path("redemptions/review/", v.RedemptionReview.as_view(), name="redemption_review"),
     path("redemptions/settle/", v.RedemptionSettle.as_view(), name="redemption_settle"),
-    *crud("ledger", "settlemententry", {"list": v.LedgerList, "detail": v.LedgerDetail}),
+    *crud("ledger", "settlemententry", {"list": v.LedgerList, "detail": v.LedgerDetail, "history": v.LedgerHistory}),
     path("ledger/<int:pk>/reverse/", v.LedgerReverse.as_view(), name="settlemententry_reverse"),
     *crud("audit-items", "audititem", {"list": v.AuditItemList}),
     path("audit-items/<int:pk>/decide/", v.AuditItemDecide.as_view(), name="audititem_decide"),

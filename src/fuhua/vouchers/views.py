@@ -750,6 +750,10 @@ class LedgerDetail(g.ObjectDetailView):
         return super().detail_context(obj, may_reverse=may_reverse, **extra)
 
 
+class LedgerHistory(g.ObjectHistoryView):
+    model = SettlementEntry
+
+
 class LedgerReverse(PostOnly, LedgerDetail):
     action = "change"
 
