@@ -28,7 +28,7 @@ from .workflow import BATCH_WORKFLOW, ORDER_WORKFLOW
 PROGRAMMES = Resource(VoucherProgramme, s.ProgrammeOut, filters=s.ProgrammeFilters, ordering=("code",),
                       select_related=("region",), search=None)
 BATCHES = Resource(Batch, s.BatchOut, filters=s.BatchFilters, ordering=("opens_at", "number"),
-                   select_related=("programme",), search=None)
+                   select_related=("programme__region",), search=None)
 VOUCHERS = Resource(Voucher, s.VoucherOut, filters=s.VoucherFilters, ordering=("claimed_at", "valid_until"),
                     select_related=("batch__programme",), search=None)
 ORDERS = Resource(Order, s.OrderOut, filters=s.OrderFilters, ordering=("placed_at", "confirm_by", "accept_by"),

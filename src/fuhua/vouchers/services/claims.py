@@ -22,7 +22,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -101,6 +101,17 @@ def limits(batch: Batch, firm, face_fen: int, now: datetime.datetime) -> ClaimRe
     return None
 
 
+def _may_claim_in(user, firm, batch: Batch) -> None:
+    """The firm's account sees the batch: the programme's region holds the firm's (what the firm scope of
+    Batch says, decided without its subqueries; PermissionDenied like `check` otherwise)."""
+    require(user, "view", Batch)
+    require(user, "add", Voucher)
+    if getattr(user, "is_superuser", False):
+        return
+    if not firm.region_id.startswith(batch.programme.region.code_prefix):
+        raise PermissionDenied(_("This batch is outside your scope."))
+
+
 def claim(user, batch: Batch, idempotency_key: str, *, firm=None, now: datetime.datetime | None = None
           ) -> ClaimResult:
     """Claim one voucher of `batch` for the user's firm; answered at once (see the module docstring).
@@ -111,8 +122,7 @@ def claim(user, batch: Batch, idempotency_key: str, *, firm=None, now: datetime.
     if not KEY.match(key):
         raise ValidationError({"idempotency_key": _("A request key is 1 to 64 letters, digits or _ . : -")})
     firm = firm_of(user, firm)
-    require(user, "view", batch)
-    require(user, "add", Voucher)
+    _may_claim_in(user, firm, batch)
     now = now or timezone.now()
     with transaction.atomic(), acting_for(user):
         _lock_firm(firm.pk)
