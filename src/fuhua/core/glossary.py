@@ -128,7 +128,7 @@ STATUSES = {
     "product_status": {
         "draft": _("draft"),
         "pending": _("pending approval"),
-        "published": _("published"),
+        "published": _("on offer"),
         "withdrawn": _("withdrawn"),
         "rejected": _("rejected"),
     },

@@ -125,13 +125,16 @@ def _offer(product, today: datetime.date, rng: random.Random, approval: bool) ->
     roll = rng.random()
     if roll < 0.05:
         return  # a draft
-    if approval:
+    if approval and roll < 0.12:  # awaiting the bureau
         services.transition_product(SYSTEM, product, "submit", on=today - datetime.timedelta(days=rng.randint(1, 9)))
-        if roll < 0.12:
-            return  # awaiting the bureau
-        services.transition_product(SYSTEM, product, "approve", on=today - datetime.timedelta(days=rng.randint(0, 90)))
+        return
+    published = today - datetime.timedelta(days=rng.randint(0, 90))
+    if approval:
+        submitted = published - datetime.timedelta(days=rng.randint(1, 7))
+        services.transition_product(SYSTEM, product, "submit", on=submitted)
+        services.transition_product(SYSTEM, product, "approve", on=published)
     else:
-        services.transition_product(SYSTEM, product, "publish", on=today - datetime.timedelta(days=rng.randint(0, 90)))
+        services.transition_product(SYSTEM, product, "publish", on=published)
 
 
 def _ratings(products: list, firms: list, rng: random.Random) -> int:

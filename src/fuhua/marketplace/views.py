@@ -94,7 +94,8 @@ class StepMixin:
     def detail_context(self, obj, **extra):
         transitions = self.workflow.available(self.request.user, obj)
         extra.setdefault("step_form", StepForm(transitions=transitions))
-        return super().detail_context(obj, transitions=transitions, irreversible=IRREVERSIBLE,
+        show_steps = bool(transitions) or bool(check(self.request.user, "change", obj))  # not to mere readers
+        return super().detail_context(obj, transitions=transitions, irreversible=IRREVERSIBLE, show_steps=show_steps,
                                       transition_url=reverse(self.transition_url, kwargs={"pk": obj.pk}), **extra)
 
 
@@ -360,8 +361,8 @@ class ProductDetail(StepMixin, g.ObjectDetailView):
     template_name = "marketplace/product_detail.html"
     workflow = PRODUCT_WORKFLOW
     transition_url = "marketplace:product_transition"
-    fields = ["provider", "category", "description", "price_fen", "unit", "delivery_days", "programmes", "status",
-              "status_reason", "submitted_on", "published_on"]
+    fields = ["provider", "category", "description", "unit", "delivery_days", "programmes", "submitted_on",
+              "published_on"]
 
     def detail_context(self, obj, **extra):
         ratings = list(Rating.objects.restrict(self.request.user, "view").filter(product=obj)
