@@ -52,8 +52,10 @@ NOTIFICATIONS = Resource(Notification, s.NotificationOut, filters=s.Notification
                          search=None)
 FEEDBACK = Resource(Feedback, s.FeedbackOut, filters=s.FeedbackFilters, ordering=("created_at", "rating"),
                     select_related=("entitlement__policy",), search=None)
-FIT_NOTICES = Resource(FitNotice, s.FitNoticeOut, ordering=("created_at",), select_related=("policy",), search=None)
-SUBSCRIPTIONS = Resource(Subscription, s.SubscriptionOut, ordering=("created_at",), search=None)
+FIT_NOTICES = Resource(FitNotice, s.FitNoticeOut, filters=s.FitNoticeFilters, ordering=("created_at",),
+                       select_related=("policy",), search=None)
+SUBSCRIPTIONS = Resource(Subscription, s.SubscriptionOut, filters=s.SubscriptionFilters, ordering=("created_at",),
+                         search=None)
 
 
 def _today() -> datetime.date:

@@ -223,7 +223,8 @@ def fit(firm_id: int | None, carrier_id: int | None, as_of, as_json: bool, usern
         raise click.UsageError("give exactly one of --firm and --carrier")
     user = _user(username)
     try:
-        fits = firm_fits(user, firm_id, _day(as_of)) if firm_id else carrier_fits(user, carrier_id, _day(as_of))
+        day = as_of.date() if as_of else None  # firms: the last complete year; carriers: today
+        fits = firm_fits(user, firm_id, day) if firm_id else carrier_fits(user, carrier_id, day)
     except Http404 as exc:
         raise click.ClickException(str(exc) or "not found") from None
     if as_json:
@@ -251,12 +252,14 @@ def reach(policy_code: str, settings: tuple[str, ...], as_of, as_json: bool, use
     _django()
     from django.core.exceptions import PermissionDenied, ValidationError
 
+    from .firm_compute import default_as_of
     from .services import reach as compute_reach
     from .services.simulate import parse_settings
 
     user = _user(username)
     try:
-        result = compute_reach(user, policy_code, _day(as_of), parse_settings(list(settings)))
+        result = compute_reach(user, policy_code, as_of.date() if as_of else default_as_of(),
+                               parse_settings(list(settings)))
     except (PermissionDenied, ValidationError) as exc:
         raise click.ClickException("; ".join(getattr(exc, "messages", [str(exc)]))) from None
     if as_json:
@@ -288,7 +291,7 @@ def publish(policy_code: str, as_of, yes: bool, username: str) -> None:
         click.confirm(f"Publish {policy_code} and notify the firms? This cannot be undone.", abort=True)
     try:
         with acting_as(user, source="cli"):
-            done = publish_policy(user, policy_code, _day(as_of))
+            done = publish_policy(user, policy_code, as_of.date() if as_of else None)
     except (PermissionDenied, ValidationError) as exc:
         raise click.ClickException("; ".join(getattr(exc, "messages", [str(exc)]))) from None
     click.echo(f"published {policy_code}: {done['entitlements']} entitlement(s), {_yuan(done['total_fen']).strip()} "

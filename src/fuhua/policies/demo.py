@@ -71,18 +71,20 @@ def demo_firm() -> Firm | None:
             .order_by("id").first())
 
 
-def _newly_high_tech(firm: Firm, as_of: datetime.date) -> bool:
-    """The demo firm was recognised 高新技术企业 in the year paid now (the demo's story), unless it held the title
-    before."""
-    held = FirmDesignation.objects.filter(firm=firm, kind="high_tech", granted_on__lte=as_of)
-    if held.filter(granted_on__lt=datetime.date(as_of.year, 1, 1)).exists():
-        return False
-    if not held.exists():
-        granted = datetime.date(as_of.year, 11, 15)
-        FirmDesignation.objects.create(firm=firm, kind="high_tech", granted_on=granted,
-                                       expires_on=datetime.date(granted.year + 3, granted.month, 14),
-                                       certificate_number=f"GR{granted.year}32{firm.pk:06d}")
-    return True
+def _newly_designated(firm: Firm, as_of: datetime.date) -> str:
+    """The demo's story: the demo firm was recognised 高新技术企业 in the year paid now — or, when it held that
+    title before, designated 专精特新 — so that its user finds a reward to confirm. Returns the designation."""
+    for kind, prefix in (("high_tech", "GR"), ("srdi", "ZJTX")):
+        held = FirmDesignation.objects.filter(firm=firm, kind=kind, granted_on__lte=as_of)
+        if held.filter(granted_on__lt=datetime.date(as_of.year, 1, 1)).exists():
+            continue
+        if not held.exists():
+            granted = datetime.date(as_of.year, 11, 15)
+            FirmDesignation.objects.create(firm=firm, kind=kind, granted_on=granted,
+                                           expires_on=datetime.date(granted.year + 3, granted.month, 14),
+                                           certificate_number=f"{prefix}{granted.year}32{firm.pk:06d}")
+        return kind
+    return ""
 
 
 def _firm_bank(e: Entitlement, i: int) -> dict:
@@ -99,8 +101,10 @@ def load_firm_policies(run: DemoRun) -> None:
     firm = demo_firm()
     run.begin(len(FIRM_POLICIES) + 1)
     with acting_as(None, source="demo"):
-        if firm is not None and not _newly_high_tech(firm, as_of):
-            run.note(f"the demo firm {firm.name} was a 高新技术企业 before {as_of.year}: no new-recognition reward")
+        if firm is not None:
+            kind = _newly_designated(firm, as_of)
+            run.note(f"the demo firm {firm.name}: newly designated {kind or 'nothing (held both before)'} "
+                     f"in {as_of.year}")
         for code in FIRM_POLICIES:
             done = publish(SYSTEM, code, as_of)
             waiting = list(Entitlement.objects.filter(policy__code=code, status=EntitlementStatus.PROPOSED)

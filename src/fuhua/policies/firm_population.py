@@ -1,10 +1,10 @@
 """Firms and start-up teams → the `Population` of a firm-level policy (beneficiary firm or team).
 
-The national firm attributes come from the rules adapter (`load_population(firms=…)`, registered by the
-registry); the firm-level policy attributes (designations with dates, first financing, tenancy, student
-founders) and the team entity from the registry's loaders (`registry.rule_sources.firm_policy_columns`,
-`team_columns`); this module adds what depends on the policy: its jurisdiction and what the ledger already
-paid per group. A few grouped queries per call, none per firm.
+The national firm attributes come from the registry's firm loader (the one it registers with the rules
+adapter, `registry.rule_sources.firm_columns`); the firm-level policy attributes (designations with dates,
+first financing, tenancy, student founders) and the team entity from the registry's loaders
+(`registry.rule_sources.firm_policy_columns`, `team_columns`); this module adds what depends on the
+policy: its jurisdiction and what the ledger already paid per group. A few grouped queries per call, none per firm.
 
 `FirmBase` is loaded once per day and set of firms and shared by every pack evaluated over them ("which
 policies fit me" evaluates all packs in force for one firm; a demo run evaluates several over a province).
@@ -19,9 +19,8 @@ import numpy as np
 from django.db.models import Q, Sum
 
 from fuhua.registry.models import Firm, Region, StartupTeam
-from fuhua.registry.rule_sources import firm_policy_columns, team_columns
+from fuhua.registry.rule_sources import firm_columns, firm_policy_columns, team_columns
 from fuhua.rules import Population
-from fuhua.rules.adapter import load_population
 
 from .packs import BENEFICIARIES, PolicyPack
 from .schema import firm_policy_schema
@@ -72,18 +71,10 @@ def load_base(entity: str, as_of: datetime.date, queryset) -> FirmBase:
     if entity == "team":
         ids = np.array(sorted(queryset.values_list("pk", flat=True)), np.int64)
         return FirmBase(entity, as_of, team_columns(ids, as_of))
-    loaded = load_population(as_of, firms=queryset)
-    table = loaded.population["firm"]
-    schema = loaded.population.schema["firm"]
-    wanted = set(queryset.values_list("pk", flat=True))
-    keep = np.isin(table.ids, np.fromiter(wanted, np.int64, len(wanted))) if len(table.ids) else np.zeros(0, bool)
-    columns = {"id": table.ids[keep]}
-    for name, values in table.columns.items():
-        attr = schema.attributes.get(name)
-        if attr is None:
-            continue  # relation keys
-        values = loaded.population.vocabulary.decode(values) if attr.type == "str" else values
-        columns[name] = values[keep]
+    # The firm's own rows from the loader the registry registers with the rules adapter (rules/adapter: the
+    # "firm" entity): firm packs read no incubation or carrier rows, so the adapter's linked loads are skipped.
+    ids = np.array(sorted(queryset.values_list("pk", flat=True)), np.int64)
+    columns = firm_columns(ids, as_of)
     columns.update(firm_policy_columns(columns["id"], as_of))
     return FirmBase(entity, as_of, columns)
 

@@ -298,6 +298,7 @@ class FeedbackIn(InputSchema):
     paid_on_time: bool | None = None
     no_paperwork: bool | None = None
     comment: str = Field("", max_length=1000)
+    reason: str = Field("", max_length=200)
 
 
 class FeedbackOut(Schema):
@@ -326,6 +327,18 @@ class FitNoticeOut(Schema):
     as_of: datetime.date
     missing: str
     created_at: datetime.datetime
+
+
+class FitNoticeFilters(FilterSchema):
+    policy: str | None = Field(None, max_length=60, description="policy code")
+    firm: Id | None = None
+
+    def filter_policy(self, value):
+        return Q(policy__code=value) if value else Q()
+
+
+class SubscriptionFilters(FilterSchema):
+    firm: Id | None = None
 
 
 class SubscriptionOut(Schema):

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from fuhua.core import formatting as fmt
+from fuhua.core import glossary
 from fuhua.core.scoping import check
 from fuhua.registry.models import Carrier, Firm
-from fuhua.rules import explain
+from fuhua.rules import explain, explain_sentence
 
 from .. import packs
 from ..compute import compute
@@ -46,7 +48,8 @@ class PolicyFit:
     status: str
     amount_fen: int = 0
     explanations: list[dict] = field(default_factory=list)  # entitled: {item, label, amount_fen, text, citations}
-    missing: list[Condition] = field(default_factory=list)  # close/open: the smallest set of missing conditions
+    # close/open: the smallest set of missing conditions; entitled: that of the policy's items not (yet) due
+    missing: list[Condition] = field(default_factory=list)
     reasons: list[Condition] = field(default_factory=list)  # not applicable
     entitlements: list[Entitlement] = field(default_factory=list)  # saved rows (to confirm, to rate)
 
@@ -99,6 +102,18 @@ def _role_may_view(user, model) -> None:
         raise PermissionDenied(decision.reason)
 
 
+def _explained(policy: packs.PolicyPack, comp, due, name: str) -> dict:
+    """An amount due in one sentence (the pack's `explain` template), with the articles it rests on."""
+    why = comp.explain(due)
+    sentence = explain_sentence(policy.pack, why["trace"], _lang(), name=name, money=fmt.money, word=glossary.word)
+    return {"item": due.item, "label": policy.pack.definitions[due.item].label_zh, "amount_fen": due.amount_fen,
+            "text": sentence.text, "citations": why["citations"], "trace": why["text"]}
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "zh").startswith("en") else "zh"
+
+
 def firm_for(user, firm_id: int) -> Firm:
     _role_may_view(user, Firm)
     firm = Firm.objects.restrict(user, "view").filter(pk=firm_id).first()
@@ -129,11 +144,8 @@ def firm_fits(user, firm_id: int, as_of: datetime.date | None = None, *, with_ex
         pk = int(base.ids[0])
         if fit.status == ENTITLED and with_explanations:
             for due in comp.dues:
-                why = comp.explain(due)
-                row.explanations.append({"item": due.item, "label": policy.pack.definitions[due.item].label_zh,
-                                         "amount_fen": due.amount_fen, "text": why["text"],
-                                         "citations": why["citations"]})
-        for m in fit.missing if fit.status in (CLOSE, OPEN) else ():
+                row.explanations.append(_explained(policy, comp, due, firm.name))
+        for m in fit.missing if fit.status != NOT_APPLICABLE else ():  # entitled: its other items' gaps
             row.missing.append(Condition(m.condition, m.label, m.gap_fen,
                                          _citations(policy, comp, pk, m.condition) if with_explanations else []))
         for m in fit.reasons:
@@ -163,10 +175,7 @@ def carrier_fits(user, carrier_id: int, as_of: datetime.date | None = None) -> l
         if dues:
             row = PolicyFit(rows[code], ENTITLED, sum(d.amount_fen for d in dues))
             for due in dues:
-                why = comp.explain(due)
-                row.explanations.append({"item": due.item, "label": policy.pack.definitions[due.item].label_zh,
-                                         "amount_fen": due.amount_fen, "text": why["text"],
-                                         "citations": why["citations"]})
+                row.explanations.append(_explained(policy, comp, due, carrier.name))
         else:
             first = policy.rules[0]
             trace = explain(policy.pack, "carrier", carrier.pk, comp.population, first, as_of)

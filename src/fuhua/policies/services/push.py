@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.utils import IntegrityError
 from django.utils import timezone
@@ -21,13 +22,16 @@ from django.utils.translation import gettext as _
 from fuhua.core.context import acting_for
 from fuhua.core.exceptions import Conflict
 from fuhua.core.system import SYSTEM, is_system
-from fuhua.registry.models import Firm, Region
+from fuhua.registry.models import Carrier, Firm, Region
+from fuhua.rules import RulesError
 
 from .. import packs
+from ..compute import compute
 from ..firm_compute import CLOSE, ENTITLED, NOT_APPLICABLE, compute_firms, default_as_of, fits
 from ..models import Budget, FitNotice, Notification, Policy, Subscription
 from .ledger import budget_status
 from .runs import require, run_entitlements
+from .simulate import carriers_in_scope
 from .sync import policy_row
 
 
@@ -38,12 +42,39 @@ def _firm_level(code: str) -> packs.PolicyPack:
     return policy
 
 
+def _carrier_reach(user, row: Policy, code: str, as_of: datetime.date, overrides: dict | None) -> dict:
+    """A carrier policy's reach: the carriers owed something and the total (its what-if has the detail)."""
+    try:
+        comp = compute(code, as_of, overrides=overrides)
+    except (RulesError, packs.PolicyError) as exc:
+        raise ValidationError({"set": str(exc)}) from None
+    amounts = comp.by_carrier()
+    visible = carriers_in_scope(user, amounts)
+    names = dict(Carrier.objects.filter(pk__in=visible).values_list("pk", "name"))
+    top = sorted(visible, key=lambda pk: (-amounts[pk], pk))[:20]
+    budget = next((b for b in budget_status(row, Budget.objects.restrict(user)) if b["year"] == as_of.year), None)
+    total = sum(amounts.values())
+    return {"policy": code, "title": row.title, "beneficiary": "carrier", "as_of": as_of.isoformat(),
+            "published_on": row.published_on.isoformat() if row.published_on else None, "overrides": overrides or {},
+            "population": len(comp.facts.ids), "entitled": len(amounts), "total_fen": total, "close": 0,
+            "applicable": len(amounts), "close_by_condition": [], "budget": budget,
+            "over_budget_fen": max(total - budget["remaining_fen"], 0) if budget else None, "by_region": [],
+            "top": [{"carrier_id": pk, "carrier": names.get(pk, ""), "amount_fen": amounts[pk]} for pk in top],
+            "seconds": comp.seconds}
+
+
 def reach(user, code: str, as_of: datetime.date, overrides: dict | None = None, *, top: int = 20) -> dict:
-    """Firms (or teams) entitled, total cost, firms one condition away, by region; rows of the caller's scope."""
+    """Firms (or teams) entitled, total cost, firms one condition away, by region; rows of the caller's scope.
+    A carrier policy: the carriers owed something and the total."""
     row = policy_row(code)
     require(user, "view", row)
-    policy = _firm_level(code)
-    comp = compute_firms(code, as_of, overrides=overrides, with_conditions=True)
+    policy = packs.get(code)
+    if not policy.firm_level:
+        return _carrier_reach(user, row, code, as_of, overrides)
+    try:
+        comp = compute_firms(code, as_of, overrides=overrides, with_conditions=True)
+    except (RulesError, packs.PolicyError) as exc:
+        raise ValidationError({"set": str(exc)}) from None
     fitted = fits(policy, comp)
     ids = comp.facts.ids.tolist()
     amounts = comp.by_carrier()
