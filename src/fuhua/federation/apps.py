@@ -16,3 +16,6 @@ class FederationConfig(AppConfig):
         from fuhua.core.context_processors import NavItem, register_nav
 
         register_nav(NavItem("federation:home", _("One network"), "federation.peer", key="network", group="system"))
+        from fuhua.core.demo import register_demo_step
+
+        register_demo_step("federation", _("One network"), order=90, run="fuhua.federation.demo.load_identity")

@@ -44,3 +44,19 @@ def test_identity_peers_export_and_import(world, settings, tmp_path):
     bad = run("import", str(child.package(tmp_path / "wrong.tar.gz", {"carriers": [carrier(3, 1)]},
                                           key=Ed25519PrivateKey.generate())))
     assert bad.exit_code == 1 and "Refused: Bad signature" in bad.output
+
+
+def test_the_demo_instance_gets_its_identity(settings, tmp_path):
+    import datetime
+
+    from fuhua.core.demo import DemoRun
+    from fuhua.federation.demo import load_identity
+    from fuhua.testing import regions
+
+    regions()
+    settings.FUHUA_HOME = tmp_path
+    run = DemoRun(scale="province", today=datetime.date(2026, 6, 30))
+    load_identity(run)
+    load_identity(run)  # again: kept
+    assert list(Instance.objects.values_list("code", "region_id")) == [("320000", "320000")]
+    assert "this instance is 江苏省 (320000)" in run.notes[-1]
