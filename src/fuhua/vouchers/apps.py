@@ -25,6 +25,9 @@ class VouchersConfig(AppConfig):
         # Daily, before office hours: overdue orders cancelled, late deliveries deemed accepted, expired
         # vouchers lapse and their value returns to the batch.
         register_periodic("vouchers.expire", task=expire_vouchers, at=datetime.time(1, 30))
+        from . import prefill
+
+        prefill.register()  # the tenants' vouchers and services, for the annual statistics (core.prefill)
         # Pages: navigation, inbox items, sections on other apps' pages, the demo step.
         from fuhua.core.context_processors import NavItem, register_nav
         from fuhua.core.demo import register_demo_step
