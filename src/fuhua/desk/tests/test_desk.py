@@ -351,3 +351,18 @@ def test_a_bureau_designates_a_steward_on_its_pages(w):
                                                   "capacity": 10})
     assert refused.status_code == 400 and not Steward.objects.filter(user=w.users.bureau_nj,
                                                                      region=w.regions.sz).exists()
+
+
+def test_the_daily_task_is_registered_and_the_commands_are_scoped(w):
+    from click.testing import CliRunner
+
+    from fuhua.core.schedule import periodic_tasks
+    from fuhua.desk.cli import desk
+
+    assert any(t.name == "desk.overdue" and t.at == datetime.time(8, 0) for t in periodic_tasks())
+    d = desk_objects(w)
+    out = CliRunner().invoke(desk, ["requests", "--user", "bureau_nj", "--json"])
+    assert out.exit_code == 0, out.output
+    assert [r["id"] for r in json.loads(out.output)] == [d.request_b.pk]
+    out = CliRunner().invoke(desk, ["stewards", "--user", "bureau_sz"])
+    assert out.exit_code == 0 and "苏州市" in out.output and "南京市" not in out.output
