@@ -120,12 +120,12 @@ def _catalogue(provider: Provider, templates: dict, rng: random.Random) -> list:
     return products
 
 
-def _offer(product, today: datetime.date, rng: random.Random, approval: bool) -> None:
-    """Publish (through approval where it is required) about 90%; leave some awaiting approval or drafts."""
+def _offer(product, today: datetime.date, rng: random.Random, approval: bool, hold: bool) -> None:
+    """Publish (through approval where it is required) about 95%; leave some drafts, and `hold` awaiting approval."""
     roll = rng.random()
-    if roll < 0.05:
+    if roll < 0.05 and not hold:
         return  # a draft
-    if approval and roll < 0.12:  # awaiting the bureau
+    if approval and hold:  # awaiting the bureau
         services.transition_product(SYSTEM, product, "submit", on=today - datetime.timedelta(days=rng.randint(1, 9)))
         return
     published = today - datetime.timedelta(days=rng.randint(0, 90))
@@ -179,8 +179,8 @@ def load_marketplace(run: DemoRun) -> None:
                 days=rng.randint(60, 700)))
             listed += 1
             items = _catalogue(provider, templates, rng)
-            for product in items:
-                _offer(product, today, rng, approval=in_suzhou)
+            for i, product in enumerate(items):  # a product of every third Suzhou provider awaits approval
+                _offer(product, today, rng, approval=in_suzhou, hold=in_suzhou and i == 0 and n % 3 == 1)
             products += len(items)
             ratings += _ratings(items, firms if in_suzhou else firms_nj, rng)
             if n == 0:  # the demo account's provider: a product returned, a qualification running out

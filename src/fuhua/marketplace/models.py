@@ -122,7 +122,7 @@ class Provider(FuhuaModel):
     status_reason = models.CharField(_("reason"), max_length=500, blank=True, editable=False)
     status_changed_on = models.DateField(_("status changed on"), null=True, blank=True, editable=False)
     applied_on = models.DateField(_("applied on"), null=True, blank=True, editable=False)
-    listed_on = models.DateField(_("listed on"), null=True, blank=True, editable=False)
+    listed_on = models.DateField(_("in the marketplace since"), null=True, blank=True, editable=False)
     # Set by the daily check (services.flag_expired_qualifications) and on every qualification change.
     qualification_expired = models.BooleanField(_("qualification expired"), default=False, editable=False)
 

@@ -173,12 +173,19 @@ class ProviderDetail(StepMixin, g.ObjectDetailView):
         add_qualification = (f"{reverse('marketplace:qualification_create')}?provider={obj.pk}"
                              if own_or_bureau and check(user, "add", Qualification) else None)
         return [
-            g.Section(_("Qualifications"), [g.Column("kind", link=True), g.Column("number"), g.Column("issuer"),
-                                            g.Column("valid_until")], list(qualifications), add_qualification),
-            g.Section(_("Catalogue"), [g.Column("name", link=True), g.Column("category"), g.Column("price_fen"),
-                                       g.Column("unit"), g.Column("delivery_days"), g.Column("status"),
-                                       g.Column("rating_avg", gettext_lazy("rating"), value=_rating)],
-                      list(products), add_product),
+            g.Section(_("Qualifications"), [
+                g.Column("kind", gettext_lazy("kind"), link=True),
+                g.Column("number", gettext_lazy("certificate number")),
+                g.Column("issuer", gettext_lazy("issued by")), g.Column("valid_until", gettext_lazy("valid until")),
+            ], list(qualifications), add_qualification),
+            g.Section(_("Catalogue"), [
+                g.Column("name", gettext_lazy("name"), link=True),
+                g.Column("category", gettext_lazy("service category")),
+                g.Column("price_fen", gettext_lazy("price")), g.Column("unit", gettext_lazy("unit")),
+                g.Column("delivery_days", gettext_lazy("delivery time (days)")),
+                g.Column("status", gettext_lazy("status")),
+                g.Column("rating_avg", gettext_lazy("rating"), value=_rating),
+            ], list(products), add_product),
         ]
 
     def take(self, user, obj, name, reason):
