@@ -204,7 +204,8 @@ class BatchDetail(g.ObjectDetailView):
         if check(user, "change", obj.programme):
             row = {**budget.batch_budget(obj), "draft": obj.status == BatchStatus.DRAFT}
             context.update(budget=True, budget_one={"batches": [row], "totals": row, "reconciles": row["reconciles"],
-                                                    "issued": 0 if row["draft"] else 1},
+                                                    "issued": 0 if row["draft"] else 1,
+                                                    "statement": statement([row], None)},
                            chart=budget_chart([row]), stages=STAGES)
         return super().detail_context(obj, **context, **extra)
 
@@ -541,10 +542,28 @@ class OrderHistory(g.ObjectHistoryView):
 
 # The stages of a batch's budget as the reconciliation bar shows them (services.budget.LINES), with their colours.
 STAGES = [
-    ("remaining", gettext_lazy("remaining"), "#d9dee4"), ("held", gettext_lazy("held"), "#7fb3e0"),
-    ("ordered", gettext_lazy("ordered"), "#3d85c6"), ("delivered", gettext_lazy("delivered"), "#0b4f8a"),
-    ("redeeming", gettext_lazy("redeeming"), "#9a6700"), ("settled", gettext_lazy("settled"), "#1a7f37"),
+    ("remaining", gettext_lazy("remaining, not yet claimed"), "#d9dee4"),
+    ("held", gettext_lazy("held, not yet used"), "#7fb3e0"),
+    ("ordered", gettext_lazy("ordered, not yet delivered"), "#3d85c6"),
+    ("delivered", gettext_lazy("delivered, not yet redeemed"), "#0b4f8a"),
+    ("redeeming", gettext_lazy("redemption applied or approved"), "#9a6700"),
+    ("settled", gettext_lazy("settled (paid to providers)"), "#1a7f37"),
     ("returned_pool", gettext_lazy("returned, not yet re-issued"), "#b42318"),
+]
+# The reconciliation statement, line by line (one column per batch): what was issued, where it stands, what
+# the ledger paid. `sum` marks the lines that add up to the budget plus what was re-issued.
+BUDGET_LINES = [
+    ("budget", gettext_lazy("Budget (yuan)"), ""), ("reissued", gettext_lazy("Re-issued from returns (yuan)"), ""),
+    ("claimed", gettext_lazy("Claimed (yuan)"), ""), ("vouchers", gettext_lazy("Vouchers claimed"), "count"),
+    ("remaining", gettext_lazy("Remaining, not yet claimed (yuan)"), "sum"),
+    ("held", gettext_lazy("Held, not yet used (yuan)"), "sum"),
+    ("ordered", gettext_lazy("Ordered (yuan)"), "sum"), ("delivered", gettext_lazy("Delivered (yuan)"), "sum"),
+    ("redeeming", gettext_lazy("Redemption applied or approved (yuan)"), "sum"),
+    ("settled", gettext_lazy("Settled (yuan)"), "sum"),
+    ("returned_pool", gettext_lazy("Returned, not yet re-issued (yuan)"), "sum"),
+    ("lapsed", gettext_lazy("Lapsed (yuan)"), ""), ("paid", gettext_lazy("Paid by the ledger (yuan)"), ""),
+    ("reversed", gettext_lazy("Reversed (yuan)"), ""), ("clawed_back", gettext_lazy("Clawed back (yuan)"), ""),
+    ("paid_net", gettext_lazy("Paid, net (yuan)"), ""),
 ]
 
 
@@ -557,7 +576,17 @@ def budget_report(user, programme) -> dict:
         row["draft"] = statuses.get(row["batch_id"]) == BatchStatus.DRAFT
     issued = [row for row in report["batches"] if not row["draft"]]
     totals = {name: sum(row[name] for row in issued) for name in report["totals"]}
-    return {**report, "totals": totals, "reconciles": all(row["reconciles"] for row in issued), "issued": len(issued)}
+    report = {**report, "totals": totals, "reconciles": all(row["reconciles"] for row in issued),
+              "issued": len(issued)}
+    return {**report, "statement": statement(report["batches"], totals if len(issued) > 1 else None)}
+
+
+def statement(rows: list[dict], totals: dict | None) -> list[dict]:
+    """The reconciliation statement: one line per BUDGET_LINES entry, one cell per batch (and the total)."""
+    return [{"key": key, "label": label, "kind": kind,
+             "cells": [None if row.get("draft") and key != "budget" else row[key] for row in rows],
+             "total": totals[key] if totals else None}
+            for key, label, kind in BUDGET_LINES]
 
 
 def budget_chart(rows: list[dict]) -> list[dict]:
