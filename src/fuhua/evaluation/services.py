@@ -6,9 +6,11 @@ are in `review.py`, scorecards in `explain.py`.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from fuhua.core import services as core
 from fuhua.core.audit import record_bulk
+from fuhua.core.bulk import insert_rows
 from fuhua.core.context import acting_for
 from fuhua.core.exceptions import Conflict
 from fuhua.core.workflow import workflow_for
@@ -186,53 +189,88 @@ def result_values(scheme: Scheme, outcome: compute.Outcome, row: int) -> dict:
     }
 
 
-def _indicator_rows(scheme: Scheme, outcome: compute.Outcome, result_ids: np.ndarray):
+INDICATOR_COLUMNS = ("result_id", "indicator", "raw", "available", "permille", "weight_milli", "points_milli")
+
+
+def _indicator_rows(scheme: Scheme, outcome: compute.Outcome, result_ids: np.ndarray) -> list[tuple]:
+    """One row per result and indicator (INDICATOR_COLUMNS), result by result: rows of one result sit
+    together in the table and its result_id index grows at the end instead of in 30 places."""
+    per_code = []
+    ids = result_ids.tolist()
     for code in list(scheme.indicators) + list(scheme.bonuses):
         if code in scheme.bonuses:
             raw = np.asarray(outcome.points[code], np.float64) / 1000
-            available, perm, weight = np.ones(len(result_ids), bool), np.zeros(len(result_ids), np.int64), raw * 0
+            available, perm, weight = np.ones(len(ids), bool), np.zeros(len(ids), np.int64), raw * 0
         else:
             raw, available = outcome.raw[code], outcome.available[code]
             perm, weight = outcome.permille[code], outcome.weight[code]
         points = outcome.points[code]
-        raw_list = [None if not np.isfinite(v) else float(v) for v in raw.tolist()]
-        yield from zip(result_ids.tolist(), [code] * len(result_ids), raw_list, available.tolist(), perm.tolist(),
-                       np.asarray(weight, np.int64).tolist(), points.tolist(), strict=True)
+        raw_list = np.where(np.isfinite(raw), raw, np.nan).tolist()
+        raw_list = [None if v != v else v for v in raw_list]  # NaN and ±inf: no value
+        per_code.append(zip(ids, [code] * len(ids), raw_list, available.tolist(), perm.tolist(),
+                            np.asarray(weight, np.int64).tolist(), points.tolist(), strict=True))
+    return [row for rows in zip(*per_code, strict=True) for row in rows]
 
 
-def _write_indicator_scores(run: EvaluationRun, scheme: Scheme, outcome: compute.Outcome, result_ids) -> None:
+def insert_many(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT rows of `columns` fast: COPY on PostgreSQL (core.bulk); on SQLite, a few hundred rows per
+    statement (one statement per row costs the sqlite3 module about twice as much for the same rows).
+    Derived rows only: no defaults, no signals, no audit (the callers record what they write)."""
+    if not rows:
+        return
+    if connection.vendor != "sqlite":
+        insert_rows(model, list(columns), rows)
+        return
+    ops = connection.ops
+    table, names = ops.quote_name(model._meta.db_table), ", ".join(ops.quote_name(c) for c in columns)
+    width = len(columns)
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_statement = max(1, min(200, limit // width))
+    one = f"({', '.join(['%s'] * width)})"
+    with connection.cursor() as cursor:
+        whole = len(rows) - len(rows) % per_statement
+        if whole:
+            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * per_statement)}"  # noqa: S608
+            flat = list(chain.from_iterable(rows[:whole]))
+            step = width * per_statement
+            for start in range(0, len(flat), step):
+                cursor.execute(sql, flat[start : start + step])
+        if whole < len(rows):
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", rows[whole:])  # noqa: S608
+
+
+def _write_indicator_scores(run: EvaluationRun, scheme: Scheme, outcome: compute.Outcome, result_ids,
+                            replace: bool) -> None:
     # Raw SQL both ways: the ORM's delete would load every row (the audit signals listen to deletes) and
     # bulk_create would build half a million model instances; neither adds anything for derived rows.
     # Table names come from the models' Meta, values are parameters: nothing user-supplied is formatted in.
     table, results = IndicatorScore._meta.db_table, EvaluationResult._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE result_id IN (SELECT id FROM {results} WHERE run_id = %s)",  # noqa: S608
-                       [run.pk])
-        cursor.executemany(
-            f"INSERT INTO {table} (result_id, indicator, raw, available, permille, weight_milli, points_milli) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            list(_indicator_rows(scheme, outcome, result_ids)))
+    if replace:  # a re-scoring: the first computation has nothing to delete
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE result_id IN (SELECT id FROM {results} WHERE run_id = %s)",  # noqa: S608
+                           [run.pk])
+    insert_many(IndicatorScore, INDICATOR_COLUMNS, _indicator_rows(scheme, outcome, result_ids))
 
 
-def _insert_results(run: EvaluationRun, rows: list[tuple[int, dict]]) -> None:
-    """First computation: results written with one executemany (the ORM's bulk_create spends seconds preparing
-    16,000 objects) and audited in bulk (`record_bulk`), each entry naming its carrier."""
-    from fuhua.registry.models import Carrier
-
+def _insert_results(run: EvaluationRun, rows: list[tuple[int, dict]]) -> dict[int, int]:
+    """First computation (or carriers new to a re-scoring): results written with multi-row inserts (the
+    ORM's bulk_create spends seconds preparing 16,000 objects) and audited in bulk (`record_bulk`), each
+    entry naming its carrier. Returns carrier id → result id."""
     now = timezone.now()
-    fields = ["run_id", "carrier_id", *RESULT_FIELDS, "created_at", "updated_at"]
-    table = EvaluationResult._meta.db_table
-    params = [(run.pk, carrier_id, *[json.dumps(v[f]) if f == "missing" else v[f] for f in RESULT_FIELDS],
-               now, now) for carrier_id, v in rows]
-    sql = f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-    names = dict(Carrier.objects.filter(pk__in=[c for c, _v in rows]).values_list("pk", "name"))
-    created = list(EvaluationResult.objects.filter(run=run, carrier_id__in=[c for c, _v in rows]))
-    for result in created:  # str() of a result reads its carrier and run: give them, no query per row
+    fields = ("run_id", "carrier_id", *RESULT_FIELDS, "created_at", "updated_at")
+    insert_many(EvaluationResult, fields, [
+        (run.pk, carrier_id, *[json.dumps(v[f]) if f == "missing" else v[f] for f in RESULT_FIELDS], now, now)
+        for carrier_id, v in rows])
+    new = {carrier_id for carrier_id, _v in rows}
+    # str() of a result names its carrier and run: the carrier's name comes with the results, the run is given.
+    created = [r for r in EvaluationResult.objects.filter(run=run).select_related("carrier").only(
+        *[f.name for f in EvaluationResult._meta.concrete_fields], "carrier__id", "carrier__name")
+        if r.carrier_id in new]
+    for result in created:
         result.run = run
-        result.carrier = Carrier(pk=result.carrier_id, name=names[result.carrier_id])
     record_bulk(EvaluationResult, "create", created, _("computed"))
+    return {r.carrier_id: r.pk for r in created}
 
 
 @transaction.atomic
@@ -255,17 +293,17 @@ def persist(run: EvaluationRun, scheme: Scheme, outcome: compute.Outcome) -> lis
                 setattr(result, name, after)
                 changes.append({"carrier": carrier_id, "field": name, "before": before, "after": after})
             updated.append(result)
+    ids = {carrier_id: r.pk for carrier_id, r in existing.items()}
     if created:
-        _insert_results(run, created)
+        ids.update(_insert_results(run, created))
     if updated:
         now = timezone.now()
         for r in updated:
             r.updated_at = now
         EvaluationResult.objects.bulk_update(updated, [*RESULT_FIELDS, "updated_at"], batch_size=2000)
         record_bulk(EvaluationResult, "update", updated, _("re-scored"))
-    ids = dict(EvaluationResult.objects.filter(run=run).values_list("carrier_id", "pk"))
     result_ids = np.array([ids[c] for c in outcome.carrier_ids.tolist()], np.int64)
-    _write_indicator_scores(run, scheme, outcome, result_ids)
+    _write_indicator_scores(run, scheme, outcome, result_ids, replace=bool(existing))
     return changes
 
 
