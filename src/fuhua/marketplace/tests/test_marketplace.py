@@ -7,13 +7,14 @@ import json
 import pytest
 from click.testing import CliRunner
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from fuhua.core.exceptions import Conflict
 from fuhua.core.inbox import inbox
 from fuhua.core.system import SYSTEM
-from fuhua.marketplace import services
+from fuhua.marketplace import services, views
 from fuhua.marketplace.cli import marketplace as marketplace_cli
 from fuhua.marketplace.models import ApprovalSetting, Product, Provider, Rating
 from fuhua.marketplace.tasks import flag_expired
@@ -312,3 +313,25 @@ def test_products_name_the_voucher_programmes_that_accept_them(world, m):
     services.transition_product(world.users.provider, created, "submit")
     services.transition_product(world.users.bureau_sz, created, "approve")
     assert list(services.products_for_programme(world.users.firm_b, "hefei-hechuang-1")) == [created]
+
+
+@pytest.mark.django_db
+def test_a_certificate_is_uploaded_within_its_cap_and_downloaded_by_readers(world, m, monkeypatch, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client = web_client(world.users.provider)
+    url = reverse("marketplace:qualification_create")
+    form = {"provider": m.provider_a.pk, "kind": "cma", "number": "CMA-2026-01", "issuer": "江苏省市场监督管理局",
+            "valid_until": (TODAY + datetime.timedelta(days=365)).isoformat()}
+    monkeypatch.setattr(views, "MAX_UPLOAD_BYTES", 1000)
+    big = client.post(url, {**form, "attachment": SimpleUploadedFile("cma.pdf", b"%PDF" + b"0" * 2000)})
+    assert big.status_code == 400 and "1000 B" in big.content.decode()
+    wrong = client.post(url, {**form, "attachment": SimpleUploadedFile("cma.exe", b"MZ")})
+    assert wrong.status_code == 400
+    assert not m.provider_a.qualifications.filter(number="CMA-2026-01").exists()
+    ok = client.post(url, {**form, "attachment": SimpleUploadedFile("cma.pdf", b"%PDF-1.4 small")})
+    assert ok.status_code == 302, ok.content.decode()[:2000]
+    q = m.provider_a.qualifications.get(number="CMA-2026-01")
+    file_url = reverse("marketplace:qualification_file", kwargs={"pk": q.pk})
+    download = web_client(world.users.firm_b).get(file_url)  # a listed provider's certificate is public
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 small"
+    assert web_client(world.users.mentor_a).get(file_url).status_code == 403
