@@ -2,6 +2,8 @@
 figures of a region (the numbers the pages and reports show, as JSON). Region endpoints answer 404 for a
 region outside the caller's scope, like objects."""
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
@@ -11,6 +13,7 @@ from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, re
 from fuhua.core.api_errors import COMMON_ERRORS, OBJECT_ERRORS, WRITE_ERRORS
 
 from . import aggregates, report, services
+from . import index as shuangchuang
 from . import schemas as s
 from .metrics import Frame, catalogue
 from .models import ReportSnapshot, Target
@@ -96,6 +99,17 @@ def steering_router() -> Router:
                             "value": value.value, "by_region": value.by_child, "method": catalogue()[m].note,
                             "definition": catalogue()[m].source.rsplit("/", 1)[-1]})
         return {"region": region.code, "region_name": region.name, "year": year, "figures": figures}
+
+    @r.get("/regions/{code}/index", response={200: dict, **OBJECT_ERRORS},
+           **operation("steering_region_index", "The 双创指数 of a region's sub-regions for a year, with its method"))
+    def region_index(request, code: str, year: int | None = None):
+        region = services.region_for(request.auth_user, code)
+        year = year or report.last_complete_year()
+        frame = Frame(request.auth_user, region)
+        by_child = {m: frame.value(m, year).by_child for m in shuangchuang.metrics()}
+        children = [{"code": c.code, "name": c.name} for c in frame.children]
+        return {"region": region.code, "year": year, "method": json.loads(json.dumps(shuangchuang.method())),
+                "rows": shuangchuang.compute(by_child, children)}
 
     @r.get("/regions/{code}/overview", response={200: dict, **OBJECT_ERRORS},
            **operation("steering_region_overview", "The dashboard's aggregates of a region (as fresh as stated)"))

@@ -21,6 +21,7 @@ from fuhua.core import formatting as fmt
 from fuhua.core.exports import safe_workbook, write_safe_row
 from fuhua.registry.models import Region
 
+from . import index as shuangchuang
 from . import svg
 from .metrics import Frame, Metric, catalogue
 from .models import ReportSnapshot
@@ -28,7 +29,7 @@ from .yamlfile import DataFileError, load, where
 
 TEMPLATES = Path(__file__).resolve().parent / "reports"
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\.(change|growth))?\}")
-CONTEXT_WORDS = {"region", "year"}
+CONTEXT_WORDS = {"region", "year", "index_top"}
 
 
 class ReportError(ValueError):
@@ -57,7 +58,7 @@ def parse_template(path: Path) -> dict:
         for item in [*chapter.get("charts", []), *chapter.get("tables", [])]:
             for code in item.get("metrics", []) + ([item["metric"]] if "metric" in item else []):
                 need(code, where(path, item))
-            if item.get("type") not in ("trend", "regions", "years"):
+            if item.get("type") not in ("trend", "regions", "years", "index"):
                 raise DataFileError(f"{where(path, item)}: unknown type {item.get('type')!r}")
     return data
 
@@ -117,6 +118,7 @@ def collect(user, region: Region, year: int, template_code: str = "annual-report
                           % {"year": year, "region": region.name})
     years = list(range(year - int(tpl.get("years", 5)) + 1, year + 1))
     codes = used_metrics(tpl)
+    codes += [c for c in shuangchuang.metrics() if c not in codes]
     values = {code: {str(y): frame.value(code, y).value for y in [*years, year - 1] if y >= 2000} for code in codes}
     by_child = {code: frame.value(code, year).by_child for code in codes}
     return {
@@ -124,6 +126,7 @@ def collect(user, region: Region, year: int, template_code: str = "annual-report
         "year": year, "years": years, "children": [{"code": c.code, "name": c.name} for c in frame.children],
         "values": values, "by_child": by_child,
         "metrics": {code: _metric_json(catalogue()[code]) for code in codes},
+        "index_method": json.loads(json.dumps(shuangchuang.method())),
         "collected_at": timezone.now().isoformat(timespec="seconds"),
     }
 
@@ -218,6 +221,9 @@ class View:
                 return escape(self.region) if html else self.region
             if name == "year":
                 return str(self.year)
+            if name == "index_top":
+                text = self.index_top()
+                return escape(text) if html else text
             text = self.change_text(name, part) if part else self.text(name)
             if html and self.link:
                 return (f'<a class="fig" href="{escape(self.link(name))}" title="{escape(self.note(name))}">'
@@ -250,7 +256,34 @@ class View:
     def title_of(self, item) -> str:
         return item.get("title_en", item["title"]) if self.lang == "en" else item["title"]
 
+    def index_rows(self) -> list[dict]:
+        method = self.data.get("index_method")
+        if not method or not self.data["children"]:
+            return []
+        return shuangchuang.compute(self.data["by_child"], self.data["children"], method)
+
+    def index_top(self) -> str:
+        rows = self.index_rows()
+        if not rows:
+            return "no sub-regions to compare" if self.lang == "en" else "无可比较的下级地区"
+        top = rows[0]
+        if self.lang == "en":
+            return f"{top['name']} leads with {top['index']:.1f}"
+        return f"{top['name']}以{top['index']:.1f}分居首"
+
+    def index_table(self, spec: dict) -> dict:
+        method = self.data.get("index_method") or {"dimensions": []}
+        en = self.lang == "en"
+        dims = method["dimensions"]
+        headers = ["Region" if en else "地区", *[(d.get("label_en") if en else d["label"]) for d in dims],
+                   "Index" if en else "双创指数", "Rank" if en else "排名"]
+        rows = [[r["name"], *[f"{r['dimensions'][d['key']]:.1f}" for d in dims], f"{r['index']:.1f}", str(r["rank"])]
+                for r in self.index_rows()]
+        return {"key": spec["key"], "title": self.title_of(spec), "headers": headers, "rows": rows, "codes": []}
+
     def table(self, spec: dict) -> dict:
+        if spec["type"] == "index":
+            return self.index_table(spec)
         codes = spec.get("metrics") or [spec["metric"]]
         headers = [self.label(c) + (f"（{_unit_word(self, c)}）" if _unit_word(self, c) else "") for c in codes]
         if spec["type"] == "years":
@@ -266,6 +299,12 @@ class View:
 
     def chart(self, spec: dict) -> dict:
         title = self.title_of(spec)
+        if spec["type"] == "index":
+            rows = sorted(self.index_rows(), key=lambda r: r["code"])
+            markup = svg.bar_chart(spec["key"], title, [r["name"] for r in rows], [r["index"] for r in rows],
+                                   "双创指数" if self.lang != "en" else "Index")
+            return {"key": spec["key"], "title": title, "svg": markup, "table": self.index_table(spec),
+                    "type": "index"}
         table = self.table({**spec, "type": "years" if spec["type"] == "trend" else "regions"})
         if spec["type"] == "trend":
             labels = [str(y) for y in self.data["years"]]
@@ -338,9 +377,11 @@ def render_xlsx(snapshot: ReportSnapshot, lang: str = "zh") -> bytes:
                 write_safe_row(sheet, 2 + i, 0, [values[0], *[_number(v) for v in values[1:]]])
             sheet.set_column(0, len(item["headers"]), 16)
             if "chart" in item:
-                n = len(item["rows"]) - (0 if item["chart"]["type"] == "trend" else 1)
+                n = len(item["rows"]) - (1 if item["chart"]["type"] == "regions" else 0)
                 chart = book.add_chart({"type": "line" if item["chart"]["type"] == "trend" else "column"})
-                for col in range(1, len(item["headers"])):
+                width = len(item["headers"])
+                columns = [width - 2] if item["chart"]["type"] == "index" else range(1, width)
+                for col in columns:
                     chart.add_series({"name": [name, 1, col], "categories": [name, 2, 0, 1 + n, 0],
                                       "values": [name, 2, col, 1 + n, col]})
                 chart.set_title({"name": item["title"]})

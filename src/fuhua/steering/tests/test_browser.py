@@ -52,5 +52,5 @@ def test_dashboard_charts_render_without_console_errors(page, live_server, live_
     page.wait_for_url("**metric=tenants**")
     assert "在孵企业数" in page.locator("[data-chart-card=map] figcaption").inner_text()
     page.goto(f"{base}/steering/reports/{live_world.snapshot.pk}/")
-    assert page.locator("svg.chart").count() == 6
+    assert page.locator("svg.chart").count() == 7
     assert not problems, problems

@@ -157,7 +157,8 @@ def test_the_forecast_lists_carriers_below_national_level_with_what_they_lack(wo
 # --- region reach through every region endpoint -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", ["/api/v1/steering/regions/320100/figures", "/api/v1/steering/regions/320100/overview"])
+@pytest.mark.parametrize("url", ["/api/v1/steering/regions/320100/figures", "/api/v1/steering/regions/320100/overview",
+                                 "/api/v1/steering/regions/320100/index"])
 def test_region_api_outside_the_scope_is_404(world, url):
     assert api_client(world.users.bureau_sz).get(url).status_code == 404
     assert api_client(world.users.bureau_nj).get(url).status_code == 200
@@ -246,7 +247,8 @@ def test_the_xlsx_holds_every_table_and_chart(world):
         workbook = z.read("xl/workbook.xml").decode()
     for sheet in ("scale_table", "scale_trend", "scale_regions", "growth_years", "jobs_table", "policies_years"):
         assert f'name="{sheet}"' in workbook
-    assert sum(n.startswith("xl/charts/chart") for n in names) == 6
+    assert sum(n.startswith("xl/charts/chart") for n in names) == 7
+    assert 'name="index_table"' in workbook
 
 
 def _tools():
@@ -296,3 +298,37 @@ def test_aggregates_match_the_frame_and_state_their_freshness(world):
     xlsx = web_client(world.users.bureau_js).get("/steering/charts.xlsx", {"chart": "map", "metric": "tenants"})
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert web_client(world.users.firm_a).get("/").content.decode().count("data-chart-card=") == 0
+
+
+# --- the 双创指数 -------------------------------------------------------------------------------------------
+
+
+def test_the_index_compares_the_cities_with_its_method(world):
+    rows = api_client(world.users.bureau_js).get("/api/v1/steering/regions/320000/index", {"year": 2025}).json()["rows"]
+    top = {r["code"]: r for r in rows}
+    # Suzhou leads every dimension but specialisation (no specialised carrier anywhere: all equal, 100 each).
+    assert top["320500"]["rank"] == 1 and top["320500"]["index"] == 100.0
+    nanjing = top["320100"]["dimensions"]  # 1 carrier (as Suzhou), not national, 4 of 7 new tenants, 100 of 300 jobs
+    assert {k: v for k, v in nanjing.items() if k != "finance"} == {
+        "scale": 100.0, "quality": 0.0, "growth": 57.1, "specialisation": 100.0, "jobs": 33.3}
+    weighted = 0.2 * 100 + 0.2 * 0 + 0.15 * (400 / 7) + 0.15 * 100 + 0.15 * (100 / 3) + 0.15 * nanjing["finance"]
+    assert abs(top["320100"]["index"] - weighted) < 0.1
+    assert top["320200"]["dimensions"]["scale"] == 0.0  # Wuxi: no carrier in the world
+
+
+def test_the_index_in_the_report_is_reproduced_from_the_snapshot(world):
+    from fuhua.steering.report import View
+
+    view = View(ReportSnapshot.objects.get(pk=world.snapshot.pk).data)
+    assert view.index_rows()[0]["name"] == "苏州市" and view.index_rows()[0]["index"] == 100.0
+    assert "2025年苏州市以100.0分居首" in re.sub(r"<[^>]+>", "", report.render(world.snapshot, "html").decode())
+
+
+def test_index_weights_must_add_up(tmp_path):
+    from fuhua.steering.index import parse_method
+
+    path = tmp_path / "index.yaml"
+    path.write_text("code: x\nnormalisation: minmax\ndimensions:\n"
+                    "  - {key: a, label: 甲, metric: carriers, weight: 0.5}\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=rf"{path}:3: the weights add up to 0.5, not 1"):
+        parse_method(path)
