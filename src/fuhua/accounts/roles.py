@@ -143,13 +143,10 @@ _VOUCHERS: dict[str, dict[str, str]] = {
 }
 # What each role may not set through a generic write: the parties and amounts of an order are set by the
 # services (frozen at order time), a batch's figures come from the pack or the bureau's add_batch.
-_ORDER_FIXED = frozenset({"voucher", "firm", "product", "provider", "category_code", "product_name", "status"})
+_ORDER_FIXED = frozenset({"voucher", "firm", "product", "provider", "status"})
 _VOUCHERS_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
-    Role.FIRM: {"vouchers.order": _ORDER_FIXED,
-             "vouchers.voucher": frozenset({"slot", "batch", "firm", "face_value_fen", "claimed_at", "valid_until",
-                                            "status"})},
-    Role.SERVICE_PROVIDER: {"vouchers.order": _ORDER_FIXED | {"note"},
-                         "vouchers.deliveryevidence": frozenset({"order", "status"})},
+    Role.FIRM: {"vouchers.order": _ORDER_FIXED},
+    Role.SERVICE_PROVIDER: {"vouchers.order": _ORDER_FIXED},
 }
 _VOUCHERS_REFERENCES: dict[str, dict[str, str]] = {
     "vouchers.deliveryevidence": {"order": "change"},

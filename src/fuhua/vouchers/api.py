@@ -169,7 +169,7 @@ def orders_router() -> Router:
         voucher = get_scoped(VOUCHERS, request.auth_user, payload.voucher)
         product = Product.objects.restrict(request.auth_user).filter(pk=payload.product).first()
         if product is None:
-            raise Conflict(_("No such service product in the catalogue."))
+            raise ValidationError({"product": _("No such service product in the catalogue.")})
         return Status(201, services.place_order(request.auth_user, voucher, product, note=payload.note))
 
     @r.get("/{id}/transitions", response={200: list[StepOut], **OBJECT_ERRORS},

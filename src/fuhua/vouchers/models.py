@@ -237,8 +237,8 @@ class Order(FuhuaModel):
                                 verbose_name=_("service product"))
     provider = models.ForeignKey("marketplace.Provider", on_delete=models.PROTECT, related_name="voucher_orders",
                                  verbose_name=_("service provider"))
-    category_code = models.CharField(_("service category"), max_length=40)
-    product_name = models.CharField(_("product"), max_length=120)
+    category_code = models.CharField(_("service category"), max_length=40, editable=False)
+    product_name = models.CharField(_("product"), max_length=120, editable=False)
     price_fen = models.BigIntegerField(_("price at order time (fen)"), editable=False)
     covered_fen = models.BigIntegerField(_("covered by the voucher (fen)"), editable=False)
     firm_pays_fen = models.BigIntegerField(_("paid by the firm (fen)"), editable=False)

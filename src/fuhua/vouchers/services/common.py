@@ -48,8 +48,8 @@ def firm_of(user, firm=None):
         raise PermissionDenied(_("Only a firm's account claims and orders vouchers."))
     wanted = getattr(firm, "pk", firm)
     chosen = [g for g in grants if wanted is None or g.firm_id == wanted]
-    if not chosen:
-        raise PermissionDenied(_("You do not act for this firm."))
+    if not chosen:  # answered like a firm that does not exist: nothing about it leaks
+        raise ValidationError({"firm": _("You do not act for this firm.")})
     if len(chosen) > 1:
         raise ValidationError({"firm": _("You act for several firms: name the one that claims.")})
     return Firm.objects.get(pk=chosen[0].firm_id)
