@@ -121,7 +121,7 @@ STATUSES = {
     },
     "provider_status": {
         "applied": _("applied for listing"),
-        "listed": _("listed"),
+        "listed": _("in the marketplace"),
         "suspended": _("suspended"),
         "delisted": _("delisted"),
     },
