@@ -1,19 +1,11 @@
 """The whole path of one voucher, claim to settlement, and the budget reconciling at every step."""
 
-import pytest
-
 from fuhua.core.system import SYSTEM
 from fuhua.vouchers import services
 from fuhua.vouchers.models import OrderStatus, RedemptionStatus, VoucherStatus
-from fuhua.vouchers.testing import voucher_world
 
 
-@pytest.fixture
-def v(world):
-    return voucher_world(world)
-
-
-def test_claim_to_settlement_reconciles(world, v):
+def test_claim_to_settlement_reconciles(vworld, v):
     order, voucher = v.order_a, v.voucher_a
     assert order.status == OrderStatus.SETTLED
     assert voucher.status == VoucherStatus.SETTLED
@@ -26,5 +18,5 @@ def test_claim_to_settlement_reconciles(world, v):
     assert row["settled"] == row["paid"] == row["paid_net"] == order.covered_fen
     assert row["held"] == 0
     assert row["ordered"] == v.held_a.face_value_fen  # the open order
-    services.rate_order(world.users.firm_a, order, 5, "很好")
+    services.rate_order(vworld.users.firm_a, order, 5, "很好")
     assert services.expire(SYSTEM).lapsed == 0
