@@ -94,3 +94,35 @@ SCOPE_WEB_NAMES = {
     "marketplace:product": "products",
     "marketplace:rating": "ratings",
 }
+
+
+def audit_factories() -> dict[str, tuple]:
+    """label → (create(world) of a new unreferenced instance, a change), for core/tests/test_audit.py."""
+    from .models import ApprovalSetting, ProgrammeCode, Qualification, Rating
+
+    def new_provider(w):
+        org = testing.organisation("审计服务机构有限公司", w.regions.sz, kind="service_provider")
+        return Provider.objects.create(organisation=org, contact_name="王芳", contact_phone="0512-1")
+
+    def new_product(w):
+        return Product.objects.create(provider=_m(w).provider_a, category=category(), name="审计测试产品",
+                                      price_fen=100_000, delivery_days=5)
+
+    return {
+        "marketplace.servicecategory": (lambda w: ServiceCategory.objects.create(code="audit_cat", name="审计类别"),
+                                        {"name": "审计类别二"}),
+        "marketplace.programmecode": (lambda w: ProgrammeCode.objects.create(code="audit-prog", name="审计券"),
+                                      {"name": "审计券二"}),
+        "marketplace.provider": (new_provider, {"contact_name": "李雷"}),
+        "marketplace.qualification": (
+            lambda w: Qualification.objects.create(provider=_m(w).provider_a, kind="other", number="AUD-1",
+                                                   issuer="审计局", valid_until=D(2030, 1, 1)),
+            {"issuer": "审计二局"}),
+        "marketplace.product": (new_product, {"delivery_days": 7}),
+        "marketplace.rating": (
+            lambda w: Rating.objects.create(product=_m(w).product_a, firm=w.firm_a, score=4, source="audit:1"),
+            {"comment": "补充评价"}),
+        "marketplace.approvalsetting": (
+            lambda w: ApprovalSetting.objects.create(region=w.regions.nj, products_need_approval=False),
+            {"products_need_approval": True}),
+    }

@@ -11,14 +11,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from fuhua.core.audit import audited_models
+from fuhua.core.context import acting_as
 from fuhua.core.exceptions import Conflict
 from fuhua.core.inbox import inbox
+from fuhua.core.models import ObjectChange
 from fuhua.core.system import SYSTEM
 from fuhua.marketplace import services, views
 from fuhua.marketplace.cli import marketplace as marketplace_cli
 from fuhua.marketplace.models import ApprovalSetting, Product, Provider, Rating
 from fuhua.marketplace.tasks import flag_expired
-from fuhua.marketplace.testing import category, marketplace_world, product, provider
+from fuhua.marketplace.testing import audit_factories, category, marketplace_world, product, provider
 from fuhua.testing import api_client, credit_code, organisation, web_client
 
 TODAY = timezone.localdate()
@@ -335,3 +338,22 @@ def test_a_certificate_is_uploaded_within_its_cap_and_downloaded_by_readers(worl
     download = web_client(world.users.firm_b).get(file_url)  # a listed provider's certificate is public
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 small"
     assert web_client(world.users.mentor_a).get(file_url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_every_marketplace_model_is_audited_with_its_factory(world):
+    """The factories core/tests/test_audit.py needs (marketplace.testing.audit_factories) record each change."""
+    factories = audit_factories()
+    assert set(factories) == {m._meta.label_lower for m in audited_models() if m._meta.app_label == "marketplace"}
+    for label, (create, change) in factories.items():
+        with acting_as(world.users.bureau_js, source="test", request_id=f"req-{label}") as context:
+            obj = create(world)
+            for attr, value in change.items():
+                setattr(obj, attr, value)
+            obj.save()
+            pk = obj.pk
+            obj.delete()
+        rows = ObjectChange.objects.filter(request_id=context.request_id, content_type__model=obj._meta.model_name,
+                                           object_id=str(pk)).order_by("id")
+        assert [r.action for r in rows] == ["create", "update", "delete"], label
+        assert {name for name, _, _ in rows[1].changed_fields} == set(change), label
