@@ -7,6 +7,7 @@ from ninja.renderers import JSONRenderer
 from fuhua.accounts.api import router as accounts_router
 from fuhua.accounts.api_auth import API_AUTH
 from fuhua.core import api_errors
+from fuhua.core.api_crud import render_json
 from fuhua.desk.api import routers as desk_routers
 from fuhua.evaluation.api import routers as evaluation_routers
 from fuhua.federation.api import routers as federation_routers
@@ -36,7 +37,11 @@ separated, `-` to reverse) and filters; `region` filters include everything unde
 
 
 class ReadableJSON(JSONRenderer):
-    json_dumps_params = {"ensure_ascii": False}  # Chinese as itself, not \u escapes
+    """UTF-8 JSON with Chinese as itself, not \\u escapes (core.api_crud.render_json: orjson, with
+    dates and times as Django writes them)."""
+
+    def render(self, request, data, *, response_status):
+        return render_json(data)
 
 
 class FuhuaAPI(NinjaAPI):

@@ -8,7 +8,9 @@ lockout take effect here at the next request. In other worker processes the same
 most FUHUA_API_TOKEN_CACHE_SECONDS later: that is the bound on revocation delay (docs/security.md).
 
 Each request gets its own copies of the token and user objects (with the grants memoised on the user,
-as `grants_of` expects), never the shared ones.
+as `grants_of` expects), never the shared ones. Each entry also carries a memo for values derived from
+the grants alone (`core.scoping.scope_memo`: the API kit keeps compiled scoped queries there), dropped
+with the entry.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from fuhua.core.scoping import SCOPE_MEMO
+
 from .models import ApiToken, RoleGrant, _hash
 from .roles import grants_of
 
-# key hash → (monotonic deadline, token with its user, the user's grants)
-_entries: dict[str, tuple[float, ApiToken, list]] = {}
+# key hash → (monotonic deadline, token with its user, the user's grants, the grants' memo)
+_entries: dict[str, tuple[float, ApiToken, list, dict]] = {}
 
 
 def forget_all(*args, **kwargs) -> None:
@@ -34,11 +38,11 @@ def forget_all(*args, **kwargs) -> None:
     _entries.clear()
 
 
-def _fresh(token: ApiToken, grants: list) -> ApiToken:
+def _fresh(token: ApiToken, grants: list, memo: dict) -> ApiToken:
     token = copy.copy(token)
     user = copy.copy(token.user)
-    user.__dict__.pop("_fuhua_grants", None)
     user._fuhua_grants = list(grants)
+    setattr(user, SCOPE_MEMO, memo)  # lives and dies with the entry (core.scoping.scope_memo)
     token.user = user
     return token
 
@@ -52,15 +56,17 @@ def authenticate(key: str) -> ApiToken | None:
     entry = _entries.get(key_hash)
     now = time.monotonic()
     if entry is not None:
-        deadline, token, grants = entry
+        deadline, token, grants, memo = entry
         if now < deadline and token.expires_at > timezone.now():
-            return _fresh(token, grants)
+            return _fresh(token, grants, memo)
         _entries.pop(key_hash, None)
     token = ApiToken.authenticate(key)
     if token is None:
         return None
     grants = grants_of(token.user)
-    _entries[key_hash] = (now + ttl, _fresh(token, grants), grants)
+    memo: dict = {}
+    _entries[key_hash] = (now + ttl, _fresh(token, grants, memo), grants, memo)
+    setattr(token.user, SCOPE_MEMO, memo)
     return token
 
 

@@ -12,15 +12,18 @@ scope before and after, and run in one transaction (the audit signals record the
 # No `from __future__ import annotations` here: the endpoint functions below are declared inside
 # `crud_router` and ninja reads their annotations, which refer to the resource's schemas.
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from ninja import Field, FilterSchema, PatchDict, Query, Router, Schema, Status
@@ -29,8 +32,36 @@ from pydantic import create_model, field_validator
 
 from . import services
 from .api_errors import COMMON_ERRORS, OBJECT_ERRORS, WRITE_ERRORS
+from .compiled import INT_MARK, STR_MARK, Compiled, CompiledCount, memoised
 from .schemas import ChangeOut, storable_text
-from .scoping import check, history_check, history_filter
+from .scoping import check, history_check, history_filter, scope_memo
+
+_ENCODER = NinjaJSONEncoder()
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def _json_default(o):
+    """NinjaJSONEncoder.default, with its two commonest cases first (DjangoJSONEncoder's own code)."""
+    kind = type(o)
+    if kind is datetime.datetime:
+        r = o.isoformat()
+        if o.microsecond:
+            r = r[:23] + r[26:]
+        return r.removesuffix("+00:00") + "Z" if r.endswith("+00:00") else r
+    if kind is datetime.date:
+        return o.isoformat()
+    return _ENCODER.default(o)
+
+
+def render_json(data) -> bytes:
+    """The API's JSON, UTF-8 with Chinese as itself: encoded by orjson, with dates, times and everything
+    orjson does not know written as Django writes them (NinjaJSONEncoder: `2026-12-02`,
+    `2026-12-02T07:36:12.345Z`); what orjson refuses (an integer beyond 64 bits) by the json module.
+    fuhua.api's renderer and the kit's pre-shaped list rows both use it."""
+    try:
+        return orjson.dumps(data, default=_json_default, option=_ORJSON_OPTIONS)
+    except TypeError:
+        return json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False).encode()
 
 
 class ListParams(Schema):
@@ -59,6 +90,19 @@ def search_column(q: str) -> Q:
 
 
 @dataclass(frozen=True)
+class ListRows:
+    """How a list reads its rows as dicts: `values(queryset)` gives the `.values()` queryset of the row's
+    columns (compiled once per grants and filters like the rest, core.compiled), `finish(rows)` turns a
+    page of them into the output schema's rows (at most a query or two per page, for to-many relations)."""
+
+    values: Callable[[models.QuerySet], models.QuerySet]
+    finish: Callable[[list[dict]], list[dict]]
+
+    def __call__(self, page: models.QuerySet) -> list[dict]:
+        return self.finish(list(self.values(page)))
+
+
+@dataclass(frozen=True)
 class Resource:
     model: type[models.Model]
     out: type[Schema]
@@ -68,9 +112,9 @@ class Resource:
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
     search: Callable[[str], Q] | None = search_column
-    # A page of the scoped list queryset → the output schema's rows as dicts (read with `.values()`,
-    # faster than model instances); None: the list serialises instances like the detail does.
-    list_rows: Callable[[models.QuerySet], list[dict]] | None = None
+    # The list's rows as dicts in the output schema's shape (read with `.values()`, faster than model
+    # instances); None: the list serialises instances like the detail does.
+    list_rows: "ListRows | None" = None
 
     @property
     def name(self) -> str:
@@ -98,10 +142,31 @@ def require(user, action: str, model) -> None:
         raise PermissionDenied(decision.reason)
 
 
+_INT64 = range(-(2**63), 2**63)
+
+
+def _scoped_one(resource: Resource, user, pk, action: str):
+    """The object with this pk among those the user may do `action` on, or None. With a per-grants memo
+    (API tokens) the query is compiled once per resource and action and only run afterwards
+    (core.compiled); the relations of `prefetch_related` are fetched after it as usual."""
+    field = resource.model._meta.pk
+    mark = INT_MARK if isinstance(pk, int) else STR_MARK
+    compiled = None
+    if not isinstance(pk, int) or pk in _INT64:
+        compiled = memoised(scope_memo(user), ("get", resource.model, action), lambda: Compiled(
+            resource.queryset(user, action).prefetch_related(None).filter(pk=mark).order_by()[:1], [mark]))
+    if compiled is None:
+        return next(iter(resource.queryset(user, action).filter(pk=pk).order_by()[:1]), None)  # no ORDER BY
+    found = compiled.fetch([field.get_db_prep_value(field.get_prep_value(pk), connections[compiled.db])])
+    if found and resource.prefetch_related:
+        prefetch_related_objects(found, *resource.prefetch_related)
+    return found[0] if found else None
+
+
 def get_scoped(resource: Resource, user, pk, action: str = "view"):
     """The object if the user may do `action` on it; 404 if they cannot even see it."""
     require(user, action, resource.model)
-    obj = next(iter(resource.queryset(user, action).filter(pk=pk).order_by()[:1]), None)  # no ORDER BY to compile
+    obj = _scoped_one(resource, user, pk, action)
     if obj is not None:
         return obj
     if action != "view" and resource.model._default_manager.restrict(user, "view").filter(pk=pk).exists():
@@ -135,9 +200,43 @@ def order_keys(allowed: tuple[str, ...], ordering: str | None, default: list[str
     return [*keys, "pk"]  # pk last: a stable order, so pages do not overlap
 
 
+def known_count(items: list, limit: int, offset: int) -> int | None:
+    """The list's total when the page itself tells it (a page that is not full is the last one): exact,
+    without a COUNT query; None when it must be counted."""
+    if len(items) < limit and (items or offset == 0):
+        return offset + len(items)
+    return None
+
+
 def paginate(queryset, limit: int, offset: int, rows: Callable[[models.QuerySet], list] = list) -> dict:
+    """A page: `count` is always the exact number of matching rows (counted only when the page is full
+    or empty past the end), `items` the rows from `offset`."""
     items = rows(queryset[offset : offset + limit])
-    return {"count": queryset.count(), "limit": limit, "offset": offset, "items": items}
+    count = known_count(items, limit, offset)
+    return {"count": queryset.count() if count is None else count, "limit": limit, "offset": offset, "items": items}
+
+
+def scoped_page(resource: Resource, user, key, build: Callable[[], models.QuerySet], limit: int, offset: int) -> dict:
+    """A page of the list `build()` makes (scoped, filtered, ordered). With a per-grants memo (API tokens)
+    its row and count queries are compiled once per `key` (what the request chose: filters, search, sort)
+    and only run afterwards (core.compiled); rows and prefetches as `paginate` gives them."""
+
+    def compile_page():
+        queryset = build()
+        rows = resource.list_rows.values(queryset) if resource.list_rows else queryset.prefetch_related(None)
+        return Compiled(rows, paged=True), CompiledCount(queryset)
+
+    compiled = memoised(scope_memo(user), ("list", resource, *key), compile_page)
+    if compiled is None:
+        return paginate(build(), limit, offset, resource.list_rows or list)
+    rows, counter = compiled
+    items = rows.fetch(page=(limit, offset))
+    if resource.list_rows is not None:
+        items = resource.list_rows.finish(items)
+    elif items and resource.prefetch_related:
+        prefetch_related_objects(items, *resource.prefetch_related)
+    count = known_count(items, limit, offset)
+    return {"count": counter.fetch() if count is None else count, "limit": limit, "offset": offset, "items": items}
 
 
 def page_schema(item: type[Schema]) -> type[Schema]:
@@ -166,18 +265,25 @@ def crud_router(res: Resource, tag: str | None = None) -> Router:
     @router.get("", response={200: Page, **COMMON_ERRORS},
                 **operation(f"{name}_list", f"List {plural}", description=f"Sort keys: {', '.join(res.ordering)}."))
     def list_objects(request, filters: Query[Filters], params: Query[ListParams]):
-        require(request.auth_user, "view", res.model)
-        queryset = filters.filter(res.queryset(request.auth_user, "view"))
-        if params.q and params.q.strip() and res.search:
-            queryset = queryset.filter(res.search(params.q.strip()))
-        queryset = queryset.order_by(*order_keys(res.ordering, params.ordering, list(res.model._meta.ordering)))
+        user = request.auth_user
+        require(user, "view", res.model)
+        q = params.q.strip() if params.q and res.search else ""
+
+        def build():
+            queryset = filters.filter(res.queryset(user, "view"))
+            if q:
+                queryset = queryset.filter(res.search(q))
+            return queryset.order_by(*order_keys(res.ordering, params.ordering, list(res.model._meta.ordering)))
+
+        # What the SQL depends on besides the grants: the filters, search and sort, and today (filters
+        # such as "holds this designation today" compare with it).
+        key = (tuple(filters.model_dump().items()), q, params.ordering or "", timezone.localdate())
+        page = scoped_page(res, user, key, build, params.limit, params.offset)
         if res.list_rows is None:
-            return paginate(queryset, params.limit, params.offset)
+            return page
         # Rows already in the output schema's shape, held to it by their tests (and the schema fuzz):
         # rendered as they are instead of validated again field by field.
-        page = paginate(queryset, params.limit, params.offset, res.list_rows)
-        return HttpResponse(json.dumps(page, cls=NinjaJSONEncoder, ensure_ascii=False),  # as fuhua.api's renderer
-                            content_type="application/json; charset=utf-8")
+        return HttpResponse(render_json(page), content_type="application/json; charset=utf-8")
 
     @router.get("/{id}", response={200: Out, **OBJECT_ERRORS}, **operation(f"{name}_detail", f"Get one {label}"))
     def get_object(request, id: pk_type):

@@ -115,6 +115,17 @@ def scope_filter(model, user, action: str) -> Q | None:
     return q
 
 
+# A per-grants memo: a dict that whoever memoises a user's grants (the API token cache) attaches to the
+# user and drops together with them. Values derived from the grants alone (compiled scoped queries,
+# core.compiled) may be kept in it: they can never be staler than the grants.
+SCOPE_MEMO = "_fuhua_scope_memo"
+
+
+def scope_memo(user) -> dict | None:
+    """The user's per-grants memo, or None (grants looked up per request: keep nothing)."""
+    return getattr(user, SCOPE_MEMO, None)
+
+
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view"):
         q = scope_filter(self.model, user, action)

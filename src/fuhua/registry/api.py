@@ -41,7 +41,7 @@ ORGANISATIONS = Resource(
 CARRIERS = Resource(
     Carrier, s.CarrierOut, s.CarrierIn, filters=s.CarrierFilters,
     ordering=("name", "established", "incubation_area_m2", "tenant_area_m2", "workstations", "created_at"),
-    select_related=("region", "operator"),
+    select_related=("region", "operator", "administering_region"),
 )
 RECOGNITIONS = Resource(
     Recognition, s.RecognitionOut, s.RecognitionIn, filters=s.RecognitionFilters,
