@@ -7,7 +7,8 @@ import urllib.parse
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -18,6 +19,7 @@ from fuhua.core.exports import announce_export
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
 
+from . import index as shuangchuang
 from . import report, services
 from .api import CONTENT_TYPES
 from .forms import BuildForm, TargetForm
@@ -34,6 +36,16 @@ def figure_link(region_code: str, year: int):
 
 @login_required
 def home(request):
+    allowed = check(request.user, "view", Target)
+    if not allowed:
+        raise PermissionDenied(allowed.reason)
+    provinces = services.regions_in_reach(request.user).filter(level="province").order_by("code")
+    if provinces.count() > 1:  # national reach: choose a province
+        counts = dict(Target.objects.restrict(request.user, "view").order_by().values_list("region_id")
+                      .annotate(n=Count("pk")))
+        rows = [{"region": p, "targets": sum(n for code, n in counts.items() if code.startswith(p.code[:2]))}
+                for p in provinces]
+        return render(request, "steering/home.html", {"rows": rows})
     region = services.default_region(request.user)
     if region is None:
         raise Http404(_("You steer no region."))
@@ -51,7 +63,13 @@ def region_page(request, code: str):
     rows = [services.progress(request.user, t, frame, with_forecast=False) for t in targets]
     snapshots = ReportSnapshot.objects.restrict(request.user, "view").filter(region=region)[:10]
     children = services.regions_in_reach(request.user).filter(parent=region).order_by("code")
+    index_year = report.last_complete_year()
+    index_rows = []
+    if len(frame.ids) and frame.children:
+        index_rows = shuangchuang.compute({m: frame.value(m, index_year).by_child for m in shuangchuang.metrics()},
+                                          [{"code": c.code, "name": c.name} for c in frame.children])
     return render(request, "steering/region.html", {
+        "index_rows": index_rows, "index_year": index_year, "index_dimensions": shuangchuang.method()["dimensions"],
         "region": region, "progress_rows": rows, "snapshots": snapshots, "children": children,
         "build_form": BuildForm(initial={"year": report.last_complete_year()}),
         "can_add_target": check(request.user, "add", Target), "can_build": check(request.user, "add", ReportSnapshot),
