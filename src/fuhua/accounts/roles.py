@@ -204,6 +204,8 @@ PERMISSIONS: dict[str, dict[str, str]] = {
         "registry.startupteam": "vacd",
         "registry.mentorprofile": "v",
         "registry.investorprofile": "v",
+        "registry.expertprofile": "vacd",  # the expert pool (registry.experts)
+        "registry.expertdraw": "va",
         "registry.investment": "vacd",
         "registry.firmyearfigures": "vacd",
         "registry.intellectualproperty": "vacd",
@@ -256,7 +258,7 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     Role.SERVICE_PROVIDER: {**_REFERENCE, "registry.organisation": "vc"},
     Role.MENTOR: {**_REFERENCE, "registry.mentorprofile": "vc"},
     Role.INVESTOR: {**_REFERENCE, "registry.investorprofile": "vc"},
-    Role.EXPERT: {**_REFERENCE, **_EVALUATION_EXPERT},
+    Role.EXPERT: {**_REFERENCE, **_EVALUATION_EXPERT, "registry.expertprofile": "vc", "registry.expertdraw": "v"},
     # Administrators see only what they need to place people: organisations for a new user's home, and
     # (security) the firms and profiles a role grant points to. No domain data beyond that.
     Role.SYSTEM_ADMIN: {**_REFERENCE, "registry.organisation": "v"},
@@ -288,7 +290,8 @@ PROTECTED_FIELDS: dict[str, dict[str, frozenset[str]]] = {
                             "registry.organisation": frozenset({"region", "kind", "ownership", "credit_code"})},
     Role.MENTOR: {"*": _STATE, "registry.mentorprofile": frozenset({"carriers", "region"})},
     Role.INVESTOR: {"*": _STATE, "registry.investorprofile": frozenset({"institution", "region"})},
-    Role.EXPERT: {"*": _STATE, "evaluation.expertassignment": frozenset({"run", "result", "expert"})},
+    Role.EXPERT: {"*": _STATE, "evaluation.expertassignment": frozenset({"run", "result", "expert"}),
+                  "registry.expertprofile": frozenset({"user", "region", "shared_with", "organisation", "active"})},
 }
 
 # The action a writer needs on an object a foreign key or many-to-many of a write points to: "view" by

@@ -75,6 +75,14 @@ class ScoreForm(forms.Form):
     comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class DrawForm(forms.Form):
+    """Draw experts from the pool (registry.experts): how many, and a seed to reproduce a draw."""
+
+    size = forms.IntegerField(label=_("panel size"), min_value=1, max_value=15, initial=3)
+    seed = forms.IntegerField(label=_("seed"), required=False, min_value=0,
+                              help_text=_("Empty: a new random seed, recorded with the draw."))
+
+
 class AssignForm(forms.Form):
     expert = forms.ModelChoiceField(label=_("expert"), queryset=None)
 

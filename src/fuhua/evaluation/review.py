@@ -18,6 +18,9 @@ from fuhua.core.exceptions import Conflict
 from fuhua.core.scoping import check
 from fuhua.core.system import as_db_user
 from fuhua.core.workflow import ALLOWED, Decision, conflict, forbidden
+from fuhua.registry import experts
+from fuhua.registry.experts import PanelTarget
+from fuhua.registry.models import DrawPurpose, ExpertDraw, ExpertProfile
 
 from .models import Appeal, AppealStatus, EvaluationResult, EvaluationRun, ExpertAssignment, ExpertScore, RunStatus
 from .services import compute_run, scheme_of
@@ -69,6 +72,27 @@ def assign_expert(user, result: EvaluationResult, expert) -> ExpertAssignment:
     if reason:
         raise ValidationError({"expert": reason})
     return core.create_object(user, ExpertAssignment, {"run": result.run, "result": result, "expert": expert})
+
+
+@transaction.atomic
+def draw_from_pool(user, result: EvaluationResult, size: int, *, seed: int | None = None,
+                   fields=()) -> tuple[ExpertDraw, list[ExpertAssignment]]:
+    """Draw `size` experts for this carrier's review from the expert pool (registry.experts: conflicts left
+    out with their reasons, rotation, a reproducible seed, the draw recorded) and assign their accounts.
+    All or nothing: an assignment refused (e.g. a conflict the expert's role grant shows) undoes the draw."""
+    result.run.refresh_from_db()
+    may_assign(user, result).raise_if_refused()
+    carrier = result.carrier
+    base = PanelTarget.of(carrier)
+    target = PanelTarget(f"{result.run} · {carrier.name}", base.region, base.organisation_ids, base.carrier_ids,
+                         result)
+    already = set(ExpertAssignment.objects.filter(result=result).values_list("expert_id", flat=True))
+    pool = ExpertProfile.objects.restrict(user, "view").exclude(user_id__in=already)
+    draw_record = experts.draw(user, DrawPurpose.EVALUATION, target, size, seed=seed, fields=fields,
+                               exclude_own_region=scheme_of(result.run).exclude_own_region, need_account=True,
+                               pool=pool)
+    assignments = [assign_expert(user, result, profile.user) for profile in draw_record.drawn.order_by("name")]
+    return draw_record, assignments
 
 
 def parse_score(value, maximum: int) -> int:

@@ -15,6 +15,7 @@ urlpatterns = [
                                           "history": v.ResultHistory}),
     path("results/<int:pk>/appeal/", v.ResultAppeal.as_view(), name="evaluationresult_appeal"),
     path("results/<int:pk>/assign/", v.ResultAssign.as_view(), name="evaluationresult_assign"),
+    path("results/<int:pk>/draw/", v.ResultDraw.as_view(), name="evaluationresult_draw"),
     *crud("assignments", "expertassignment", {"detail": v.AssignmentDetail}),
     path("assignments/<int:pk>/score/", v.AssignmentScore.as_view(), name="expertassignment_score"),
     *crud("appeals", "appeal", {"list": v.AppealList, "detail": v.AppealDetail, "history": v.AppealHistory}),

@@ -21,7 +21,7 @@ from . import explain, review, services
 from .chart import REFERENCES, distribution_svg
 from .consequences import revocation_proposals
 from .export import workbook
-from .forms import AppealFilter, AppealForm, AssignForm, DecisionForm, ResultFilter, RunForm, ScoreForm
+from .forms import AppealFilter, AppealForm, AssignForm, DecisionForm, DrawForm, ResultFilter, RunForm, ScoreForm
 from .models import Appeal, EvaluationResult, EvaluationRun, ExpertAssignment
 from .workflow import APPEAL_WORKFLOW, RUN_WORKFLOW
 
@@ -167,7 +167,7 @@ class ResultDetail(g.ObjectDetailView):
             can_appeal=bool(review.may_appeal(user, result)), can_assign=bool(review.may_assign(user, result)),
             appeals=Appeal.objects.restrict(user).filter(result=result),
             assignments=ExpertAssignment.objects.restrict(user).filter(result=result).select_related("expert"),
-            appeal_form=AppealForm(), assign_form=AssignForm(),
+            appeal_form=AppealForm(), assign_form=AssignForm(), draw_form=DrawForm(),
         )
         return render(request, self.template_name, context)
 
@@ -206,6 +206,26 @@ class ResultAssign(_ResultPost):
             raise ValidationError(form.errors.as_text())
         review.assign_expert(request.user, result, form.cleaned_data["expert"])
         messages.success(request, _("The expert was assigned."))
+
+
+class ResultDraw(_ResultPost):
+    """Draw the result's reviewers from the expert pool; the draw's page shows who was drawn and who was left
+    out, and why."""
+
+    def post(self, request, pk):
+        result = self.get_object()
+        form = DrawForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_text())
+            draw_record, assignments = review.draw_from_pool(
+                request.user, result, form.cleaned_data["size"], seed=form.cleaned_data["seed"])
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+            return redirect(g.object_url(result))
+        messages.success(request, _("%(count)d experts were drawn from the pool and assigned.") % {
+            "count": len(assignments)})
+        return redirect(reverse("registry:expertdraw_detail", kwargs={"pk": draw_record.pk}))
 
 
 class AssignmentDetail(g.ObjectDetailView):

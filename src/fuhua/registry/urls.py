@@ -2,7 +2,7 @@ from django.urls import path
 
 from fuhua.core.views.generic import object_urls as crud
 
-from .views import carriers, directory, facts, firms, readiness, recognitions
+from .views import carriers, directory, experts, facts, firms, readiness, recognitions
 
 app_name = "registry"
 
@@ -31,6 +31,9 @@ urlpatterns = [
     *crud("investors", "investorprofile", {
         "list": directory.InvestorList, "detail": directory.InvestorDetail, "history": directory.InvestorHistory,
     }),
+    *crud("experts", "expertprofile", experts.EXPERT_PAGES),
+    path("expert-draws/new/", experts.PanelDraw.as_view(), name="expertdraw_create"),
+    *crud("expert-draws", "expertdraw", experts.DRAW_PAGES),
     # The facts the rules read (issue #3).
     *crud("investments", "investment", facts.INVESTMENT),
     *crud("annual-figures", "firmyearfigures", facts.FIGURES),

@@ -34,6 +34,7 @@ from fuhua.core.scoping import check
 from fuhua.evaluation.testing import scope_objects as evaluation_objects
 from fuhua.policies.testing import scope_objects
 from fuhua.registry.models import AssociationMembership, FirmDesignation
+from fuhua.registry.testing import expert_world
 from fuhua.statistics.testing import scope_objects as statistics_objects
 from fuhua.testing import rules_facts
 
@@ -75,6 +76,8 @@ RESOURCES = {
     "seed-funds": Row(lambda w: rules_facts(w).seed_funds, {"name": "改名资金"}),
     "staffing": Row(lambda w: rules_facts(w).staffing, {"staff_total": 11}),
     "reports": Row(lambda w: statistics_objects(w).reports, {"values": {"events": 30}}),
+    "experts": Row(lambda w: [expert_world(w).expert_a, expert_world(w).expert_b], {"title": "研究员"}),
+    "expert-draws": Row(lambda w: [expert_world(w).draw_a, expert_world(w).draw_b]),
 }
 NOT_RESOURCES = {"me": "the signed-in user's own account",
                  "users": "account administration, scoped by accounts.services (accounts/tests/test_admin.py)",
@@ -118,6 +121,8 @@ WEB_NAMES = {
     "registry:seedfund": "seed-funds",
     "registry:carrierstaffing": "staffing",
     "statistics:annualreport": "reports",
+    "registry:expertprofile": "experts",
+    "registry:expertdraw": "expert-draws",
 }
 # The service and regional apps declare their own rows in their `testing.py`, so that a new app touches no
 # shared file: SCOPE_RESOURCES = {api prefix: (objects(world) -> list, change dict)} and

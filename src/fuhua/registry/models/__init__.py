@@ -1,5 +1,6 @@
 from .carrier import AssociationMembership, Carrier, Recognition
 from .carrier_facts import CarrierStaffing, SeedFund
+from .experts import Availability, DrawPurpose, ExpertDraw, ExpertProfile
 from .firm import Firm, FirmDesignation, StartupTeam
 from .firm_facts import FirmYearFigures, IntellectualProperty, Investment
 from .organisation import Organisation
@@ -8,6 +9,10 @@ from .region import Region
 
 __all__ = [
     "AssociationMembership",
+    "Availability",
+    "DrawPurpose",
+    "ExpertDraw",
+    "ExpertProfile",
     "Carrier",
     "CarrierStaffing",
     "Firm",
