@@ -162,8 +162,8 @@ def budget(code: str, xlsx: str | None, username: str) -> None:
     user = active_user(username)
     programme = _programme(user, code)
     report = services.programme_budget(user, programme)
-    lines = ("budget", "remaining", "claimed", "held", "ordered", "delivered", "redeeming", "settled", "lapsed",
-             "returned_pool", "paid_net")
+    lines = ("budget", "unissued", "remaining", "claimed", "held", "ordered", "delivered", "redeeming", "settled",
+             "lapsed", "returned_pool", "paid_net")
     click.echo("batch " + "".join(f"{n:>18}" for n in lines) + "  reconciles")
     for row in report["batches"]:
         click.echo(f"{row['number']:>5} " + "".join(_yuan(row[n]) for n in lines) + f"  {row['reconciles']}")

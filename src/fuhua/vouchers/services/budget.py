@@ -4,9 +4,10 @@ an XLSX export (core.exports, formula-injection safe).
 
 The identity every batch satisfies (`reconciles`):
 
-    budget = remaining (free slots) + held + ordered + delivered + redeeming + settled + returned pool
+    budget = unissued + remaining (free slots) + held + ordered + delivered + redeeming + settled + returned pool
 
-with remaining counting re-issued slots; and the ledger's payments equal the settled vouchers' redeemed
+with `unissued` the budget of a batch not yet published (not cut into slots), remaining counting re-issued
+slots; and the ledger's payments equal the settled vouchers' redeemed
 amounts (reversals and clawbacks are shown beside them, net of which the ledger's total is `paid_net`).
 """
 
@@ -33,8 +34,8 @@ from ..models import (
 ORDERED = (OrderStatus.PLACED, OrderStatus.CONFIRMED)
 DELIVERED = (OrderStatus.DELIVERED, OrderStatus.DISPUTED, OrderStatus.ACCEPTED)
 REDEEMING = (OrderStatus.REDEEMING, OrderStatus.REDEEMED)
-LINES = ("budget", "reissued", "remaining", "claimed", "held", "ordered", "delivered", "redeeming", "settled",
-         "lapsed", "returned_pool", "paid", "reversed", "clawed_back", "paid_net")
+LINES = ("budget", "unissued", "reissued", "remaining", "claimed", "held", "ordered", "delivered", "redeeming",
+         "settled", "lapsed", "returned_pool", "paid", "reversed", "clawed_back", "paid_net")
 
 
 def _sum(qs, field="face_value_fen", **filters) -> int:
@@ -58,10 +59,13 @@ def batch_budget(batch: Batch) -> dict:
     e = ledger.aggregate(paid=Sum("amount_fen", filter=Q(kind=EntryKind.PAYMENT)),
                          reversed=Sum("amount_fen", filter=Q(kind=EntryKind.REVERSAL)),
                          clawed=Sum("amount_fen", filter=Q(kind=EntryKind.CLAWBACK)))
+    slots = Slot.objects.filter(batch=batch).aggregate(all=Sum("face_value_fen"),
+                                                       free=Sum("face_value_fen", filter=Q(taken=False)))
     row = {
         "batch_id": batch.pk, "programme": batch.programme.code, "number": batch.number, "title": batch.title,
-        "budget": batch.budget_fen, "reissued": batch.reissued_fen,
-        "remaining": _sum(Slot.objects.filter(batch=batch, taken=False)),
+        "status": batch.status, "budget": batch.budget_fen, "reissued": batch.reissued_fen,
+        "unissued": batch.budget_fen - ((slots["all"] or 0) - batch.reissued_fen),
+        "remaining": slots["free"] or 0,
         "claimed": v["claimed"] or 0, "vouchers": v["count"], "held": v["held"] or 0, **stage,
         "settled": v["settled"] or 0, "lapsed": v["lapsed"] or 0, "returned_pool": batch.returned_fen,
         "paid": e["paid"] or 0, "reversed": -(e["reversed"] or 0), "clawed_back": -(e["clawed"] or 0),
@@ -70,7 +74,8 @@ def batch_budget(batch: Batch) -> dict:
     in_use_total = v["in_use"] or 0
     row["unstaged"] = in_use_total - sum(stage.values())  # in use without an active order: always 0
     row["reconciles"] = (
-        row["budget"] == row["remaining"] + row["held"] + in_use_total + row["settled"] + row["returned_pool"]
+        row["budget"] == row["unissued"] + row["remaining"] + row["held"] + in_use_total + row["settled"]
+        + row["returned_pool"]
         and row["paid"] == row["settled"] and row["unstaged"] == 0)
     return row
 
