@@ -50,12 +50,12 @@ APPLICATIONS = Resource(Application, s.ApplicationOut, filters=s.ApplicationFilt
 CALLS = Resource(Call, s.CallOut, s.CallIn, filters=s.CallFilters, ordering=("opens_on", "closes_on"), search=None)
 NOTIFICATIONS = Resource(Notification, s.NotificationOut, filters=s.NotificationFilters, ordering=("created_at",),
                          search=None)
-FEEDBACK = Resource(Feedback, s.FeedbackOut, filters=s.FeedbackFilters, ordering=("created_at", "rating"),
-                    select_related=("entitlement__policy",), search=None)
+FEEDBACK = Resource(Feedback, s.PolicyFeedbackOut, filters=s.PolicyFeedbackFilters,
+                    ordering=("created_at", "rating"), select_related=("entitlement__policy",), search=None)
 FIT_NOTICES = Resource(FitNotice, s.FitNoticeOut, filters=s.FitNoticeFilters, ordering=("created_at",),
                        select_related=("policy",), search=None)
-SUBSCRIPTIONS = Resource(Subscription, s.SubscriptionOut, filters=s.SubscriptionFilters, ordering=("created_at",),
-                         search=None)
+SUBSCRIPTIONS = Resource(Subscription, s.PolicySubscriptionOut, filters=s.PolicySubscriptionFilters,
+                         ordering=("created_at",), search=None)
 
 
 def _today() -> datetime.date:
@@ -111,7 +111,7 @@ def policies_router() -> Router:
     @r.post("/{id}/publication", response={200: dict, **WRITE_ERRORS},
             **operation("policy_publish", "Publish a firm-level policy: save its entitlements and tell the firms "
                                           "that are entitled or one condition away"))
-    def publication(request, id: int, payload: s.PublishIn):
+    def publication(request, id: int, payload: s.PolicyPublishIn):
         policy = get_scoped(POLICIES, request.auth_user, id, "change")
         return services.publish(request.auth_user, policy.code, payload.as_of or default_as_of())
 
@@ -145,9 +145,9 @@ def entitlements_router() -> Router:
         services.confirm(request.auth_user, entitlement, payload.dict())
         return ENTITLEMENTS.queryset(request.auth_user, "view").get(pk=id)
 
-    @r.post("/{id}/feedback", response={201: s.FeedbackOut, **WRITE_ERRORS},
+    @r.post("/{id}/feedback", response={201: s.PolicyFeedbackOut, **WRITE_ERRORS},
             **operation("entitlement_feedback", "Rate a paid entitlement (beneficiary; once, after payment)"))
-    def feedback(request, id: int, payload: s.FeedbackIn):
+    def feedback(request, id: int, payload: s.PolicyFeedbackIn):
         entitlement = get_scoped(ENTITLEMENTS, request.auth_user, id, "change")
         obj = services.give_feedback(request.auth_user, entitlement, payload.model_dump())
         return Status(201, FEEDBACK.queryset(request.auth_user, "view").get(pk=obj.pk))
@@ -249,7 +249,7 @@ def firm_fits_router() -> Router:
 
     @r.post("/{id}/subscription", response={200: dict, **WRITE_ERRORS},
             **operation("firm_subscribe", "Be notified (or no longer) when a new policy fits the firm"))
-    def subscribe(request, id: int, payload: s.SubscribeIn):
+    def subscribe(request, id: int, payload: s.PolicySubscribeIn):
         firm = services.fit.firm_for(request.auth_user, id)
         if payload.subscribed:
             services.subscribe(request.auth_user, firm)

@@ -190,10 +190,8 @@ def fits(policy: packs.PolicyPack, computation: FirmComputation) -> list[Fit]:
         if total > 0:
             result.append(Fit(policy.id, ENTITLED, total, items))
             continue
-        fit = Fit(policy.id, OPEN, 0, items)
-        smallest = fit.missing
-        fit.status = CLOSE if len(smallest) == 1 else OPEN if smallest else NOT_APPLICABLE
-        if not smallest:  # every condition met and still nothing due (e.g. already paid in full)
-            fit.reasons = [Missing("paid", "")]
-        result.append(fit)
+        smallest = Fit(policy.id, OPEN, 0, items).missing
+        state = CLOSE if len(smallest) == 1 else OPEN if smallest else NOT_APPLICABLE
+        # every condition met and still nothing due (e.g. already paid in full): not applicable, "received"
+        result.append(Fit(policy.id, state, 0, items, reasons=[] if smallest else [Missing("paid", "")]))
     return result

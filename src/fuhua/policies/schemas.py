@@ -251,7 +251,7 @@ class AttachmentOut(Schema):
 # --- firm-level policies: fits, reach, publication, feedback, subscriptions ---------------------------
 
 
-class ConditionOut(Schema):
+class FitConditionOut(Schema):
     condition: str
     label: str
     gap_fen: int | None = None
@@ -266,8 +266,8 @@ class FitOut(Schema):
     status: str = Field(..., description="entitled | close (one condition missing) | open | not_applicable")
     amount_fen: int
     explanations: list
-    missing: list[ConditionOut]
-    reasons: list[ConditionOut]
+    missing: list[FitConditionOut]
+    reasons: list[FitConditionOut]
     entitlements: list[int]
 
 
@@ -283,17 +283,17 @@ class ReachParams(Schema):
     set: list[str] = Field(default_factory=list, description="what-if: NAME=VALUE (YAML)")
 
 
-class SubscribeIn(InputSchema):
+class PolicySubscribeIn(InputSchema):
     subscribed: bool = True
     reason: str = Field("", max_length=200)
 
 
-class PublishIn(InputSchema):
+class PolicyPublishIn(InputSchema):
     as_of: datetime.date | None = Field(None, description="default: the end of the last complete year")
     reason: str = Field("", max_length=200)
 
 
-class FeedbackIn(InputSchema):
+class PolicyFeedbackIn(InputSchema):
     rating: int | None = Field(None, description="satisfaction 1 to 5")
     paid_on_time: bool | None = None
     no_paperwork: bool | None = None
@@ -301,7 +301,7 @@ class FeedbackIn(InputSchema):
     reason: str = Field("", max_length=200)
 
 
-class FeedbackOut(Schema):
+class PolicyFeedbackOut(Schema):
     id: int
     entitlement_id: int
     policy: str = Field(..., alias="entitlement.policy.code")
@@ -312,7 +312,7 @@ class FeedbackOut(Schema):
     created_at: datetime.datetime
 
 
-class FeedbackFilters(FilterSchema):
+class PolicyFeedbackFilters(FilterSchema):
     policy: str | None = Field(None, max_length=60, description="policy code")
 
     def filter_policy(self, value):
@@ -337,11 +337,11 @@ class FitNoticeFilters(FilterSchema):
         return Q(policy__code=value) if value else Q()
 
 
-class SubscriptionFilters(FilterSchema):
+class PolicySubscriptionFilters(FilterSchema):
     firm: Id | None = None
 
 
-class SubscriptionOut(Schema):
+class PolicySubscriptionOut(Schema):
     id: int
     firm_id: int
     created_at: datetime.datetime

@@ -202,7 +202,7 @@ def audit_factories() -> dict[str, tuple]:
                               {"rating": 5}),
         "policies.fitnotice": (lambda w: FitNotice.objects.create(firm=w.firm_a, policy=policy(w), fit="close",
                                                                   as_of=D(2025, 1, 1)), {"missing": "条件"}),
-        "policies.subscription": (lambda w: Subscription.objects.create(firm=w.firm_b), {"created_by": None}),
+        "policies.subscription": (lambda w: Subscription.objects.create(firm=w.firm_b), {"include_open": False}),
         "policies.attachment": (lambda w: Attachment.objects.create(application=application(w), title="证明",
                                                                     file="policies/applications/audit.pdf"),
                                 {"title": "证明二"}),

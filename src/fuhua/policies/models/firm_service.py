@@ -18,6 +18,9 @@ class Subscription(FuhuaModel):
 
     firm = models.OneToOneField("registry.Firm", on_delete=models.CASCADE, related_name="policy_subscription",
                                 verbose_name=_("firm"))
+    # Besides policies it is entitled to or one condition away from (every firm hears of those), a subscriber
+    # hears of every new policy that concerns it; with include_open, also those where several conditions miss.
+    include_open = models.BooleanField(_("also policies with several conditions missing"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 

@@ -130,7 +130,8 @@ def _notify_fits(code: str, as_of: datetime.date, firm_ids=None, *, new_policy: 
     if policy.beneficiary != "firm":
         return {"close": 0, "subscribed": 0}
     comp = compute_firms(code, as_of, ids=firm_ids, with_conditions=True)
-    subscribed = set(Subscription.objects.filter(firm_id__in=comp.facts.ids.tolist()).values_list("firm_id", flat=True))
+    subscribed = set(Subscription.objects.filter(firm_id__in=comp.facts.ids.tolist(), include_open=True)
+                     .values_list("firm_id", flat=True))
     told = {"close": 0, "subscribed": 0}
     for pk, fit in zip(comp.facts.ids.tolist(), fits(policy, comp), strict=True):
         label = fit.missing[0].label if fit.status == CLOSE else ""
