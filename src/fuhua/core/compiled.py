@@ -15,11 +15,14 @@ the compiled parameters.
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable, Sequence
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
+from ninja.responses import NinjaJSONEncoder
 
 # Stand-ins for the values a compiled query is run with: unusual, but within every integer range.
 INT_MARK = -987_654_321
@@ -57,7 +60,7 @@ class Compiled:
     gives nothing without a query, like Django. `paged`: compiled without a slice, so that `fetch` can
     add the page's LIMIT and OFFSET as parameters."""
 
-    def __init__(self, queryset, marks: Sequence = (), *, paged: bool = False):
+    def __init__(self, queryset, marks: Sequence = (), *, paged: bool = False, as_text: Sequence[str] = ()):
         self.db = queryset.db
         if paged and connections[self.db].vendor not in PAGED_VENDORS:
             raise LookupError("paging")
@@ -79,6 +82,9 @@ class Compiled:
         if self.values:
             self.names = list(query.selected) if query.selected else [
                 *query.extra_select, *query.values_select, *query.annotation_select]
+            for name in as_text:
+                i = self.names.index(name)
+                self.converters[i] = ([as_json_text(fields[i], self.converters.get(i, ([], None))[0])], fields[i])
         elif queryset._iterable_class is ModelIterable and not compiler.annotation_col_map:
             klass_info, select = compiler.klass_info, compiler.select
             self.model = klass_info["model"]
@@ -109,6 +115,51 @@ class Compiled:
                 populator.populate(row, obj)
             objects.append(obj)
         return objects
+
+
+_ENCODER = NinjaJSONEncoder()
+
+
+def json_default(o):
+    """NinjaJSONEncoder.default, with its two commonest cases first (DjangoJSONEncoder's own code)."""
+    kind = type(o)
+    if kind is datetime.datetime:
+        r = o.isoformat()
+        if o.microsecond:
+            r = r[:23] + r[26:]
+        return r.removesuffix("+00:00") + "Z" if r.endswith("+00:00") else r
+    if kind is datetime.date:
+        return o.isoformat()
+    return _ENCODER.default(o)
+
+
+# How SQLite hands back a datetime Django stored (naive UTC, str() of the value) and a date.
+_SQLITE_DATETIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.(\d{6}))?")
+_SQLITE_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def as_json_text(expression, converters: list):
+    """A converter giving a date or datetime column as the text the API's JSON writes for it
+    (DjangoJSONEncoder: `2026-12-02`, `2026-12-02T07:36:12.345Z`), without the datetime in between:
+    SQLite's text is rewritten directly; any other value goes through Django's converters and the
+    encoder (core.api_crud.render_json gives strings as they are)."""
+    kind = expression.output_field.get_internal_type()
+
+    def convert(value, expression, connection):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            if kind == "DateTimeField" and (match := _SQLITE_DATETIME.fullmatch(value)):
+                fraction = match.group(1)
+                millis = f".{fraction[:3]}" if fraction and fraction != "000000" else ""
+                return f"{value[:10]}T{value[11:19]}{millis}Z"
+            if kind == "DateField" and _SQLITE_DATE.fullmatch(value):
+                return value
+        for converter in converters:
+            value = converter(value, expression, connection)
+        return None if value is None else json_default(value)
+
+    return convert
 
 
 class CompiledCount:

@@ -63,5 +63,6 @@ def firm_finish(rows: list[dict]) -> list[dict]:
     return [{name: row[name] for name in FIRM_FIELDS} for row in rows]
 
 
-firm_rows = ListRows(firm_values, firm_finish)
+firm_rows = ListRows(firm_values, firm_finish, as_text=(
+    "founded", "listed_on", "acquired_on", "deregistered_on", "created_at", "updated_at"))
 FIRM_FIELDS = tuple(FirmOut.model_fields)

@@ -171,3 +171,31 @@ def test_a_carrier_with_an_administering_region_is_still_one_query(world):
     assert len(sql) == 1, sql
     response, sql = queries(client, "/api/v1/carriers?limit=10")
     assert response.json()["items"][0]["administering_region"]["code"] == "320500" and len(sql) == 1, sql
+
+
+def test_dates_read_as_json_text_are_what_the_encoder_writes():
+    from types import SimpleNamespace
+
+    from django.db import models
+
+    from fuhua.core.compiled import as_json_text
+
+    def column(field):
+        return SimpleNamespace(output_field=field)
+
+    def parse(value, expression, connection):  # stands in for Django's converter of a value it must parse
+        return datetime.datetime.fromisoformat(value)
+
+    at = as_json_text(column(models.DateTimeField()), [parse])
+    day = as_json_text(column(models.DateField()), [])
+    moment = datetime.datetime(2026, 12, 2, 7, 36, 12, 345678, tzinfo=datetime.UTC)
+    for text in ("2026-12-02 07:36:12.345678", "2026-12-02T07:36:12.345678", "2026-12-02 07:36:12.345678+00:00"):
+        assert at(text, None, None) == render_json(moment).decode().strip('"') == "2026-12-02T07:36:12.345Z"
+    assert at("2026-12-02 07:36:12", None, None) == "2026-12-02T07:36:12Z"
+    assert at("2026-12-02 07:36:12.000000", None, None) == "2026-12-02T07:36:12Z"
+    assert at("2026-12-02 07:36:12.000123", None, None) == "2026-12-02T07:36:12.000Z"
+    assert at("2026-12-02 15:36:12.5+08:00", None, None) == "2026-12-02T15:36:12.500+08:00"  # by the encoder
+    native = as_json_text(column(models.DateTimeField()), [])  # PostgreSQL: the driver gives datetimes
+    assert native(moment, None, None) == "2026-12-02T07:36:12.345Z"
+    assert day("2026-12-02", None, None) == "2026-12-02" and day(datetime.date(2026, 12, 2), None, None) == "2026-12-02"
+    assert at(None, None, None) is None and day(None, None, None) is None
