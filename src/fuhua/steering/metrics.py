@@ -310,11 +310,17 @@ class Frame:
         chosen = pos[(entered <= day) & (left > day)]
         return np.bincount(chosen, minlength=len(self.ids)).astype(np.int64)
 
-    def _w_grades(self, metric: Metric, year: int) -> np.ndarray:
-        rows = (EvaluationResult.objects.restrict(self.user, "view")
-                .filter(run__status__in=PUBLIC_STATUSES, run__period=year, carrier__in=self.carriers_qs,
-                        grade__in=list(metric.spec.get("grades") or []))
-                .values_list("carrier_id", flat=True).distinct())
+    def _w_grades(self, metric: Metric, year: int) -> np.ndarray | None:
+        published = (EvaluationResult.objects.restrict(self.user, "view")
+                     .filter(run__status__in=PUBLIC_STATUSES, run__period=year, carrier__in=self.carriers_qs)
+                     .exclude(grade=""))
+        key = ("graded", year)
+        if key not in self._cache:
+            self._cache[key] = published.exists()
+        if not self._cache[key]:
+            return None  # no evaluation published for the year: no figure, not a zero
+        rows = published.filter(grade__in=list(metric.spec.get("grades") or [])).values_list(
+            "carrier_id", flat=True).distinct()
         weights = np.zeros(len(self.ids), dtype=np.int64)
         for carrier_id in rows:
             if carrier_id in self.position:

@@ -80,7 +80,8 @@ def bar_chart(key: str, title: str, labels: list[str], values: list[float | None
             h = (H - TOP - BOTTOM) * (v / top)
             out.append(f'<rect x="{x + slot * 0.15:.1f}" y="{H - BOTTOM - h:.1f}" width="{slot * 0.7:.1f}" '
                        f'height="{h:.1f}" fill="{PALETTE[0]}"><title>{escape(label)} {_fmt(v)}</title></rect>')
-        short = label if len(label) <= 4 else label[:4]
+        room = max(4, int(slot // 12))  # characters that fit under a bar (12 px each at 11 px CJK)
+        short = label if len(label) <= room else label[:room - 1] + "…"
         out.append(f'<text x="{x + slot / 2:.1f}" y="{H - BOTTOM + 16}" text-anchor="middle" fill="#555">'
                    f'{escape(short)}</text>')
     if name:
