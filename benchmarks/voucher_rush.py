@@ -18,7 +18,8 @@ What it does:
                  left_count > 0 RETURNING left_count` on one row per batch.
    Every firm claims once, in a shuffled order, from a bounded asyncio load generator (`--concurrency`
    connections at most); a request that times out or loses its connection is retried with the same
-   idempotency key. Half-way through each pass one web worker is killed (SIGKILL); gunicorn replaces it.
+   idempotency key (and so is an answer `busy`: every remaining voucher is being claimed at that instant).
+   Half-way through each pass one web worker is killed (SIGKILL); gunicorn replaces it.
 4. After each pass, reconciliation from the database: vouchers = slots taken ≤ slots (0 oversell), every
    firm at most one voucher of the batch (0 double claims), the vouchers the clients were told they got =
    the vouchers in the database, the batch's budget reconciles to the fen (services.batch_budget); for the
@@ -288,7 +289,7 @@ async def run_pass(result: Pass, port: int, path: str, batch_id: int, firms: lis
                     result.retries += 1
                     await asyncio.sleep(0.05 * (attempt + 1))
                     continue
-                if status >= 500:
+                if status >= 500 or (status == 409 and answer.get("code") == "busy"):  # busy: the rest in flight
                     result.retries += 1
                     await asyncio.sleep(0.05 * (attempt + 1))
                     continue
