@@ -16,6 +16,7 @@ from fuhua.marketplace.api import routers as marketplace_routers
 from fuhua.policies.api import routers as policies_routers
 from fuhua.registry.api import routers as registry_routers
 from fuhua.registry.api_experts import routers as experts_routers
+from fuhua.mentoring.api import routers as mentoring_routers
 from fuhua.statistics.api import routers as statistics_routers
 from fuhua.steering.api import routers as steering_routers
 from fuhua.vouchers.api import routers as vouchers_routers
@@ -71,6 +72,7 @@ api_errors.install(api)
 api.add_router("/", accounts_router)
 for prefix, router in {**registry_routers(), **statistics_routers(), **policies_routers(),
                        **evaluation_routers(), **marketplace_routers(), **vouchers_routers(), **desk_routers(),
-                       **steering_routers(), **federation_routers(), **experts_routers()}.items():
+                       **steering_routers(), **federation_routers(), **experts_routers(),
+                       **mentoring_routers()}.items():
     api.add_router(f"/{prefix}", router)
 api.add_router("/incubations", incubation_router())

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "fuhua.evaluation",
     "fuhua.policies",
     "fuhua.marketplace",
+    "fuhua.mentoring",
     "fuhua.vouchers",
     "fuhua.desk",
     "fuhua.steering",

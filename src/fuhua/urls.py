@@ -16,6 +16,7 @@ urlpatterns = [
     path("statistics/", include("fuhua.statistics.urls")),
     path("evaluation/", include("fuhua.evaluation.urls")),
     path("marketplace/", include("fuhua.marketplace.urls")),
+    path("mentoring/", include("fuhua.mentoring.urls")),
     path("vouchers/", include("fuhua.vouchers.urls")),
     path("desk/", include("fuhua.desk.urls")),
     path("steering/", include("fuhua.steering.urls")),

@@ -184,12 +184,33 @@ _FEDERATION: dict[str, dict[str, str]] = {
 _FEDERATION_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
 _FEDERATION_REFERENCES: dict[str, dict[str, str]] = {}
 
+# Mentoring: bureaus keep the region's mentor pool (sharing a province pool with cities: mentoring.models) and
+# pair; operators pair their tenants with their carriers' mentors; a mentor accepts, ends and logs sessions
+# within their pairings; a firm reads its pairings and logs and gives feedback.
+_MENTORING_READ = {"mentoring.poolmentor": "v", "mentoring.pairing": "v", "mentoring.servicelog": "v",
+                   "mentoring.feedback": "v"}
+_MENTORING: dict[str, dict[str, str]] = {
+    Role.BUREAU: {**_MENTORING_READ, "mentoring.poolmentor": "vacd", "mentoring.pairing": "vac"},
+    Role.OPERATOR: {**_MENTORING_READ, "mentoring.pairing": "vac"},
+    Role.MENTOR: {**_MENTORING_READ, "mentoring.poolmentor": "vc", "mentoring.pairing": "vc",
+                  "mentoring.servicelog": "vacd"},
+    Role.FIRM: {**_MENTORING_READ, "mentoring.feedback": "va"},
+}
+_MENTORING_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
+    Role.MENTOR: {"mentoring.poolmentor": frozenset({"profile", "shared_with", "active", "status"}),
+                  "mentoring.pairing": frozenset({"mentor", "firm", "team", "carrier", "status"}),
+                  "mentoring.servicelog": frozenset({"status"})},
+    Role.OPERATOR: {"mentoring.pairing": frozenset({"status"})},
+}
+_MENTORING_REFERENCES: dict[str, dict[str, str]] = {"mentoring.pairing": {"carrier": "change"}}
+
 _SECTIONS = (
     (_MARKETPLACE, _MARKETPLACE_PROTECTED, _MARKETPLACE_REFERENCES),
     (_VOUCHERS, _VOUCHERS_PROTECTED, _VOUCHERS_REFERENCES),
     (_DESK, _DESK_PROTECTED, _DESK_REFERENCES),
     (_STEERING, _STEERING_PROTECTED, _STEERING_REFERENCES),
     (_FEDERATION, _FEDERATION_PROTECTED, _FEDERATION_REFERENCES),
+    (_MENTORING, _MENTORING_PROTECTED, _MENTORING_REFERENCES),
 )
 
 PERMISSIONS: dict[str, dict[str, str]] = {
@@ -313,6 +334,8 @@ _UNATTACHED = {"incubations__status__in": OPEN_TENANCY}
 REFERENCE_UNLESS: dict[str, dict[str, dict]] = {
     "incubation.incubation": {"firm": _UNATTACHED, "team": _UNATTACHED},
     "registry.investment": {"investor": {"pk__in": ()}},  # nothing excluded: any institution
+    # A mentor logs sessions for the firm or team they are paired with: ServiceLog.clean refuses any other.
+    "mentoring.servicelog": {"firm": {"pk__in": ()}, "team": {"pk__in": ()}},
 }
 
 

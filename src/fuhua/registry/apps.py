@@ -26,3 +26,4 @@ class RegistryConfig(AppConfig):
         from fuhua.core.demo import register_demo_step
 
         register_demo_step("registry", _("Registry"), order=10, run="fuhua.registry.demo.loader.load_registry")
+        register_demo_step("experts", _("Expert pool"), order=31, run="fuhua.registry.demo.experts.load_experts")

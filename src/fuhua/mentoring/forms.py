@@ -1,0 +1,68 @@
+"""Forms of the mentoring pages; substance is validated by the models and services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fuhua.core.forms import DateInput, FilterForm, ServiceModelForm
+
+from .models import Feedback, Pairing, PairingStatus, PoolMentor, ServiceLog
+
+
+class PoolMentorForm(ServiceModelForm):
+    class Meta:
+        model = PoolMentor
+        fields = ["profile", "specialities", "shared_with", "capacity", "active"]
+
+
+class PairingForm(ServiceModelForm):
+    class Meta:
+        model = Pairing
+        fields = ["mentor", "carrier", "firm", "team", "goals", "starts_on", "ends_on"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+
+class ServiceLogForm(ServiceModelForm):
+    class Meta:
+        model = ServiceLog
+        fields = ["mentor", "firm", "team", "date", "hours", "topic", "outcome"]
+        widgets = {"date": DateInput()}
+
+
+class FeedbackForm(ServiceModelForm):
+    class Meta:
+        model = Feedback
+        fields = ["pairing", "score", "comment"]
+
+
+class PairingFilter(FilterForm):
+    region_path = "carrier__region"
+    status = forms.ChoiceField(label=_("status"), choices=PairingStatus.choices)
+    lookups = {"status": "status"}
+
+
+class PoolFilter(FilterForm):
+    region_path = "profile__region"
+    active = forms.ChoiceField(label=_("active"), choices=[("yes", _("yes")), ("no", _("no"))])
+    lookups = {"active": "active"}
+
+    def apply(self, queryset, name, lookup, value):
+        return queryset.filter(active=value == "yes")
+
+
+class StepForm(forms.Form):
+    """One workflow step; the reason is required when the step says so."""
+
+    transition = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("reason"), max_length=500, required=False)
+
+    def __init__(self, *args, transitions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transitions = {t.name: t for t in transitions}
+
+    def clean_transition(self):
+        name = self.cleaned_data["transition"]
+        if name not in self.transitions:
+            raise forms.ValidationError(_("This step is not available for this record."))
+        return name
