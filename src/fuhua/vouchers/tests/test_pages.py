@@ -145,6 +145,10 @@ def test_provider_delivers_firm_accepts_and_rates_bureau_settles(vworld, v):
     evidence = page.context["evidence"][0]
     download = firm.get(reverse("vouchers:order_file", kwargs={"pk": order.pk}), {"id": evidence.pk})
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    # A dispute needs its reason; without one nothing changes.
+    _follow(firm, step, {"transition": "dispute"})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED and order.dispute_reason == ""
     _follow(firm, step, {"transition": "accept"})
     _follow(firm, reverse("vouchers:order_rate", kwargs={"pk": order.pk}), {"score": "4", "comment": "及时"})
     rated = firm.get(reverse("vouchers:order_detail", kwargs={"pk": order.pk}))
