@@ -118,10 +118,11 @@ class PolicyHistory(g.ObjectHistoryView):
 class EntitlementList(g.ObjectListView):
     model = Entitlement
     filter_form = f.EntitlementFilter
-    search_paths = ("carrier__search", "key")
+    search_paths = ("carrier__search", "firm__search", "key")
     default_sort = "-created_at"
-    select_related = ("policy", "carrier")
-    columns = [g.Column("policy", sort="policy__code"), g.Column("carrier", sort="carrier__name"),
+    select_related = ("policy", "carrier", "firm", "team")
+    columns = [g.Column("policy", sort="policy__code"),
+               g.Column("holder", gettext_lazy("beneficiary"), value=lambda e: e.holder_name),
                g.Column("key", link=True, value=lambda e: glossary.key_label(e.key)),
                g.Column("amount_yuan", gettext_lazy("amount (yuan)"), sort="amount_fen"),
                g.Column("status", sort="status"), g.Column("queue_position", sort="queue_position")]
@@ -130,8 +131,8 @@ class EntitlementList(g.ObjectListView):
 class EntitlementDetail(g.ObjectDetailView):
     model = Entitlement
     template_name = "policies/entitlement_detail.html"
-    fields = ["policy", "carrier", "key", "item", "period", "amount_fen", "status", "queue_position", "priority_on",
-              "as_of", "recognition", "reverses"]
+    fields = ["policy", "beneficiary", "carrier", "firm", "team", "key", "item", "period", "amount_fen", "status",
+              "queue_position", "priority_on", "as_of", "recognition", "reverses"]
 
     def detail_context(self, obj, **extra):
         user = self.request.user
@@ -181,11 +182,13 @@ class EntitlementHistory(g.ObjectHistoryView):
 class PayoutList(g.ObjectListView):
     model = Payout
     template_name = "policies/payout_list.html"
-    search_paths = ("carrier__search", "key")
+    search_paths = ("carrier__search", "firm__search", "key")
     default_sort = "-paid_on"
-    select_related = ("policy", "carrier")
+    select_related = ("policy", "carrier", "firm", "team")
     columns = [g.Column("paid_on", sort="paid_on", link=True), g.Column("policy", sort="policy__code"),
-               g.Column("carrier", sort="carrier__name"), g.Column("key", value=lambda p: glossary.key_label(p.key)),
+               g.Column("holder", gettext_lazy("beneficiary"),
+                        value=lambda p: getattr(p.firm or p.team or p.carrier, "name", "")),
+               g.Column("key", value=lambda p: glossary.key_label(p.key)),
                g.Column("kind", sort="kind"),
                g.Column("amount_fen", sort="amount_fen"), g.Column("budget_year", sort="budget_year")]
 
