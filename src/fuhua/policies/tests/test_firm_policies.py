@@ -130,11 +130,11 @@ def test_rd_reward_near_miss_names_the_gap_and_team_grant_goes_through_the_host(
     world.firm_b.region = jiangning
     world.firm_b.save()
     high_tech(world.firm_b, D(2023, 3, 1))
-    FirmYearFigures.objects.create(firm=world.firm_b, year=2024, rd_spend_fen=60_000_000)
+    FirmYearFigures.objects.create(firm=world.firm_b, year=2024, rd_spend_fen=15_000_000)
     services.publish(world.users.bureau_nj, "jiangning-2020-rd-reward", AS_OF)
     fit = services.firm_fits(world.users.firm_b, world.firm_b.pk, AS_OF)[0]
     assert fit.status == "close"
-    assert [(m.label, m.gap_fen) for m in fit.missing] == [("上年研发投入达到门槛", 40_000_000)]
+    assert [(m.label, m.gap_fen) for m in fit.missing] == [("上年研发投入不低于门槛（20万元）", 5_000_000)]
     # a student team incubated in Nanjing: its grant is confirmed by the host carrier's operator
     StartupTeam.objects.filter(pk=world.team_b.pk).update(student_founded=True)
     run = services.run_entitlements(world.users.bureau_js, "jiangsu-2021-student-teams", AS_OF)
