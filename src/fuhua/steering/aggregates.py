@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from fuhua.core.system import SYSTEM
@@ -122,6 +122,24 @@ def freshness() -> datetime.datetime | None:
     return Aggregate.objects.aggregate(at=Max("computed_at"))["at"]
 
 
+def read_page(region_code: str, child_codes: list[str], metric: str) -> tuple[dict, dict, datetime.datetime | None]:
+    """One query for a dashboard: the region's metrics by year, its children's `metric` (every year; the caller
+    picks one), and when they were computed."""
+    values: dict[str, dict[int, float]] = defaultdict(dict)
+    children: dict[int, dict[str, float]] = defaultdict(dict)
+    at = None
+    rows = Aggregate.objects.filter(
+        Q(region_code=region_code) | Q(region_code__in=child_codes, metric=metric)).values_list(
+        "region_code", "metric", "year", "value", "computed_at")
+    for code, name, year, value, computed_at in rows:
+        at = computed_at if at is None or computed_at > at else at
+        if code == region_code:
+            values[name][year] = value
+        if code in child_codes and name == metric:
+            children[year][code] = value
+    return dict(values), dict(children), at
+
+
 def read(region_code: str, metrics=DASHBOARD_METRICS) -> dict[str, dict[int, float]]:
     """metric → year → value for one region (NATION for the country)."""
     out: dict[str, dict[int, float]] = defaultdict(dict)
@@ -129,8 +147,3 @@ def read(region_code: str, metrics=DASHBOARD_METRICS) -> dict[str, dict[int, flo
             "metric", "year", "value"):
         out[metric][year] = value
     return dict(out)
-
-
-def read_children(codes: list[str], metric: str, year: int) -> dict[str, float]:
-    return dict(Aggregate.objects.filter(region_code__in=codes, metric=metric, year=year)
-                .values_list("region_code", "value"))

@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fuhua.core.scoping import check
+from fuhua.core.scoping import check, scope_filter
 from fuhua.registry.models import Region
 
 from . import aggregates, svg
 from .aggregates import NATION
 from .metrics import catalogue
 from .models import Target, TargetMode
-from .services import default_region
+from .services import default_region, regions_in_reach
 from .yamlfile import load
 
 TILES = Path(__file__).resolve().parent / "catalogue" / "tiles.yaml"
@@ -68,13 +68,12 @@ def scope_of(user, code: str | None):
     """(region code, name, child regions) the user may read aggregates of; None when none."""
     if not check(user, "view", Target):
         return None
-    from .services import regions_in_reach
-
+    nationwide = scope_filter(Target, user, "view") is None  # an unlimited grant: no query
     if code and code != NATION:
         region = regions_in_reach(user).filter(code=code).first()
         if region is None:
             return None
-    elif code == NATION or user.is_superuser or regions_in_reach(user).count() == Region.objects.count():
+    elif nationwide:
         return NATION, _("China"), list(Region.objects.filter(level="province").order_by("code"))
     else:
         region = default_region(user)
@@ -89,7 +88,8 @@ def charts(user, code: str | None = None, metric: str | None = None) -> dict | N
         return None
     region_code, region_name, children = scope
     metric = metric if metric in MAP_METRICS else "carriers"
-    values = aggregates.read(region_code)
+    child_codes = [c.code for c in children]
+    values, by_year, at = aggregates.read_page(region_code, child_codes, metric)
     years = sorted({y for per in values.values() for y in per})
     latest = max(years) if years else timezone.localdate().year - 1
     out = []
@@ -102,8 +102,7 @@ def charts(user, code: str | None = None, metric: str | None = None) -> dict | N
 
     trend("trend", _("Carriers over the years"), TREND)
     trend("growth", _("Tenants over the years"), GROWTH)
-    child_codes = [c.code for c in children]
-    by_child = aggregates.read_children(child_codes, metric, latest)
+    by_child = by_year.get(latest, {})
     names = {c.code: c.name for c in children}
     shown_children = [c for c in child_codes if c in by_child or region_code != NATION]
     positions = tile_positions(region_code, shown_children)
@@ -121,7 +120,7 @@ def charts(user, code: str | None = None, metric: str | None = None) -> dict | N
         rows = []
         for t in targets:
             year = min(t.last_year, latest)
-            actual = aggregates.read(region_code, [t.metric]).get(t.metric, {}).get(year)
+            actual = values.get(t.metric, {}).get(year)  # the region's aggregates, read once above
             rows.append([f"{_label(t.metric)} {t.period}", float(t.value), actual,
                          round(100.0 * actual / float(t.value), 1) if actual is not None and t.value else None,
                          t.get_mode_display() if t.mode == TargetMode.EACH_YEAR else str(year)])
@@ -132,7 +131,6 @@ def charts(user, code: str | None = None, metric: str | None = None) -> dict | N
                     "headers": [_("target"), _("target value"), _("actual"), _("completion (%)"), _("year")],
                     "rows": rows})
     trend("money", _("Policy payouts over the years"), ("payouts_fen",))
-    at = aggregates.freshness()
     return {"region_code": region_code, "region_name": region_name, "charts": out, "computed_at": at,
             "metric": metric, "metrics": [(c, _label(c)) for c in MAP_METRICS], "latest": latest,
             "xlsx": reverse("steering:chart_xlsx"), "is_nation": region_code == NATION}
