@@ -122,13 +122,21 @@ def fit(samples: int) -> None:
     import django
 
     django.setup()
+    from django.db.models import Q
+
     from fuhua.core.system import SYSTEM
+    from fuhua.policies import packs
+    from fuhua.policies.firm_population import region_prefix
     from fuhua.policies.models import Policy
     from fuhua.policies.services import firm_fits
     from fuhua.registry.models import Firm
 
-    published = Policy.objects.filter(published_on__isnull=False, beneficiary="firm").count()
-    ids = list(Firm.objects.order_by("?").values_list("pk", flat=True)[:samples])
+    codes = set(Policy.objects.filter(published_on__isnull=False, beneficiary="firm").values_list("code", flat=True))
+    published = len(codes)
+    covered = Q(pk__in=[])  # firms registered where a published firm policy applies: the fit evaluates them all
+    for code in codes:
+        covered |= Q(region__code__startswith=region_prefix(packs.get(code).meta.region))
+    ids = list(Firm.objects.filter(covered).order_by("?").values_list("pk", flat=True)[:samples])
     firm_fits(SYSTEM, ids[0])  # warm-up
     times, shown = [], 0
     for pk in ids:
@@ -136,7 +144,8 @@ def fit(samples: int) -> None:
         shown += len(firm_fits(SYSTEM, pk))
         times.append(time.perf_counter() - started)
     times.sort()
-    print(f"which policies fit me: {len(ids)} firms of {Firm.objects.count():,}, {published} published firm "
+    print(f"which policies fit me: {len(ids)} firms (covered by a published policy) of {Firm.objects.count():,}, "
+          f"{published} published firm "
           f"policies, {shown / len(ids):.1f} shown per firm: p50 {statistics.median(times) * 1000:.0f} ms, "
           f"p95 {times[int(len(times) * 0.95) - 1] * 1000:.0f} ms  goal p50 <= 100 ms")
 
