@@ -61,3 +61,15 @@ SCOPE_WEB_NAMES = {
     "mentoring:servicelog": "mentoring-logs",
     "mentoring:feedback": "mentoring-feedback",
 }
+# For core/tests/test_audit.py's FACTORIES, should it collect apps' factories: label → (create(world), change).
+AUDIT_FACTORIES = {
+    "mentoring.poolmentor": (lambda w: PoolMentor.objects.create(profile=w.mentor_a), {"specialities": "融资"}),
+    "mentoring.pairing": (lambda w: pair(PoolMentor.objects.get_or_create(profile=w.mentor_a)[0], firm=w.firm_a,
+                                         carrier=w.carrier_a, activate=False), {"goals": "新目标"}),
+    "mentoring.servicelog": (lambda w: services.log_session(SYSTEM, {
+        "mentor": mentoring_world(w).pool_a, "firm": w.firm_a, "date": D(2025, 5, 1), "hours": 1, "topic": "审计"}),
+        {"topic": "改"}),
+    "mentoring.feedback": (lambda w: services.give_feedback(SYSTEM, pair(
+        PoolMentor.objects.get_or_create(profile=w.mentor_a)[0], firm=w.firm_a, carrier=w.carrier_a), 4),
+        {"comment": "改"}),
+}

@@ -31,3 +31,12 @@ def expert_world(w) -> SimpleNamespace:
     out = SimpleNamespace(expert_a=expert_a, expert_b=expert_b, draw_a=draw_a, draw_b=draw_b)
     w._experts = out
     return out
+
+
+# For core/tests/test_audit.py's FACTORIES, should it collect apps' factories: label → (create(world), change).
+AUDIT_FACTORIES = {
+    "registry.expertprofile": (lambda w: expert("审计专家", w.regions.sz), {"title": "教授"}),
+    "registry.expertdraw": (lambda w: experts.record(SYSTEM, DrawPurpose.OTHER, experts.PanelTarget.of(w.carrier_a),
+                                                     [expert("审计专家二", w.regions.sz)], seed=3, size=1),
+                            {"object_label": "改"}),
+}
