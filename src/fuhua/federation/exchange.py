@@ -562,7 +562,7 @@ def _upsert(table: Table, record: dict, peer: Peer, origins: dict, held: dict, r
     if rec is not None and (rec.source_changed_at >= changed or rec.linked):
         if rec.linked and rec.source_changed_at < changed:
             rec.source_changed_at = changed
-            rec.save(update_fields=["source_changed_at", "received_at"])
+            rec.save(update_fields=["source_changed_at"])
         return "unchanged"
     model, values = table.model, _values(table, record, refs)
     if rec is not None and not rec.deleted:
@@ -572,7 +572,7 @@ def _upsert(table: Table, record: dict, peer: Peer, origins: dict, held: dict, r
                 setattr(obj, name, value)
             obj.save()
             rec.source_changed_at = changed
-            rec.save(update_fields=["source_changed_at", "received_at"])
+            rec.save(update_fields=["source_changed_at"])
             return "updated"
     linked = False
     obj = None
@@ -606,7 +606,7 @@ def _delete(table: Table, record: dict, peer: Peer, origins: dict, held: dict) -
         if obj is not None:
             obj.delete()
     rec.deleted, rec.source_changed_at = True, changed
-    rec.save(update_fields=["deleted", "source_changed_at", "received_at"])
+    rec.save(update_fields=["deleted", "source_changed_at"])
     return "deleted"
 
 

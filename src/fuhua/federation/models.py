@@ -131,7 +131,6 @@ class FederatedRecord(models.Model):
     source_id = models.CharField(max_length=64)
     source_changed_at = models.DateTimeField()
     peer = models.ForeignKey(Peer, on_delete=models.PROTECT, related_name="records")
-    received_at = models.DateTimeField(auto_now=True)
     linked = models.BooleanField(default=False)
     deleted = models.BooleanField(default=False)
 

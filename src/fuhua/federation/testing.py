@@ -105,6 +105,11 @@ def rewrite_member(archive: Path, name: str, transform) -> None:
             tar.addfile(member, io.BytesIO(data))
 
 
+def audit_factories() -> dict[str, tuple]:
+    """The audit test's factories (core/tests/test_audit.py): label → (create(world), change)."""
+    return {label: (f.create, f.change) for label, f in AUDIT_FACTORIES.items()}
+
+
 # The audit test's factories (core/tests/test_audit.py FACTORIES), in the shape of fuhua.testing's.
 AUDIT_FACTORIES: dict[str, ModelFactory] = {
     "federation.instance": ModelFactory(lambda w: identity()[0], {"name": "江苏省科技厅"}),
