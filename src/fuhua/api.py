@@ -8,6 +8,7 @@ from fuhua.accounts.api import router as accounts_router
 from fuhua.accounts.api_auth import API_AUTH
 from fuhua.core import api_errors
 from fuhua.core.api_crud import render_json
+from fuhua.dealflow.api import routers as dealflow_routers
 from fuhua.desk.api import routers as desk_routers
 from fuhua.evaluation.api import routers as evaluation_routers
 from fuhua.federation.api import routers as federation_routers
@@ -17,6 +18,7 @@ from fuhua.policies.api import routers as policies_routers
 from fuhua.registry.api import routers as registry_routers
 from fuhua.registry.api_experts import routers as experts_routers
 from fuhua.mentoring.api import routers as mentoring_routers
+from fuhua.events.api import routers as events_routers
 from fuhua.statistics.api import routers as statistics_routers
 from fuhua.steering.api import routers as steering_routers
 from fuhua.vouchers.api import routers as vouchers_routers
@@ -73,6 +75,6 @@ api.add_router("/", accounts_router)
 for prefix, router in {**registry_routers(), **statistics_routers(), **policies_routers(),
                        **evaluation_routers(), **marketplace_routers(), **vouchers_routers(), **desk_routers(),
                        **steering_routers(), **federation_routers(), **experts_routers(),
-                       **mentoring_routers()}.items():
+                       **mentoring_routers(), **dealflow_routers(), **events_routers()}.items():
     api.add_router(f"/{prefix}", router)
 api.add_router("/incubations", incubation_router())

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "fuhua.policies",
     "fuhua.marketplace",
     "fuhua.mentoring",
+    "fuhua.dealflow",
+    "fuhua.events",
     "fuhua.vouchers",
     "fuhua.desk",
     "fuhua.steering",

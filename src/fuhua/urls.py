@@ -17,6 +17,8 @@ urlpatterns = [
     path("evaluation/", include("fuhua.evaluation.urls")),
     path("marketplace/", include("fuhua.marketplace.urls")),
     path("mentoring/", include("fuhua.mentoring.urls")),
+    path("dealflow/", include("fuhua.dealflow.urls")),
+    path("events/", include("fuhua.events.urls")),
     path("vouchers/", include("fuhua.vouchers.urls")),
     path("desk/", include("fuhua.desk.urls")),
     path("steering/", include("fuhua.steering.urls")),

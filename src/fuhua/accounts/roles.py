@@ -203,6 +203,37 @@ _MENTORING_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
     Role.OPERATOR: {"mentoring.pairing": frozenset({"status"})},
 }
 _MENTORING_REFERENCES: dict[str, dict[str, str]] = {"mentoring.pairing": {"carrier": "change"}}
+_EVENTS_READ = {"events.event": "v", "events.eventseries": "v", "events.registration": "v",
+                "events.eventfeedback": "v"}
+_EVENTS_ORGANISER = {"events.event": "vacd", "events.eventseries": "vacd", "events.registration": "vac",
+                     "events.eventfeedback": "v"}
+_EVENTS: dict[str, dict[str, str]] = {
+    Role.BUREAU: _EVENTS_ORGANISER, Role.ASSOCIATION: _EVENTS_ORGANISER, Role.OPERATOR: _EVENTS_ORGANISER,
+    Role.FIRM: {"events.event": "v", "events.registration": "vac", "events.eventfeedback": "va"},
+}
+_EVENTS_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
+_EVENTS_REFERENCES: dict[str, dict[str, str]] = {"events.event": {"carrier": "change", "series": "change"},
+                                                 "events.eventseries": {"carrier": "change"}}
+
+# Deal flow: investors keep their institution's funds and move its deals; operators post their tenants'
+# financing needs, introduce deals and station investors at their carriers; bureaus see and export the
+# region's pipeline and may do the same; a firm posts its own needs and follows its deals.
+_DEALFLOW_READ = {"dealflow.fund": "v", "dealflow.stationing": "v", "dealflow.financingneed": "v",
+                  "dealflow.deal": "v"}
+_DEALFLOW: dict[str, dict[str, str]] = {
+    Role.BUREAU: {**_DEALFLOW_READ, "dealflow.stationing": "vacd", "dealflow.financingneed": "vac",
+                  "dealflow.deal": "vac"},
+    Role.OPERATOR: {**_DEALFLOW_READ, "dealflow.stationing": "vacd", "dealflow.financingneed": "vac",
+                    "dealflow.deal": "vac"},
+    Role.INVESTOR: {**_DEALFLOW_READ, "dealflow.fund": "vacd", "dealflow.deal": "vc"},
+    Role.FIRM: {**_DEALFLOW_READ, "dealflow.financingneed": "vac"},
+}
+_DEALFLOW_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
+    Role.INVESTOR: {"dealflow.fund": frozenset({"institution", "status"}),
+                    "dealflow.deal": frozenset({"firm", "need", "institution", "status"})},
+    Role.FIRM: {"dealflow.financingneed": frozenset({"firm", "status"})},
+}
+_DEALFLOW_REFERENCES: dict[str, dict[str, str]] = {"dealflow.stationing": {"carrier": "change"}}
 
 _SECTIONS = (
     (_MARKETPLACE, _MARKETPLACE_PROTECTED, _MARKETPLACE_REFERENCES),
@@ -211,6 +242,8 @@ _SECTIONS = (
     (_STEERING, _STEERING_PROTECTED, _STEERING_REFERENCES),
     (_FEDERATION, _FEDERATION_PROTECTED, _FEDERATION_REFERENCES),
     (_MENTORING, _MENTORING_PROTECTED, _MENTORING_REFERENCES),
+    (_EVENTS, _EVENTS_PROTECTED, _EVENTS_REFERENCES),
+    (_DEALFLOW, _DEALFLOW_PROTECTED, _DEALFLOW_REFERENCES),
 )
 
 PERMISSIONS: dict[str, dict[str, str]] = {
@@ -336,6 +369,9 @@ REFERENCE_UNLESS: dict[str, dict[str, dict]] = {
     "registry.investment": {"investor": {"pk__in": ()}},  # nothing excluded: any institution
     # A mentor logs sessions for the firm or team they are paired with: ServiceLog.clean refuses any other.
     "mentoring.servicelog": {"firm": {"pk__in": ()}, "team": {"pk__in": ()}},
+    # A deal names any investment institution, its fund and contact (public institutions; Deal.clean keeps them
+    # consistent).
+    "dealflow.deal": {"institution": {"pk__in": ()}, "fund": {"pk__in": ()}, "contact": {"pk__in": ()}},
 }
 
 

@@ -127,7 +127,8 @@ WEB_NAMES = {
 # The service and regional apps declare their own rows in their `testing.py`, so that a new app touches no
 # shared file: SCOPE_RESOURCES = {api prefix: (objects(world) -> list, change dict)} and
 # SCOPE_WEB_NAMES = {"<app>:<model>": api prefix}. Their objects come from both cities, like the rows above.
-for _app in ("marketplace", "vouchers", "desk", "steering", "federation", "policies", "mentoring"):
+for _app in ("marketplace", "vouchers", "desk", "steering", "federation", "policies", "mentoring", "dealflow",
+             "events"):
     if importlib.util.find_spec(f"fuhua.{_app}.testing") is None:
         continue
     _testing = importlib.import_module(f"fuhua.{_app}.testing")

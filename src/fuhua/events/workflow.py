@@ -1,0 +1,113 @@
+"""The states of events and registrations as data.
+
+Event: draft → published → closed for registration → held; draft, published or closed → cancelled (with the
+reason). A registration starts confirmed, waiting for approval (the organiser approves) or on the waitlist
+(when the event is full); approve / promote need a free seat; a confirmed participant checks in (attended);
+pending, waitlisted and confirmed registrations may be cancelled, pending ones rejected with the reason.
+Nothing goes back.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fuhua.core.scoping import check
+from fuhua.core.workflow import ALLOWED, Transition, Workflow, conflict, forbidden
+
+from .models import HOLDS_SEAT, EventStatus, RegistrationStatus
+
+E, R = EventStatus, RegistrationStatus
+
+
+def seats_taken(event) -> int:
+    return event.registrations.filter(status__in=HOLDS_SEAT).count()
+
+
+def has_seat(event) -> bool:
+    return event.capacity is None or seats_taken(event) < event.capacity
+
+
+def _organiser(user, obj, **kw):
+    """Approving, rejecting, promoting and checking in are the organiser's: whoever may change the event."""
+    if check(user, "change", obj.event):
+        return ALLOWED
+    return forbidden(_("Only the organiser of %(event)s takes this step.") % {"event": obj.event})
+
+
+def _started(user, event, **kw):
+    if event.starts_at > timezone.now():
+        return conflict(_("The event has not started yet."))
+    return ALLOWED
+
+
+def _cancelled(event, reason="", **kw):
+    event.cancel_reason = reason
+
+
+def _seat_free(user, registration, **kw):
+    if has_seat(registration.event):
+        return ALLOWED
+    return conflict(_("The event is full (%(capacity)s places).") % {"capacity": registration.event.capacity})
+
+
+def _event_open(user, registration, **kw):
+    if registration.event.status not in (E.PUBLISHED, E.CLOSED):
+        return conflict(_("The event is %(status)s.") % {"status": registration.event.get_status_display()})
+    return ALLOWED
+
+
+def _event_running(user, registration, **kw):
+    if registration.event.status not in (E.PUBLISHED, E.CLOSED, E.HELD):
+        return conflict(_("The event is %(status)s.") % {"status": registration.event.get_status_display()})
+    return ALLOWED
+
+
+def _off_waitlist(registration, reason="", **kw):
+    registration.waitlist_position = None
+    registration.decision_reason = reason or registration.decision_reason
+
+
+def _checked_in(registration, at=None, **kw):
+    registration.checked_in_at = at or timezone.now()
+
+
+EVENT_WORKFLOW = Workflow("status", [
+    Transition("publish", gettext_lazy("publish"), frozenset({E.DRAFT}), E.PUBLISHED),
+    Transition("close", gettext_lazy("close registration"), frozenset({E.PUBLISHED}), E.CLOSED),
+    Transition("hold", gettext_lazy("mark as held"), frozenset({E.PUBLISHED, E.CLOSED}), E.HELD, guards=(_started,)),
+    Transition("cancel", gettext_lazy("cancel the event"), frozenset({E.DRAFT, E.PUBLISHED, E.CLOSED}), E.CANCELLED,
+               needs_reason=True, effect=_cancelled),
+], model="events.event")
+
+REGISTRATION_WORKFLOW = Workflow("status", [
+    Transition("approve", gettext_lazy("approve"), frozenset({R.PENDING}), R.CONFIRMED,
+               guards=(_organiser, _event_open, _seat_free), effect=_off_waitlist),
+    Transition("reject", gettext_lazy("reject"), frozenset({R.PENDING}), R.REJECTED, needs_reason=True,
+               guards=(_organiser,), effect=_off_waitlist),
+    Transition("promote", gettext_lazy("move up from the waitlist"), frozenset({R.WAITLISTED}), R.CONFIRMED,
+               guards=(_organiser, _event_open, _seat_free), effect=_off_waitlist),
+    Transition("check_in", gettext_lazy("check in"), frozenset({R.CONFIRMED}), R.ATTENDED,
+               guards=(_organiser, _event_running), effect=_checked_in),
+    Transition("cancel", gettext_lazy("cancel the registration"), frozenset({R.PENDING, R.WAITLISTED, R.CONFIRMED}),
+               R.CANCELLED, effect=_off_waitlist),
+], model="events.registration")
+IRREVERSIBLE = {"cancel", "reject", "hold"}
+
+
+def initial_state(registration, *, full: bool, waitlist_position: int | None) -> None:
+    """The state a new registration starts in (its first state, not a step): on the waitlist when the event is
+    full, waiting for approval when the organiser approves, otherwise confirmed."""
+    if full:
+        registration.status = R.WAITLISTED
+        registration.waitlist_position = waitlist_position
+    elif registration.event.approval_required:
+        registration.status = R.PENDING
+    else:
+        registration.status = R.CONFIRMED
+
+
+def as_recorded(obj, status: str) -> None:
+    """Demo and imported data: a record created as it stands after its history (events held last year)."""
+    obj.status = status
