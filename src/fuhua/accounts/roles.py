@@ -231,7 +231,6 @@ _DEALFLOW: dict[str, dict[str, str]] = {
 _DEALFLOW_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
     Role.INVESTOR: {"dealflow.fund": frozenset({"institution", "status"}),
                     "dealflow.deal": frozenset({"firm", "need", "institution", "status"})},
-    Role.FIRM: {"dealflow.financingneed": frozenset({"firm", "status"})},
 }
 _DEALFLOW_REFERENCES: dict[str, dict[str, str]] = {"dealflow.stationing": {"carrier": "change"}}
 

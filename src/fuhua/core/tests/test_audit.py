@@ -99,7 +99,7 @@ FACTORIES: dict[str, Factory] = {
 
 # The service, network and regional apps contribute theirs from their own testing.py (audit_factories()),
 # so that a new app touches no shared file.
-for _app in ("marketplace", "vouchers", "desk", "mentoring", "events", "steering", "federation"):
+for _app in ("marketplace", "vouchers", "desk", "mentoring", "dealflow", "events", "steering", "federation"):
     if importlib.util.find_spec(f"fuhua.{_app}") is None or importlib.util.find_spec(f"fuhua.{_app}.testing") is None:
         continue
     _factories = getattr(importlib.import_module(f"fuhua.{_app}.testing"), "audit_factories", None)
