@@ -197,10 +197,8 @@ _MENTORING: dict[str, dict[str, str]] = {
     Role.FIRM: {**_MENTORING_READ, "mentoring.feedback": "va"},
 }
 _MENTORING_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
-    Role.MENTOR: {"mentoring.poolmentor": frozenset({"profile", "shared_with", "active", "status"}),
-                  "mentoring.pairing": frozenset({"mentor", "firm", "team", "carrier", "status"}),
-                  "mentoring.servicelog": frozenset({"status"})},
-    Role.OPERATOR: {"mentoring.pairing": frozenset({"status"})},
+    Role.MENTOR: {"mentoring.poolmentor": frozenset({"profile", "shared_with"}),
+                  "mentoring.pairing": frozenset({"mentor", "firm", "team", "carrier"})},
 }
 _MENTORING_REFERENCES: dict[str, dict[str, str]] = {"mentoring.pairing": {"carrier": "change"}}
 _EVENTS_READ = {"events.event": "v", "events.eventseries": "v", "events.registration": "v",
@@ -229,7 +227,7 @@ _DEALFLOW: dict[str, dict[str, str]] = {
     Role.FIRM: {**_DEALFLOW_READ, "dealflow.financingneed": "vac"},
 }
 _DEALFLOW_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
-    Role.INVESTOR: {"dealflow.fund": frozenset({"institution", "status"}),
+    Role.INVESTOR: {"dealflow.fund": frozenset({"institution"}),
                     "dealflow.deal": frozenset({"firm", "need", "institution", "status"})},
 }
 _DEALFLOW_REFERENCES: dict[str, dict[str, str]] = {"dealflow.stationing": {"carrier": "change"}}
@@ -344,7 +342,7 @@ PROTECTED_FIELDS: dict[str, dict[str, frozenset[str]]] = {
     Role.MENTOR: {"*": _STATE, "registry.mentorprofile": frozenset({"carriers", "region"})},
     Role.INVESTOR: {"*": _STATE, "registry.investorprofile": frozenset({"institution", "region"})},
     Role.EXPERT: {"*": _STATE, "evaluation.expertassignment": frozenset({"run", "result", "expert"}),
-                  "registry.expertprofile": frozenset({"user", "region", "shared_with", "organisation", "active"})},
+                  "registry.expertprofile": frozenset({"user", "region", "shared_with", "organisation"})},
 }
 
 # The action a writer needs on an object a foreign key or many-to-many of a write points to: "view" by

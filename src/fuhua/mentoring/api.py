@@ -20,7 +20,8 @@ POOL = Resource(PoolMentor, s.PoolMentorOut, s.PoolMentorIn, filters=s.PoolMento
 PAIRINGS = Resource(Pairing, s.PairingOut, filters=s.PairingFilters, ordering=("starts_on", "ends_on", "created_at"),
                     select_related=("mentor__profile", "firm", "team", "carrier"), search=None)
 LOGS = Resource(ServiceLog, s.LogOut, s.LogIn, filters=s.LogFilters, ordering=("date", "hours"), search=None)
-FEEDBACK = Resource(Feedback, s.FeedbackOut, s.FeedbackIn, ordering=("created_at", "score"), search=None)
+FEEDBACK = Resource(Feedback, s.FeedbackOut, s.FeedbackIn, filters=s.FeedbackFilters, ordering=("created_at", "score"),
+                    search=None)
 
 
 def pairings_router() -> Router:

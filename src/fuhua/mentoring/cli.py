@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import sys
-from decimal import Decimal
 
 import click
 
@@ -45,10 +44,10 @@ def pairings(username: str, status: str | None) -> None:
 @click.option("--user", "username", required=True, help="Act as this user (the mentor).")
 @click.option("--pairing", "pairing_id", type=int, required=True, help="The pairing's id.")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: today.")
-@click.option("--hours", type=Decimal, required=True)
+@click.option("--hours", type=float, required=True)
 @click.option("--topic", required=True)
 @click.option("--outcome", default="")
-def log(username: str, pairing_id: int, day, hours: Decimal, topic: str, outcome: str) -> None:
+def log(username: str, pairing_id: int, day, hours: float, topic: str, outcome: str) -> None:
     """Log a session within a pairing (refused for a firm the mentor is not paired with)."""
     setup_django()
     from django.core.exceptions import ValidationError

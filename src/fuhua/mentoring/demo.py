@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import random
-from decimal import Decimal
 
 from fuhua.accounts.models import RoleGrant
 from fuhua.core.context import acting_as
@@ -97,7 +96,7 @@ def load_mentoring(run: DemoRun) -> None:
             for _ in range(max(1, min(8, span // 30))):
                 logs.append(ServiceLog(mentor=p.mentor, firm_id=p.firm_id, pairing=p,
                                        date=p.starts_on + datetime.timedelta(days=rng.randint(0, max(span, 0))),
-                                       hours=Decimal(rng.choice(("1.0", "1.5", "2.0", "3.0"))),
+                                       hours=rng.choice((1.0, 1.5, 2.0, 3.0)),
                                        topic=rng.choice(TOPICS), outcome=rng.choice(OUTCOMES)))
             if p in done or rng.random() < 0.3:
                 feedback.append(Feedback(pairing=p, score=rng.choice((3, 4, 4, 5, 5, 5)), comment=rng.choice(

@@ -104,8 +104,7 @@ class ServiceLog(FuhuaModel):
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="logs", editable=False,
                                 verbose_name=_("pairing"))
     date = models.DateField(_("date"))
-    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1,
-                                validators=[MinValueValidator(0.5), MaxValueValidator(24)])
+    hours = models.FloatField(_("hours"), validators=[MinValueValidator(0.5), MaxValueValidator(24)])
     topic = models.CharField(_("topic"), max_length=200)
     outcome = models.TextField(_("outcome"), blank=True)
 

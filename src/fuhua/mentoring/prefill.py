@@ -56,11 +56,8 @@ def pairings(ids, year) -> dict[int, int]:
 def service_hours(ids, year) -> dict[int, int]:
     qs = _among(ServiceLog.objects.filter(pairing__carrier__isnull=False), "pairing__carrier_id", ids)
     qs = qs.filter(date__year=year)
-    return {k: round(v) for k, v in _grouped_decimal(qs, "pairing__carrier_id").items()}
-
-
-def _grouped_decimal(qs, key):
-    return {row[key]: float(row["n"] or 0) for row in qs.values(key).annotate(n=Sum("hours")).order_by()}
+    key = "pairing__carrier_id"
+    return {row[key]: round(row["n"] or 0) for row in qs.values(key).annotate(n=Sum("hours")).order_by()}
 
 
 def register() -> None:

@@ -1,7 +1,6 @@
 """API schemas of mentoring: `…Out` answers, `…In` bodies (PATCH makes fields optional), `…Filters`."""
 
 import datetime
-from decimal import Decimal
 
 from ninja import Field, FilterSchema, Schema
 
@@ -89,7 +88,7 @@ class LogIn(InputSchema):
     firm: Id | None = None
     team: Id | None = None
     date: datetime.date
-    hours: Decimal = Field(..., ge=Decimal("0.5"), le=24, decimal_places=1)
+    hours: float = Field(..., ge=0.5, le=24)
     topic: str
     outcome: str = ""
 
@@ -101,7 +100,7 @@ class LogOut(Schema):
     team_id: int | None
     pairing_id: int
     date: datetime.date
-    hours: Decimal
+    hours: float
     topic: str
     outcome: str
 
@@ -109,6 +108,11 @@ class LogOut(Schema):
 class LogFilters(FilterSchema):
     firm: Id | None = None
     mentor: Id | None = None
+
+
+class FeedbackFilters(FilterSchema):
+    pairing: Id | None = None
+    score: int | None = Field(None, ge=1, le=5)
 
 
 class FeedbackIn(InputSchema):
