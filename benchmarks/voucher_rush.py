@@ -19,6 +19,8 @@ What it does:
    Every firm claims once, in a shuffled order, from a bounded asyncio load generator (`--concurrency`
    connections at most); a request that times out or loses its connection is retried with the same
    idempotency key (and so is an answer `busy`: every remaining voucher is being claimed at that instant).
+   - `bare`:     POST /bench/bare — the floor: the same HTTP stack and token authentication, one read, no
+                 claim (every firm once): what the machine answers at all, to compare the claims against.
    Half-way through each pass one web worker is killed (SIGKILL); gunicorn replaces it.
 4. After each pass, reconciliation from the database: vouchers = slots taken ≤ slots (0 oversell), every
    firm at most one voucher of the batch (0 double claims), the vouchers the clients were told they got =
@@ -79,7 +81,7 @@ from fuhua.vouchers.models import Batch, Slot
 from fuhua.vouchers.services import claims
 
 bench = NinjaAPI(urls_namespace="rush", docs_url=None, openapi_url=None, auth=API_AUTH)
-SKIP_LOCKED = claims._free_slot
+SKIP_LOCKED = claims._take_slot
 
 
 class ClaimIn(Schema):
@@ -96,23 +98,32 @@ def counter_slot(batch):
     if row is None:
         return None
     left, total, first = row
-    return Slot.objects.only("id", "face_value_fen").get(pk=first + (total - left - 1))
+    slot_id = first + (total - left - 1)
+    Slot.objects.filter(pk=slot_id).update(taken=True)
+    return slot_id, Slot.objects.values_list("face_value_fen", flat=True).get(pk=slot_id)
 
 
 @bench.post("/claims")
 def claim(request, payload: ClaimIn):
     batch = Batch.objects.select_related("programme__region").get(pk=payload.batch)
-    claims._free_slot = counter_slot
+    claims._take_slot = counter_slot
     try:
         result = services.claim(request.auth_user, batch, payload.idempotency_key)
     finally:
-        claims._free_slot = SKIP_LOCKED
+        claims._take_slot = SKIP_LOCKED
     if not result.ok:
         return bench.create_response(request, {"status": 409, "code": result.code, "message": result.reason},
                                      status=409)
     return bench.create_response(request, {"code": result.code, "replay": result.replay,
                                            "voucher": {"id": result.voucher.pk}},
                                  status=200 if result.replay else 201)
+
+
+@bench.post("/bare")
+def bare(request, payload: ClaimIn):
+    """The floor: the same HTTP stack and token authentication, one batch read, no claim."""
+    batch = Batch.objects.only("id").get(pk=payload.batch)
+    return bench.create_response(request, {"code": "bare", "voucher": {"id": batch.pk}}, status=200)
 
 
 urlpatterns = [path("bench/", bench.urls), *fuhua_urlpatterns]
@@ -404,14 +415,25 @@ def main() -> None:
         for run in range(1, args.runs + 1):
             order = firms[:]
             random.Random(run).shuffle(order)
-            for name, path, hot in (("slots", "/api/v1/vouchers", False), ("hot row", "/bench/claims", True)):
-                batch = new_batch(run * 10 + (2 if hot else 1), args.vouchers, hot)
+            for name, path, hot in (("slots", "/api/v1/vouchers", False), ("hot row", "/bench/claims", True),
+                                    ("bare", "/bench/bare", False)):
+                bare = name == "bare"
+                if not bare:  # the bare pass reads the hot-row pass's batch
+                    batch = new_batch(run * 10 + (2 if hot else 1), args.vouchers, hot)
                 connections.close_all()
                 p = Pass(name)
-                asyncio.run(run_pass(p, args.port, path, batch.pk, order, f"r{run}{'h' if hot else 's'}",
+                asyncio.run(run_pass(p, args.port, path, batch.pk, order, f"r{run}{name[0]}",
                                      args.concurrency, args.timeout, kill))
-                row = summary(p, reconcile(batch, p.told, hot))
+                check = ({"oversell": 0, "double_claims": 0, "told_mismatch": 0, "budget_reconciles": True}
+                         if bare else reconcile(batch, p.told, hot))
+                row = summary(p, check)
                 results.append(row)
+                if bare:
+                    print(f"  run {run}    bare: {row['requests_per_s']:,.0f} req/s (authenticated, one read, "
+                          f"no claim), p50 {row['p50_ms']:.0f} ms, p99 {row['p99_ms']:.0f} ms, "
+                          f"retries {row['retries']}",
+                          flush=True)
+                    continue
                 print(f"  run {run} {name:>7}: {row['claims']:,} claimed, {row['claims_per_s']:,.0f} claims/s, "
                       f"{row['requests_per_s']:,.0f} req/s, p50 {row['p50_ms']:.0f} ms, p99 {row['p99_ms']:.0f} ms, "
                       f"retries {row['retries']}, oversell {row['oversell']}, double {row['double_claims']}, "
@@ -428,7 +450,7 @@ def main() -> None:
         print(f"server log: {overlay / 'server.log'}")
 
     print("\nmedian over runs:")
-    for name in ("slots", "hot row"):
+    for name in ("slots", "hot row", "bare"):
         rows = [r for r in results if r["pass"] == name]
         total = {k: sum(r[k] for r in rows) for k in ("oversell", "double_claims", "told_mismatch", "unanswered")}
         print(f"  {name:>7}: {statistics.median(r['claims_per_s'] for r in rows):,.0f} claims/s, "

@@ -41,6 +41,19 @@ CLAIMED, SOLD_OUT, LIMIT_REACHED, NOT_ELIGIBLE, NOT_OPEN, CLOSED, BUSY = (
     "claimed", "sold_out", "limit_reached", "not_eligible", "not_open", "closed", "busy")
 LOCK_NAMESPACE = 0x5643  # "VC": the advisory-lock class of voucher claims (firm id is the object)
 HOLDING = (VoucherStatus.HELD, VoucherStatus.IN_USE)
+# The slot pick on PostgreSQL: concurrent claims lock (and take) different free rows instead of queueing.
+TAKE_SLOT_SQL = ("UPDATE vouchers_slot SET taken = true WHERE id = (SELECT id FROM vouchers_slot WHERE batch_id = %s "
+                 "AND NOT taken ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, face_value_fen")
+# Everything a claim reads before the slot, in one round trip (see `_state`).
+STATE_SQL = (
+    "SELECT (SELECT id FROM vouchers_voucher WHERE firm_id = %s AND idempotency_key = %s), "
+    "(SELECT batch_id FROM vouchers_voucher WHERE firm_id = %s AND idempotency_key = %s), "
+    "(SELECT eligible FROM vouchers_eligibilitycheck WHERE programme_id = %s AND firm_id = %s AND as_of = %s), "
+    "(SELECT reason FROM vouchers_eligibilitycheck WHERE programme_id = %s AND firm_id = %s AND as_of = %s), "
+    "(SELECT COALESCE(SUM(x.face_value_fen), 0) FROM vouchers_voucher x JOIN vouchers_batch y ON y.id = x.batch_id "
+    "WHERE x.firm_id = %s AND y.programme_id = %s AND x.status IN (%s, %s)), "
+    "(SELECT COALESCE(SUM(x.face_value_fen), 0) FROM vouchers_voucher x JOIN vouchers_batch y ON y.id = x.batch_id "
+    "WHERE x.firm_id = %s AND y.programme_id = %s AND x.claimed_at >= %s)")
 
 
 @dataclass
@@ -61,11 +74,33 @@ def _lock_firm(firm_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, firm_id])
 
 
-def _free_slot(batch: Batch) -> Slot | None:
-    free = Slot.objects.filter(batch=batch, taken=False).order_by("id")
-    if connection.features.has_select_for_update_skip_locked:
-        free = free.select_for_update(skip_locked=True)
-    return free.only("id", "face_value_fen").first()
+def _take_slot(batch: Batch) -> tuple[int, int] | None:
+    """Take the first free slot of the batch: (slot id, face value) or None when none is free right now.
+
+    PostgreSQL: one statement, `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING`, so
+    concurrent claims take different rows instead of queueing. Elsewhere (SQLite serialises writers) the
+    first free row, then a conditional UPDATE."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(TAKE_SLOT_SQL, [batch.pk])
+            return cursor.fetchone()
+        row = Slot.objects.filter(batch=batch, taken=False).order_by("id").values_list("id", "face_value_fen").first()
+        if row is None or not Slot.objects.filter(pk=row[0], taken=False).update(taken=True):
+            return None
+        return row
+
+
+def _state(batch: Batch, firm_id: int, key: str, day: datetime.date, year_start: datetime.datetime) -> tuple:
+    """One round trip for everything a claim reads before taking a slot: the voucher this key already claimed
+    (id, batch), the firm's stored eligibility of the day (eligible, reason; NULL when not stored), and what the
+    firm holds at once and claimed this year in the programme (fen)."""
+    ops = connection.ops
+    d, ys, p = ops.adapt_datefield_value(day), ops.adapt_datetimefield_value(year_start), batch.programme_id
+    params = [firm_id, key, firm_id, key, p, firm_id, d, p, firm_id, d, firm_id, p, *[str(h) for h in HOLDING],
+              firm_id, p, ys]
+    with connection.cursor() as cursor:
+        cursor.execute(STATE_SQL, params)
+        return cursor.fetchone()
 
 
 def window(batch: Batch, now: datetime.datetime) -> ClaimResult | None:
@@ -79,17 +114,14 @@ def window(batch: Batch, now: datetime.datetime) -> ClaimResult | None:
     return None
 
 
-def limits(batch: Batch, firm, face_fen: int, now: datetime.datetime) -> ClaimResult | None:
-    """The programme's per-claim, held-at-once and per-year limits (the pack's parameters in force today)."""
-    t = terms(batch.programme, timezone.localdate(now))
+def _year_start(now: datetime.datetime) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(timezone.localtime(now).year, 1, 1))
+
+
+def _over_limit(t, face_fen: int, held: int, year: int) -> ClaimResult | None:
     if face_fen > t.per_claim_max:
         return ClaimResult(LIMIT_REACHED, _("A claim may be at most %(max)s yuan (%(source)s).") % {
             "max": yuan(t.per_claim_max), "source": t.cite("per_claim_max")})
-    year_start = timezone.make_aware(datetime.datetime(timezone.localtime(now).year, 1, 1))
-    sums = Voucher.objects.filter(firm=firm, batch__programme_id=batch.programme_id).aggregate(
-        held=Sum("face_value_fen", filter=Q(status__in=HOLDING)),
-        year=Sum("face_value_fen", filter=Q(claimed_at__gte=year_start)))
-    held, year = sums["held"] or 0, sums["year"] or 0
     if held + face_fen > t.held_max:
         return ClaimResult(LIMIT_REACHED, _("You hold %(held)s yuan of vouchers; at most %(max)s yuan may be held "
                                             "at once (%(source)s).") % {
@@ -99,6 +131,15 @@ def limits(batch: Batch, firm, face_fen: int, now: datetime.datetime) -> ClaimRe
                                             "(%(source)s).") % {
             "year": yuan(year), "max": yuan(t.year_max), "source": t.cite("year_max")})
     return None
+
+
+def limits(batch: Batch, firm, face_fen: int, now: datetime.datetime) -> ClaimResult | None:
+    """The programme's per-claim, held-at-once and per-year limits (the pack's parameters in force today)."""
+    t = terms(batch.programme, timezone.localdate(now))
+    sums = Voucher.objects.filter(firm=firm, batch__programme_id=batch.programme_id).aggregate(
+        held=Sum("face_value_fen", filter=Q(status__in=HOLDING)),
+        year=Sum("face_value_fen", filter=Q(claimed_at__gte=_year_start(now))))
+    return _over_limit(t, face_fen, sums["held"] or 0, sums["year"] or 0)
 
 
 def _may_claim_in(user, firm, batch: Batch) -> None:
@@ -124,34 +165,37 @@ def claim(user, batch: Batch, idempotency_key: str, *, firm=None, now: datetime.
     firm = firm_of(user, firm)
     _may_claim_in(user, firm, batch)
     now = now or timezone.now()
+    day = timezone.localdate(now)
+    refused = window(batch, now)  # from the batch in hand: no query
     with transaction.atomic(), acting_for(user):
         _lock_firm(firm.pk)
-        existing = Voucher.objects.filter(firm=firm, idempotency_key=key).first()
-        if existing is not None:
-            if existing.batch_id != batch.pk:
+        voucher_id, voucher_batch, eligible, reason, held, year = _state(batch, firm.pk, key, day, _year_start(now))
+        if voucher_id is not None:
+            if voucher_batch != batch.pk:
                 raise Conflict(_("This request key was already used to claim a voucher of another batch."))
-            return ClaimResult(CLAIMED, voucher=existing, replay=True)
-        refused = window(batch, now)
+            return ClaimResult(CLAIMED, voucher=Voucher.objects.get(pk=voucher_id), replay=True)
         if refused is not None:
             return refused
-        check = eligibility(batch.programme, firm, timezone.localdate(now))
-        if not check.eligible:
-            return ClaimResult(NOT_ELIGIBLE, check.reason)
-        refused = limits(batch, firm, batch.face_value_fen, now)
+        if eligible is None:  # not in the stored set of the day: evaluated on the spot (and stored)
+            check = eligibility(batch.programme, firm, day)
+            eligible, reason = check.eligible, check.reason
+        if not eligible:
+            return ClaimResult(NOT_ELIGIBLE, reason)
+        t = terms(batch.programme, day)
+        refused = _over_limit(t, batch.face_value_fen, int(held), int(year))
         if refused is not None:
             return refused
-        slot = _free_slot(batch)
+        slot = _take_slot(batch)
         if slot is None:
             if Slot.objects.filter(batch=batch, taken=False).exists():
                 return ClaimResult(BUSY, _("Every remaining voucher is being claimed right now; try again with the "
                                            "same request key."))
             return ClaimResult(SOLD_OUT, _("All vouchers of this batch have been claimed."))
-        Slot.objects.filter(pk=slot.pk, taken=False).update(taken=True)
-        t = terms(batch.programme, timezone.localdate(now))
-        voucher = Voucher.objects.create(
-            slot_id=slot.pk, batch=batch, firm=firm, face_value_fen=slot.face_value_fen, claimed_at=now,
-            valid_until=timezone.localdate(now) + datetime.timedelta(days=t.validity_days),
-            idempotency_key=key, claimed_by=as_db_user(user))
+        voucher = Voucher(
+            slot_id=slot[0], batch=batch, firm=firm, face_value_fen=slot[1], claimed_at=now,
+            valid_until=day + datetime.timedelta(days=t.validity_days), idempotency_key=key,
+            claimed_by=as_db_user(user))
+        voucher.save(force_insert=True)
     return ClaimResult(CLAIMED, voucher=voucher)
 
 
