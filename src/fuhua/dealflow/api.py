@@ -14,10 +14,11 @@ from . import services
 from .models import Deal, FinancingNeed, Fund, Stationing
 from .workflow import DEAL_WORKFLOW
 
-FUNDS = Resource(Fund, s.FundOut, s.FundIn, ordering=("vintage", "size_fen", "created_at"),
+FUNDS = Resource(Fund, s.FundOut, s.FundIn, filters=s.FundFilters, ordering=("vintage", "size_fen", "created_at"),
                  select_related=("institution",), prefetch_related=("regions",),
                  search=lambda q: Q(name__icontains=q))
-STATIONINGS = Resource(Stationing, s.StationingOut, s.StationingIn, ordering=("since", "created_at"),
+STATIONINGS = Resource(Stationing, s.StationingOut, s.StationingIn, filters=s.StationingFilters,
+                       ordering=("since", "created_at"),
                        select_related=("investor", "carrier"), search=None)
 NEEDS = Resource(FinancingNeed, s.NeedOut, s.NeedIn, filters=s.NeedFilters,
                  ordering=("posted_on", "amount_fen", "created_at"), select_related=("firm",), search=None)

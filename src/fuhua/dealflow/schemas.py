@@ -35,6 +35,16 @@ class FundOut(Schema):
         return [r.code for r in obj.regions.all()]
 
 
+class FundFilters(FilterSchema):
+    institution: Id | None = None
+    vintage: int | None = None
+
+
+class StationingFilters(FilterSchema):
+    carrier: Id | None = None
+    investor: Id | None = None
+
+
 class StationingIn(InputSchema):
     investor: Id
     carrier: Id
