@@ -35,7 +35,7 @@ def setup(world):
 
 
 def test_draw_assigns_the_drawn_accounts_and_records_the_exclusions(world, setup):
-    result, pool, conflicted = setup
+    result, pool, _conflicted = setup
     record, assignments = review.draw_from_pool(world.users.bureau_sz, result, 2, seed=11)
     drawn = set(record.drawn.all())
     assert len(drawn) == 2 and drawn <= set(pool)
@@ -49,7 +49,7 @@ def test_draw_assigns_the_drawn_accounts_and_records_the_exclusions(world, setup
 
 
 def test_the_page_action_draws_and_shows_the_draw(world, setup):
-    result, pool, _ = setup
+    result, _pool, _ = setup
     client = testing.web_client(world.users.bureau_sz)
     page = client.get(reverse("evaluation:evaluationresult_detail", kwargs={"pk": result.pk}))
     assert reverse("evaluation:evaluationresult_draw", kwargs={"pk": result.pk}) in page.content.decode()
