@@ -32,7 +32,8 @@ from .context import current_actor, current_reason
 NOT_AUDITED = {"core.objectchange": "the audit trail itself",
                "policies.payout": "the append-only ledger: each row is its own record (who, when, why)",
                "core.periodictaskstate": "scheduler bookkeeping (when each periodic task was last enqueued)",
-               "accounts.securityevent": "the security log: each row is its own record (who, when, from where)"}
+               "accounts.securityevent": "the security log: each row is its own record (who, when, from where)",
+               "steering.aggregate": "derived figures, rebuilt whole from the audited data by steering.refresh"}
 ALSO_AUDITED = {"auth.user", "auth.group"}
 MASKED_FIELDS = {"password", "key_hash"}
 PRUNE_BATCH = 5000  # audit rows deleted per statement (and transaction) when pruning

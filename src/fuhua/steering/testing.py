@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from types import SimpleNamespace
 
-from .models import Aggregate, ReportSnapshot, Target
+from .models import ReportSnapshot, Target
 from .report import _metric_json, checksum, template, used_metrics
 
 
@@ -43,11 +44,12 @@ SCOPE_RESOURCES = {
 SCOPE_WEB_NAMES = {"steering:target": "targets", "steering:reportsnapshot": "development-reports"}
 SCOPE_NOT_RESOURCES = {"steering": "a region's figures, overview and the metric catalogue: the region is checked "
                                    "against the reader's grants inside (steering/tests/test_steering.py)"}
-# For core/tests/test_audit.py's FACTORIES, should it collect apps' factories: label → (create(world), change).
+# For core/tests/test_audit.py's FACTORIES: label → (create(world), change).
 AUDIT_FACTORIES = {
-    "steering.target": (lambda w: target(w.regions.sz), {"value": 12}),
-    "steering.reportsnapshot": (lambda w: snapshot(w.regions.sz), {"template": "annual-report"}),
-    "steering.aggregate": (lambda w: Aggregate.objects.create(region_code="320500", year=2025, metric="carriers",
-                                                              value=1, computed_at="2026-01-01T00:00:00+00:00"),
-                           {"value": 2}),
+    "steering.target": (lambda w: target(w.regions.sz, value=Decimal("10.00")), {"value": Decimal("12.00")}),
+    "steering.reportsnapshot": (lambda w: snapshot(w.regions.sz), {"year": 2024}),
 }
+
+
+def audit_factories() -> dict[str, tuple]:
+    return AUDIT_FACTORIES

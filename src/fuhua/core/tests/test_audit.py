@@ -97,14 +97,17 @@ FACTORIES: dict[str, Factory] = {
     **{label: Factory(*spec) for label, spec in statistics_factories().items()},
 }
 
-# The service, network and regional apps contribute theirs from their own testing.py (audit_factories()),
-# so that a new app touches no shared file.
-for _app in ("marketplace", "vouchers", "desk", "mentoring", "dealflow", "events", "steering", "federation"):
+# The service, network and regional apps (and the registry's expert pool) contribute theirs from their own
+# testing.py — audit_factories() or AUDIT_FACTORIES, label → (create(world), change) — so that a new app
+# touches no shared file.
+for _app in ("registry", "marketplace", "vouchers", "desk", "mentoring", "events", "dealflow", "steering",
+             "federation"):
     if importlib.util.find_spec(f"fuhua.{_app}") is None or importlib.util.find_spec(f"fuhua.{_app}.testing") is None:
         continue
-    _factories = getattr(importlib.import_module(f"fuhua.{_app}.testing"), "audit_factories", None)
-    if _factories is not None:
-        FACTORIES.update({label: Factory(*spec) for label, spec in _factories().items()})
+    _testing = importlib.import_module(f"fuhua.{_app}.testing")
+    _specs = _testing.audit_factories() if hasattr(_testing, "audit_factories") else getattr(
+        _testing, "AUDIT_FACTORIES", {})
+    FACTORIES.update({label: Factory(*spec) for label, spec in _specs.items()})
 # Apps whose test helpers live beside their data contribute their factories here.
 FACTORIES.update({label: Factory(f.create, f.change) for label, f in testing.RULES_FACT_FACTORIES.items()})
 
