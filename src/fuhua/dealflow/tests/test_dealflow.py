@@ -167,6 +167,12 @@ def test_pages_api_and_cli(world):
     created = operator.post("/api/v1/deals", {"firm": world.firm_a.pk, "institution": d.institution_b.pk,
                                               "introduced_on": "2025-06-02"}, content_type="application/json")
     assert created.status_code == 201 and created.json()["status"] == "introduced"
+    bureau = testing.web_client(world.users.bureau_sz)
+    board = bureau.get(reverse("dealflow:home")).content.decode()
+    assert world.firm_a.name in board and world.firm_b.name not in board
+    export = bureau.get(reverse("dealflow:deal_list"), {"export": "csv", "status": "due_diligence"})
+    rows = b"".join(export.streaming_content if export.streaming else [export.content]).decode("utf-8-sig")
+    assert export.status_code == 200 and world.firm_a.name in rows and world.firm_b.name not in rows
     from fuhua.dealflow.cli import dealflow
 
     out = CliRunner().invoke(dealflow, ["pipeline", "--user", world.users.firm_b.username])
