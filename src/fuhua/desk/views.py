@@ -67,8 +67,10 @@ class RequestList(g.ObjectListView):
 
     def base_context(self, **extra):
         context = super().base_context(**extra)
+        # Only a firm or an operator asks for itself: a platform administrator may add but has no requester.
+        user = self.request.user
         context["can_add"] = g.model_url(ServiceRequest, "create") if bool(
-            check(self.request.user, "add", ServiceRequest)) else None
+            check(user, "add", ServiceRequest)) and any(services.requesters_of(user)) else None
         return context
 
 
