@@ -28,6 +28,9 @@ class VouchersConfig(AppConfig):
         from . import prefill
 
         prefill.register()  # the tenants' vouchers and services, for the annual statistics (core.prefill)
+        from . import rule_sources
+
+        rule_sources.register()  # the same per firm and per carrier's tenants, for the rules adapter
         # Pages: navigation, inbox items, sections on other apps' pages, the demo step.
         from fuhua.core.context_processors import NavItem, register_nav
         from fuhua.core.demo import register_demo_step
