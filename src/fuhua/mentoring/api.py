@@ -19,9 +19,10 @@ POOL = Resource(PoolMentor, s.PoolMentorOut, s.PoolMentorIn, filters=s.PoolMento
                 search=lambda q: Q(profile__search__icontains=q.lower()))
 PAIRINGS = Resource(Pairing, s.PairingOut, filters=s.PairingFilters, ordering=("starts_on", "ends_on", "created_at"),
                     select_related=("mentor__profile", "firm", "team", "carrier"), search=None)
-LOGS = Resource(ServiceLog, s.LogOut, s.LogIn, filters=s.LogFilters, ordering=("date", "hours"), search=None)
-FEEDBACK = Resource(Feedback, s.FeedbackOut, s.FeedbackIn, filters=s.FeedbackFilters, ordering=("created_at", "score"),
-                    search=None)
+LOGS = Resource(ServiceLog, s.ServiceLogOut, s.ServiceLogIn, filters=s.ServiceLogFilters, ordering=("date", "hours"),
+                search=None)
+FEEDBACK = Resource(Feedback, s.MentoringFeedbackOut, s.MentoringFeedbackIn, filters=s.MentoringFeedbackFilters,
+                    ordering=("created_at", "score"), search=None)
 
 
 def pairings_router() -> Router:
@@ -43,7 +44,7 @@ def pairings_router() -> Router:
 
     @r.post("/{id}/transitions/{name}", response={200: s.PairingOut, **WRITE_ERRORS},
             **operation("pairing_transition", "Take a step: activate, complete, end (with a reason)"))
-    def take(request, id: int, name: str, payload: s.StepIn):
+    def take(request, id: int, name: str, payload: s.PairingStepIn):
         obj = get_scoped(PAIRINGS, request.auth_user, id, "change")
         if name not in PAIRING_WORKFLOW.transitions:
             raise Http404

@@ -79,11 +79,11 @@ class PairingFilters(FilterSchema):
     firm: Id | None = None
 
 
-class StepIn(Schema):
+class PairingStepIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
-class LogIn(InputSchema):
+class ServiceLogIn(InputSchema):
     mentor: Id
     firm: Id | None = None
     team: Id | None = None
@@ -93,7 +93,7 @@ class LogIn(InputSchema):
     outcome: str = ""
 
 
-class LogOut(Schema):
+class ServiceLogOut(Schema):
     id: int
     mentor_id: int
     firm_id: int | None
@@ -105,23 +105,23 @@ class LogOut(Schema):
     outcome: str
 
 
-class LogFilters(FilterSchema):
+class ServiceLogFilters(FilterSchema):
     firm: Id | None = None
     mentor: Id | None = None
 
 
-class FeedbackFilters(FilterSchema):
+class MentoringFeedbackFilters(FilterSchema):
     pairing: Id | None = None
     score: int | None = Field(None, ge=1, le=5)
 
 
-class FeedbackIn(InputSchema):
+class MentoringFeedbackIn(InputSchema):
     pairing: Id
     score: int = Field(..., ge=1, le=5)
     comment: str = ""
 
 
-class FeedbackOut(Schema):
+class MentoringFeedbackOut(Schema):
     id: int
     pairing_id: int
     score: int

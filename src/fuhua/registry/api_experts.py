@@ -74,14 +74,14 @@ class ExpertFilters(FilterSchema):
         return Q() if value is None else Q(fields__icontains=f'"{value}"')
 
 
-class ExclusionOut(Schema):
+class ExpertExclusionOut(Schema):
     expert: int
     name: str
     code: str
     reason: str
 
 
-class DrawOut(Schema):
+class ExpertDrawOut(Schema):
     id: int
     purpose: str
     object_type: str | None
@@ -93,7 +93,7 @@ class DrawOut(Schema):
     wanted_fields: list[str]
     exclude_own_region: bool
     drawn: list[Brief]
-    excluded: list[ExclusionOut]
+    excluded: list[ExpertExclusionOut]
     drawn_by_id: int | None
     created_at: datetime.datetime
 
@@ -106,7 +106,7 @@ class DrawOut(Schema):
         return list(obj.drawn.all())
 
 
-class DrawFilters(FilterSchema):
+class ExpertDrawFilters(FilterSchema):
     purpose: DrawPurpose | None = None
     region: str | None = Field(None, pattern=r"^\d{6}$")
 
@@ -114,7 +114,7 @@ class DrawFilters(FilterSchema):
         return region_q("region", value)
 
 
-class DrawIn(InputSchema):
+class ExpertDrawIn(InputSchema):
     purpose: DrawPurpose
     carrier: Id = Field(..., description="id of the carrier judged (its operator and itself are the conflicts)")
     size: int = Field(..., ge=1, le=experts.MAX_PANEL)
@@ -126,18 +126,18 @@ class DrawIn(InputSchema):
 EXPERTS = Resource(ExpertProfile, ExpertOut, ExpertIn, filters=ExpertFilters,
                    ordering=("name", "availability", "created_at"), select_related=("region", "organisation"),
                    prefetch_related=("shared_with", "declared_organisations", "declared_carriers"))
-DRAWS = Resource(ExpertDraw, DrawOut, filters=DrawFilters, ordering=("created_at", "purpose"),
+DRAWS = Resource(ExpertDraw, ExpertDrawOut, filters=ExpertDrawFilters, ordering=("created_at", "purpose"),
                  select_related=("region", "content_type"), prefetch_related=("drawn",), search=None)
 
 
 def draws_router() -> Router:
     r = crud_router(DRAWS)
 
-    @r.post("", response={201: DrawOut, **WRITE_ERRORS},
+    @r.post("", response={201: ExpertDrawOut, **WRITE_ERRORS},
             **operation("expertdraw_create", "Draw a panel for a carrier from the expert pool",
                         description="Conflicts (own organisation, declared relations, own region when asked, "
                                     "unavailable) are left out with the reason; rotation, then the seeded draw."))
-    def create(request, payload: DrawIn):
+    def create(request, payload: ExpertDrawIn):
         user = request.auth_user
         require(user, "add", ExpertDraw)
         carrier = Carrier.objects.restrict(user, "view").filter(pk=payload.carrier).first()
