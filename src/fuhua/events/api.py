@@ -17,28 +17,29 @@ from .workflow import EVENT_WORKFLOW, REGISTRATION_WORKFLOW
 
 EVENTS = Resource(Event, s.EventOut, s.EventIn, filters=s.EventFilters, ordering=("starts_at", "created_at"),
                   select_related=("carrier", "association"), search=lambda q: Q(title__icontains=q))
-SERIES = Resource(EventSeries, s.SeriesOut, filters=None, ordering=("first_starts_at", "created_at"),
+SERIES = Resource(EventSeries, s.SeriesOut, filters=s.SeriesFilters, ordering=("first_starts_at", "created_at"),
                   search=lambda q: Q(title__icontains=q))
 REGISTRATIONS = Resource(Registration, s.RegistrationOut, filters=s.RegistrationFilters,
                          ordering=("created_at", "waitlist_position"), select_related=("firm", "team"), search=None)
-FEEDBACK = Resource(EventFeedback, s.FeedbackOut, s.FeedbackIn, ordering=("created_at", "score"), search=None)
+FEEDBACK = Resource(EventFeedback, s.FeedbackOut, s.FeedbackIn, filters=s.FeedbackFilters,
+                    ordering=("created_at", "score"), search=None)
 
 
-def _steps(router: Router, res: Resource, workflow, name: str, take):
+def _steps(router: Router, res: Resource, workflow, op: str, take):
     @router.get("/{id}/transitions", response={200: list[StepOut], **OBJECT_ERRORS},
-                **operation(f"{name}_transitions", "Steps the current user may take now"))
+                **operation(f"{op}_transitions", "Steps the current user may take now"))
     def available(request, id: int):
         obj = get_scoped(res, request.auth_user, id)
         return [{"name": t.name, "label": str(t.label), "target": str(t.target), "needs_reason": t.needs_reason}
                 for t in workflow.available(request.auth_user, obj)]
 
-    @router.post("/{id}/transitions/{step}", response={200: res.out, **WRITE_ERRORS},
-                 **operation(f"{name}_transition", "Take a step (with a reason where it needs one)"))
-    def step(request, id: int, step: str, payload: s.StepIn):
+    @router.post("/{id}/transitions/{name}", response={200: res.out, **WRITE_ERRORS},
+                 **operation(f"{op}_transition", "Take a step (with a reason where it needs one)"))
+    def step(request, id: int, name: str, payload: s.StepIn):
         obj = get_scoped(res, request.auth_user, id, "change")
-        if step not in workflow.transitions:
+        if name not in workflow.transitions:
             raise Http404
-        take(request.auth_user, obj, step, reason=payload.reason)
+        take(request.auth_user, obj, name, reason=payload.reason)
         return get_scoped(res, request.auth_user, obj.pk)
 
 

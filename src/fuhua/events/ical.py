@@ -21,8 +21,8 @@ def calendar_bytes(events, name: str) -> bytes:
         item = VEvent()
         item.add("uid", f"event-{event.pk}@fuhua")
         item.add("dtstamp", now)
-        item.add("dtstart", event.starts_at)
-        item.add("dtend", event.ends_at)
+        item.add("dtstart", timezone.localtime(event.starts_at))  # Beijing time, with its VTIMEZONE
+        item.add("dtend", timezone.localtime(event.ends_at))
         item.add("summary", f"[{event.get_kind_display()}] {event.title}")
         item.add("location", event.place or event.online_url)
         if event.online_url:
@@ -30,4 +30,5 @@ def calendar_bytes(events, name: str) -> bytes:
         item.add("description", event.description or str(event.organiser))
         item.add("status", STATUS.get(event.status, "CONFIRMED"))
         cal.add_component(item)
+    cal.add_missing_timezones()
     return cal.to_ical()

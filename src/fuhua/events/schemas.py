@@ -54,6 +54,11 @@ class EventFilters(FilterSchema):
     carrier: Id | None = None
 
 
+class SeriesFilters(FilterSchema):
+    kind: EventKind | None = None
+    carrier: Id | None = None
+
+
 class SeriesIn(InputSchema):
     kind: EventKind
     title: str = Field(..., max_length=200)
@@ -121,6 +126,10 @@ class FeedbackIn(InputSchema):
     registration: Id
     score: int = Field(..., ge=1, le=5)
     comment: str = ""
+
+
+class FeedbackFilters(FilterSchema):
+    registration: Id | None = None
 
 
 class FeedbackOut(Schema):

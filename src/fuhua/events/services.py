@@ -68,11 +68,10 @@ def register(user, data: dict, *, now: datetime.datetime | None = None) -> Regis
     event = data.get("event")
     if isinstance(event, int):
         event = Event.objects.filter(pk=event).first()
+    allowed = core.referable(user, Registration, "event") if event is not None else None
+    if event is not None and allowed is not None and not allowed.filter(pk=event.pk).exists():
+        event = None  # refused below by core.create_object exactly like an id that does not exist
     if event is not None:
-        allowed = core.referable(user, Registration, "event")
-        if allowed is not None and not allowed.filter(pk=event.pk).exists():
-            raise ValidationError({"event": _("No such %(model)s in your scope.") % {
-                "model": Event._meta.verbose_name}})
         event = Event.objects.select_for_update().get(pk=event.pk)  # one registration at a time per event
         data = {**data, "event": event}
         if event.status != "published":
@@ -81,11 +80,6 @@ def register(user, data: dict, *, now: datetime.datetime | None = None) -> Regis
         if now > event.closes_at:
             raise ValidationError({"event": _("Registration for %(event)s closed at %(deadline)s.") % {
                 "event": event, "deadline": timezone.localtime(event.closes_at).strftime("%Y-%m-%d %H:%M")}})
-        wanted = {k: data.get(k) for k in ("firm", "team")}
-        same = event.registrations.exclude(status__in=(RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED))
-        for field, value in wanted.items():
-            if value is not None and same.filter(**{field: value}).exists():
-                raise ValidationError({field: _("%(who)s is already registered for this event.") % {"who": value}})
     with acting_for(user):
         full = event is not None and not has_seat(event)
         if full and not event.waitlist:
@@ -95,6 +89,13 @@ def register(user, data: dict, *, now: datetime.datetime | None = None) -> Regis
         if full:
             position = (event.registrations.aggregate(m=Max("waitlist_position"))["m"] or 0) + 1
         registration = core.create_object(user, Registration, data)
+        event = registration.event
+        same = event.registrations.exclude(pk=registration.pk).exclude(
+            status__in=(RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED))
+        for field in ("firm", "team"):
+            who = getattr(registration, field)
+            if who is not None and same.filter(**{field: who}).exists():
+                raise ValidationError({field: _("%(who)s is already registered for this event.") % {"who": who}})
         initial_state(registration, full=full, waitlist_position=position)
         registration.save(update_fields=["status", "waitlist_position"])
     subject = {RegistrationStatus.WAITLISTED: _("You are on the waitlist"),

@@ -114,3 +114,13 @@ def test_scope_ical_and_api(world):
     r = api.post("/api/v1/event-registrations", {"event": fresh.pk, "firm": world.firm_a.pk, "person": "张三"},
                  content_type="application/json")
     assert r.status_code == 201 and r.json()["status"] == "confirmed"
+
+
+def test_a_firm_registers_once_and_nothing_is_half_written(world):
+    e = event(world.carrier_a, capacity=5)
+    _reg(e, "甲", firm=world.firm_a)
+    count = Registration.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        _reg(e, "乙", firm=world.firm_a)
+    assert list(caught.value.message_dict) == ["firm"]
+    assert Registration.objects.count() == count
