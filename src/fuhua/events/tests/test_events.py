@@ -124,3 +124,20 @@ def test_a_firm_registers_once_and_nothing_is_half_written(world):
         _reg(e, "乙", firm=world.firm_a)
     assert list(caught.value.message_dict) == ["firm"]
     assert Registration.objects.count() == count
+
+
+def test_pages_organiser_publishes_and_firm_sees_its_registrations(world):
+    m = events_world(world)
+    draft = event(world.carrier_a, title="草稿路演", publish=False)
+    operator = testing.web_client(world.users.operator_a)
+    assert operator.get(reverse("events:event_list")).status_code == 200
+    page = operator.get(reverse("events:event_detail", kwargs={"pk": m.event_a.pk}))
+    assert page.status_code == 200 and "张三" in page.content.decode()
+    response = operator.post(reverse("events:event_detail", kwargs={"pk": draft.pk}), {"transition": "publish"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    firm = testing.web_client(world.users.firm_a)
+    mine = firm.get(reverse("events:registration_list")).content.decode()
+    assert "纳米城月度路演" in mine and "紫金创业沙龙" not in mine
+    assert firm.get(reverse("events:event_detail", kwargs={"pk": m.event_b.pk})).status_code == 404
