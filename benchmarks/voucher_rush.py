@@ -329,7 +329,7 @@ def workers_of(master: int) -> list[int]:
     return [int(p) for p in out]
 
 
-def wait_until_up(port: int, seconds: float = 90) -> None:
+def wait_until_up(port: int, seconds: float = 300) -> None:
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:

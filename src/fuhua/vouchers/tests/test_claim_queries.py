@@ -1,0 +1,49 @@
+"""The claim is a few cheap statements: with the firm's eligibility stored for the day, a claim reads the key,
+the stored check and the limits in one statement, takes a slot and writes the voucher (and its audit row);
+no rules-engine run, no per-row lookups. Counted without the transaction's own BEGIN/SAVEPOINT/COMMIT."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from fuhua.vouchers import services
+from fuhua.vouchers.models import Batch, EligibilityCheck, Voucher
+from fuhua.vouchers.testing import open_batch
+
+CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
+
+
+def _statements(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].lstrip().upper().startswith(CONTROL)]
+
+
+def _grants_memoised(user):
+    from fuhua.core.permissions import policy
+
+    policy().grants_of(user)  # the API's token cache hands the view a user with its grants memoised
+
+
+def test_a_claim_is_at_most_six_statements(vworld, v):
+    # as the API's get_scoped hands it over: the programme and its region with the batch
+    batch = Batch.objects.select_related("programme__region").get(pk=open_batch(v.prog_a, 61).pk)
+    user = vworld.users.firm_a
+    services.precompute(v.prog_a)  # the stored set, as `setup --precompute` leaves it before a rush
+    _grants_memoised(user)
+    with CaptureQueriesContext(connection) as captured:
+        result = services.claim(user, batch, "counted")
+    assert result.ok, result.reason
+    statements = _statements(captured)
+    assert len(statements) <= 6, "\n".join(statements)
+    assert not any("incubation" in s.lower() for s in statements)  # no engine run: the stored check is read
+    with CaptureQueriesContext(connection) as captured:
+        again = services.claim(user, batch, "counted")
+    assert (again.replay, again.voucher.pk) == (True, result.voucher.pk)
+    assert len(_statements(captured)) <= 3
+    assert Voucher.objects.filter(batch=batch, firm=vworld.firm_a).count() == 1
+
+
+def test_a_firm_outside_the_stored_set_is_evaluated_on_the_spot(vworld, v):
+    batch = open_batch(v.prog_a, 62)
+    EligibilityCheck.objects.filter(firm=vworld.firm_a).delete()
+    result = services.claim(vworld.users.firm_a, batch, "on-the-spot")
+    assert result.ok, result.reason
+    assert EligibilityCheck.objects.filter(firm=vworld.firm_a, programme=v.prog_a, eligible=True).count() == 1
