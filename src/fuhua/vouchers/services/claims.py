@@ -1,16 +1,19 @@
 """The claim rush: first come, first served, never oversold, never twice for one request key.
 
-One claim is one transaction:
+One claim is one short transaction of a few statements (README, "The claim rush"):
 
 1. the firm's advisory lock (PostgreSQL `pg_advisory_xact_lock`; SQLite serialises writers anyway), so
    two claims of the same firm — a retry racing its original, or two browser tabs — run one after the
    other and the per-firm limits hold;
-2. the request key: a voucher already claimed with it is the answer (a retry after a timeout gets the
-   voucher its first attempt claimed, never a second one);
-3. the batch's window, the firm's stored eligibility (`eligibility.eligibility`), the programme's limits;
-4. the first free slot of the batch, `SELECT … FOR UPDATE SKIP LOCKED`: concurrent claims lock different
-   rows instead of queueing on one counter row; none left = sold out;
-5. the slot marked taken and the voucher created (audited), committed together.
+2. one read (`_state`): the voucher this request key already claimed (a retry after a timeout gets the
+   voucher its first attempt claimed, never a second one), the firm's eligibility stored for the day
+   (`eligibility.precompute` evaluates a whole region in one engine run; a firm not in the stored set is
+   evaluated on the spot and stored), and what the firm holds and claimed this year in the programme;
+3. the batch's window and the programme's limits, decided in Python from that row;
+4. the first free slot of the batch taken in one statement (PostgreSQL: `UPDATE … WHERE id = (SELECT …
+   FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING`): concurrent claims take different rows instead of queueing
+   on one counter row; none left = sold out;
+5. the voucher created (audited), committed with the slot.
 
 Refusals are answers, not errors: `ClaimResult.code` is one of sold_out, limit_reached, not_eligible,
 not_open, closed, busy (every remaining slot is being claimed at this instant; retry with the same key).
