@@ -150,7 +150,7 @@ def export(peer_code, since, full, output: Path) -> None:
 
 @network.command("import")
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--batch-size", type=int, default=500, show_default=True, help="Records committed per transaction.")
+@click.option("--batch-size", type=int, default=2000, show_default=True, help="Records committed per transaction.")
 def import_(archive: Path, batch_size: int) -> None:
     """Import a package received from a child (refused whole, with the reason, if anything is wrong)."""
     setup_django()
@@ -172,7 +172,7 @@ def _report(log) -> None:
 
 @network.command()
 @click.option("--peer", "peer_code", default=None, help="Only this child (default: every child with an address).")
-@click.option("--batch-size", type=int, default=500, show_default=True, help="Records committed per transaction.")
+@click.option("--batch-size", type=int, default=2000, show_default=True, help="Records committed per transaction.")
 def sync(peer_code, batch_size: int) -> None:
     """Pull each child's changes since its last position over HTTP(S), signed with this instance's key."""
     setup_django()

@@ -32,7 +32,7 @@ from .models import FederatedRecord, Instance, Origin, PackageLog, Peer
 from .package import FORMAT, FORMAT_VERSION, PackageRefused, PackageWriter, ReceivedPackage
 from .tables import BY_KEY, TABLES, Table
 
-BATCH = 500
+BATCH = 2000
 LOOKUP_CHUNK = 900  # ids per IN (…) query (SQLite's default limit on variables is 999)
 
 
@@ -88,15 +88,23 @@ class _Provenance:
         self.own = own_code
         self.cache: dict[str, dict[str, tuple]] = {}
         self.origins: dict[str, str] = {}
+        self.present: dict[str, bool] = {}
 
     def load(self, model_label: str, local_ids) -> None:
         cache = self.cache.setdefault(model_label, {})
         wanted = [str(i) for i in local_ids if str(i) not in cache]
+        if wanted and model_label not in self.present:
+            self.present[model_label] = FederatedRecord.objects.filter(model=model_label, linked=False).exists()
+        if not self.present.get(model_label):  # no copies of this table here: every record is our own
+            cache.update(dict.fromkeys(wanted))
+            return
         for chunk in _chunks(wanted):
-            for rec in FederatedRecord.objects.filter(model=model_label, local_id__in=chunk).select_related("origin"):
-                if not rec.linked:
-                    cache[rec.local_id] = (rec.origin.code, rec.source_id, rec.source_changed_at)
-                    self.origins[rec.origin.code] = rec.origin.name
+            for local_id, origin, source_id, changed in (
+                    FederatedRecord.objects.filter(model=model_label, local_id__in=chunk, linked=False)
+                    .values_list("local_id", "origin_id", "source_id", "source_changed_at")):
+                cache[local_id] = (origin, source_id, changed)
+                if origin not in self.origins:
+                    self.origins[origin] = Origin.objects.filter(code=origin).values_list("name", flat=True).first()
             for local_id in chunk:
                 cache.setdefault(local_id, None)
 
@@ -105,37 +113,53 @@ class _Provenance:
         return found if found else (self.own, str(local_id), changed)
 
 
-def _record(table: Table, obj, provenance: _Provenance) -> dict:
-    origin, source_id, changed = provenance.of(table.model_label, obj.pk, obj.updated_at)
+def _export_fields(table: Table) -> list[str]:
+    """The row a record is written from: pk, last change, columns, region codes, referenced ids, search text."""
+    return ["pk", "updated_at", *table.columns, *(f"{n}_id" for n in table.regions),
+            *(f"{n}_id" for n in table.refs), *(["search"] if table.searchable else [])]
+
+
+def _record(table: Table, row: tuple, provenance: _Provenance) -> dict:
+    """A package line from a `values_list` row (no model instances: the export streams plain tuples)."""
+    pk, changed = row[0], row[1]
+    origin, source_id, changed = provenance.of(table.model_label, pk, changed)
     record = {"_op": "upsert", "_origin": origin, "_id": source_id, "_changed": _iso(changed)}
-    for name in table.columns:
-        record[name] = _iso(getattr(obj, name))
-    for name in table.regions:
-        record[name] = getattr(obj, f"{name}_id")
-    for name, target in table.refs.items():
-        ref_origin, ref_id, _ = provenance.of(BY_KEY[target].model_label, getattr(obj, f"{name}_id"), None)
+    end = 2 + len(table.columns)
+    record.update(zip(table.columns, row[2:end], strict=True))
+    start, end = end, end + len(table.regions)
+    record.update(zip(table.regions, row[start:end], strict=True))
+    start, end = end, end + len(table.refs)
+    for (name, target), ref in zip(table.refs.items(), row[start:end], strict=True):
+        ref_origin, ref_id, _ = provenance.of(BY_KEY[target].model_label, ref, None)
         record[name] = {"origin": ref_origin, "id": ref_id}
+    if table.searchable:
+        record["_search"] = row[end]
     return record
 
 
+EXPORT_CHUNK = 5000
+
+
 def _write_objects(writer: PackageWriter, table: Table, queryset, provenance: _Provenance) -> None:
+    rows = queryset.order_by("pk").values_list(*_export_fields(table)).iterator(chunk_size=EXPORT_CHUNK)
     batch = []
-    for obj in queryset.order_by("pk").iterator(chunk_size=2000):
-        batch.append(obj)
-        if len(batch) >= 2000:
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= EXPORT_CHUNK:
             _flush(writer, table, batch, provenance)
             batch = []
     _flush(writer, table, batch, provenance)
 
 
-def _flush(writer, table, objects, provenance) -> None:
-    if not objects:
+def _flush(writer, table, rows, provenance) -> None:
+    if not rows:
         return
-    provenance.load(table.model_label, [o.pk for o in objects])
-    for name, target in table.refs.items():
-        provenance.load(BY_KEY[target].model_label, {getattr(o, f"{name}_id") for o in objects})
-    for obj in objects:
-        writer.write(table.key, _record(table, obj, provenance))
+    provenance.load(table.model_label, [r[0] for r in rows])
+    start = 2 + len(table.columns) + len(table.regions)
+    for index, target in enumerate(table.refs.values()):
+        provenance.load(BY_KEY[target].model_label, {r[start + index] for r in rows})
+    for row in rows:
+        writer.write(table.key, _record(table, row, provenance))
 
 
 def export_package(peer: Peer, out: Path, *, since: int | None = None, key=None) -> tuple[Path, dict]:
@@ -300,7 +324,7 @@ def _plan(peer: Peer, package: ReceivedPackage) -> _Plan:
                                  f"shared tables here first if it should.")
         names = {f["name"] for f in resource.get("schema", {}).get("fields", [])}
         expected = {"_op", "_origin", "_id", "_changed", *table.columns, *table.regions, *table.refs}
-        if names != expected:
+        if names - ({"_search"} if table.searchable else set()) != expected:
             raise PackageRefused(f"The schema of {table.key} differs from this version's: "
                                  f"{sorted(names ^ expected)}.")
         resources.append((table, resource))
@@ -459,7 +483,9 @@ def _apply_batch(log: PackageLog, peer: Peer, origins: dict, batch: list) -> Non
             outcomes = [_delete(table, r, peer, origins, held) for r in records]
         else:
             fresh = _fresh(table, records, held)
-            outcomes = [_upsert(table, r, peer, origins, held, refs) for r in records if _key(r) not in fresh]
+            outcomes, updated = _update_many(table, [r for r in records if _key(r) not in fresh], held, refs)
+            outcomes += [_upsert(table, r, peer, origins, held, refs) for r in records
+                         if _key(r) not in fresh and _key(r) not in updated]
             outcomes += _create_many(table, [r for r in records if _key(r) in fresh], peer, origins, held, refs)
         for outcome in outcomes:
             setattr(log, outcome, getattr(log, outcome) + 1)
@@ -511,11 +537,9 @@ def _create_many(table: Table, records: list[dict], peer: Peer, origins: dict, h
 
     model = table.model
     objects = [model(**_values(table, r, refs)) for r in records]
-    if hasattr(model, "search_parts"):  # SearchableModel fills its search column in save(), which bulk skips
-        from fuhua.core.search import search_text
-
-        for obj in objects:
-            obj.search = search_text(*obj.search_parts())
+    if table.searchable:  # SearchableModel fills its search column in save(), which bulk skips
+        for record, obj in zip(records, objects, strict=True):
+            obj.search = _search(record, obj)
     objects = model._base_manager.bulk_create(objects, batch_size=500)
     record_bulk(model, "create", objects)
     mappings, revived = [], []
@@ -535,6 +559,63 @@ def _create_many(table: Table, records: list[dict], peer: Peer, origins: dict, h
     for rec in revived:
         rec.save()
     return ["created"] * len(records)
+
+
+def _search(record: dict, obj) -> str:
+    """The search text the origin sent (its pinyin costs most of an import to compute again), used when it is
+    what the record's own words lead to; otherwise computed here."""
+    from fuhua.core.search import search_text
+
+    parts = [p for p in obj.search_parts() if p]
+    sent = record.get("_search")
+    if isinstance(sent, str) and parts and all(p.lower() in sent for p in parts):
+        return sent
+    return search_text(*parts)
+
+
+def _update_many(table: Table, records: list[dict], held: dict, refs) -> tuple[list[str], set]:
+    """Newer versions of copies held here, in bulk: one read, one bulk_update, the audit with record_bulk (the
+    before and after of every row, as single saves write it). Returns the outcomes and the keys applied; the
+    rest (unchanged, linked, deleted or missing rows) are left to _upsert one by one."""
+    from fuhua.core.audit import record_bulk, snapshot
+
+    done: set = set()
+    counts: dict[tuple, int] = defaultdict(int)
+    for record in records:
+        counts[_key(record)] += 1
+    wanted = {}
+    for record in records:
+        key, rec = _key(record), held.get(_key(record))
+        if (counts[key] == 1 and rec is not None and not rec.linked and not rec.deleted
+                and rec.source_changed_at < parse_datetime(record["_changed"])):
+            wanted[rec.local_id] = record
+    if not wanted:
+        return [], done
+    model, now = table.model, timezone.now()
+    objects = []
+    for chunk in _chunks(list(wanted)):
+        objects += model._base_manager.filter(pk__in=chunk)
+    before, mappings, mappings_before = {}, [], {}
+    for obj in objects:
+        record = wanted[str(obj.pk)]
+        before[obj.pk] = snapshot(obj)
+        for name, value in _values(table, record, refs).items():
+            setattr(obj, name, value)
+        if table.searchable:
+            obj.search = _search(record, obj)
+        obj.updated_at = now  # auto_now is not applied by bulk_update
+        rec = held[_key(record)]
+        mappings_before[rec.pk] = snapshot(rec)
+        rec.source_changed_at = parse_datetime(record["_changed"])
+        mappings.append(rec)
+        done.add(_key(record))
+    fields = [*table.columns, *(f"{n}_id" for n in table.regions), *(f"{n}_id" for n in table.refs),
+              *(["search"] if table.searchable else []), "updated_at"]
+    model._base_manager.bulk_update(objects, fields, batch_size=500)
+    record_bulk(model, "update", objects, before=before)
+    FederatedRecord.objects.bulk_update(mappings, ["source_changed_at"], batch_size=500)
+    record_bulk(FederatedRecord, "update", mappings, before=mappings_before)
+    return ["updated"] * len(objects), done
 
 
 def _origin(origins: dict, code: str, peer: Peer) -> Origin:

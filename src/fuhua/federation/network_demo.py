@@ -141,39 +141,36 @@ def build(base: Path, nodes: list[Node]) -> list[Node]:
 
 
 def enroll(nodes: list[Node]) -> list[Node]:
-    """On databases that exist: an administrator and an identity for each node, then each side's registration
-    of the other (parent and children), in parallel across nodes."""
+    """On databases that exist: for each node, in one process per node and in parallel across nodes, an
+    administrator, its identity and its administrator's registration of its parent and children. The signing
+    keys are made here first (in each node's FUHUA_HOME, as `fuhua network init` makes them; `init` keeps a key
+    file it finds), so every node knows the others' public keys before any of them starts."""
+    from . import keys
 
-    def identity(node: Node) -> None:
-        node.public_key = node.python(
-            "from django.contrib.auth import get_user_model\n"
-            f"get_user_model().objects.create_superuser({ADMIN!r}, 'netadmin@example.cn', {node.password!r})\n"
-            "from fuhua.core.context import acting_as\n"
-            "from fuhua.federation.exchange import ensure_identity\n"
-            "import json\n"
-            "with acting_as(None, source='cli'):\n"
-            f"    i = ensure_identity(code={node.code!r}, name={node.name!r}, region_code={node.region!r},"
-            f" url={node.url!r})\n"
-            "print(json.dumps(i.public_key))")
+    for node in nodes:
+        path = node.home / "federation" / "instance_ed25519.pem"
+        node.public_key = keys.public_key_text(keys.load_key(path) if path.exists() else keys.generate_key(path))
 
-    _parallel(identity, nodes)
-
-    def register(node: Node) -> None:
-        """Its administrator registers its parent and its children (as `fuhua network add-peer` does)."""
+    def enroll_one(node: Node) -> None:
         peers = [("parent", node.parent)] if node.parent else []
         peers += [("child", child) for child in nodes if child.parent is node]
         node.python(
             "from django.contrib.auth import get_user_model\n"
             "from fuhua.core.context import acting_as\n"
+            "from fuhua.federation.exchange import ensure_identity\n"
             "from fuhua.federation.services import register_peer\n"
-            f"admin = get_user_model().objects.get(username={ADMIN!r})\n"
+            f"admin = get_user_model().objects.create_superuser({ADMIN!r}, 'netadmin@example.cn', {node.password!r})\n"
+            "with acting_as(None, source='cli'):\n"
+            f"    ensure_identity(code={node.code!r}, name={node.name!r}, region_code={node.region!r}, "
+            f"url={node.url!r})\n"
             "with acting_as(admin, source='cli'):\n"
             + "".join(f"    register_peer(admin, relation={relation!r}, code={p.code!r}, name={p.name!r}, "
                       f"public_key={p.public_key!r}, region_code={p.region!r}, url={p.url!r})\n"
                       for relation, p in peers)
+            + "    pass\n"
             + "print('null')")
 
-    _parallel(register, nodes)
+    _parallel(enroll_one, nodes)
     return nodes
 
 

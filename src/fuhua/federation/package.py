@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 from django.utils import timezone
 
 from . import keys
@@ -45,8 +46,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+_LINE = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z
+
+
+def _line(value: dict) -> bytes:
+    """One JSON Lines record: UTF-8, keys sorted, dates ISO 8601, datetimes UTC with Z."""
+    return orjson.dumps(value, option=_LINE, default=str)
 
 
 class PackageWriter:
@@ -66,13 +71,13 @@ class PackageWriter:
 
     def add_resource(self, table) -> None:
         path = f"data/{table.key}.jsonl"
-        self._files[table.key] = (self.dir / path).open("w", encoding="utf-8")
+        self._files[table.key] = (self.dir / path).open("wb", buffering=1 << 20)
         self.counts[table.key] = 0
         self.resources.append({"name": table.key, "path": path, "format": "jsonl", "mediatype": "application/jsonl",
                                "encoding": "utf-8", "title": str(table.label), "schema": table.schema()})
 
     def write(self, table_key: str, record: dict) -> None:
-        self._files[table_key].write(_dumps(record) + "\n")
+        self._files[table_key].write(_line(record))
         self.counts[table_key] += 1
 
     def finish(self, out: Path, key=None) -> Path:
@@ -186,10 +191,10 @@ class ReceivedPackage:
         return list(self.descriptor.get("resources", []))
 
     def records(self, resource: dict) -> Iterator[dict]:
-        with (self.dir / resource["path"]).open(encoding="utf-8") as f:
+        with (self.dir / resource["path"]).open("rb", buffering=1 << 20) as f:
             for number, line in enumerate(f, 1):
                 try:
-                    record = json.loads(line)
+                    record = orjson.loads(line)
                 except ValueError as exc:
                     raise PackageRefused(f"{resource['path']} line {number} is not JSON.") from exc
                 if not isinstance(record, dict):

@@ -31,6 +31,11 @@ class Table:
     def model(self):
         return apps.get_model(self.model_label)
 
+    @property
+    def searchable(self) -> bool:
+        """The model keeps a search column (name, pinyin, initials): the package may carry it as `_search`."""
+        return hasattr(self.model, "search_parts")
+
     def schema(self) -> dict:
         """The Frictionless table schema of this resource."""
         model = self.model
@@ -50,6 +55,10 @@ class Table:
         for name, target in self.refs.items():
             fields.append({"name": name, "type": "object", "title": str(model._meta.get_field(name).verbose_name),
                            "description": f"reference to a record of `{target}`: {{\"origin\": …, \"id\": …}}"})
+        if self.searchable:
+            fields.append({"name": "_search", "type": "string",
+                           "description": "optional: the record's search text at its origin (its name, the name's "
+                                          "pinyin and initials, lower case); a receiver computes it when absent"})
         return {
             "fields": fields,
             "primaryKey": ["_origin", "_id"],
