@@ -37,3 +37,31 @@ SCOPE_RESOURCES = {
 }
 SCOPE_WEB_NAMES = {"desk:servicerequest": "service-requests", "desk:steward": "stewards"}
 SCOPE_NOT_RESOURCES = {"desk-report": "the desk's aggregates by steward and topic, over the caller's requests"}
+
+
+def audit_factories() -> dict[str, tuple]:
+    """label → (create(world) of a new unreferenced instance, a change), for core/tests/test_audit.py."""
+    import datetime
+
+    from .models import Attachment, Message, Notice, ServiceRequest
+
+    def new_request(w):
+        return ServiceRequest.objects.create(title="审计测试诉求", topic="policy", body="审计", firm=w.firm_a,
+                                             region=w.regions.sz, first_response_due=datetime.date(2026, 1, 5),
+                                             resolution_due=datetime.date(2026, 1, 20))
+
+    def new_message(w):
+        return Message.objects.create(request=desk_objects(w).request_a, author=w.users.firm_a, body="补充说明")
+
+    return {
+        "desk.steward": (lambda w: Steward.objects.create(user=w.users.bureau_js, region=w.regions.js),
+                         {"capacity": 30}),
+        "desk.servicerequest": (new_request, {"title": "审计测试诉求（修改）"}),
+        "desk.message": (new_message, {"body": "补充说明（修改）"}),
+        "desk.attachment": (lambda w: Attachment.objects.create(message=new_message(w), name="说明.pdf",
+                                                                file="desk/2026/01/audit.pdf", size=10),
+                            {"name": "说明二.pdf"}),
+        "desk.notice": (lambda w: Notice.objects.create(recipient=w.users.firm_a, request=desk_objects(w).request_a,
+                                                        text="您的诉求已受理"),
+                        {"text": "您的诉求已办结"}),
+    }
