@@ -52,7 +52,8 @@ def _audit_entry(age_days: float) -> ObjectChange:
 
 def test_the_ledger_and_the_audit_trail_are_declared_and_have_triggers():
     declared = {model._meta.db_table: column for model, column in append_only_models()}
-    assert declared == {"policies_payout": None, "core_objectchange": "time", "accounts_securityevent": "time"}
+    assert declared == {"policies_payout": None, "vouchers_settlemententry": None, "core_objectchange": "time",
+                        "accounts_securityevent": "time"}
     triggers = installed_triggers()
     expected = (["append_only_row", "append_only_truncate"] if connection.vendor == "postgresql"
                 else ["append_only_delete", "append_only_update"])
