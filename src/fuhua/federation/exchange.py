@@ -541,6 +541,7 @@ def _create_many(table: Table, records: list[dict], peer: Peer, origins: dict, h
         for record, obj in zip(records, objects, strict=True):
             obj.search = _search(record, obj)
     objects = model._base_manager.bulk_create(objects, batch_size=500)
+    _attach_refs(table, objects)
     record_bulk(model, "create", objects)
     mappings, revived = [], []
     for record, obj in zip(records, objects, strict=True):
@@ -571,6 +572,21 @@ def _search(record: dict, obj) -> str:
     if isinstance(sent, str) and parts and all(p.lower() in sent for p in parts):
         return sent
     return search_text(*parts)
+
+
+def _attach_refs(table: Table, objects: list) -> None:
+    """The records these objects refer to, read once per table and set on them: the audit's text of a record
+    (str(), e.g. a recognition's names its carrier) must not read its reference row by row."""
+    for name in table.refs:
+        field = table.model._meta.get_field(name)
+        ids = {getattr(obj, field.attname) for obj in objects} - {None}
+        targets = {}
+        for chunk in _chunks(sorted(ids)):
+            targets.update(field.related_model._base_manager.in_bulk(chunk))
+        for obj in objects:
+            target = targets.get(getattr(obj, field.attname))
+            if target is not None:
+                setattr(obj, name, target)
 
 
 def _update_many(table: Table, records: list[dict], held: dict, refs) -> tuple[list[str], set]:
@@ -612,6 +628,7 @@ def _update_many(table: Table, records: list[dict], held: dict, refs) -> tuple[l
     fields = [*table.columns, *(f"{n}_id" for n in table.regions), *(f"{n}_id" for n in table.refs),
               *(["search"] if table.searchable else []), "updated_at"]
     model._base_manager.bulk_update(objects, fields, batch_size=500)
+    _attach_refs(table, objects)
     record_bulk(model, "update", objects, before=before)
     FederatedRecord.objects.bulk_update(mappings, ["source_changed_at"], batch_size=500)
     record_bulk(FederatedRecord, "update", mappings, before=mappings_before)
