@@ -37,7 +37,7 @@ def test_a_claim_is_at_most_six_statements(vworld, v):
     with CaptureQueriesContext(connection) as captured:
         again = services.claim(user, batch, "counted")
     assert (again.replay, again.voucher.pk) == (True, result.voucher.pk)
-    assert len(_statements(captured)) <= 3
+    assert len(_statements(captured)) <= 4  # the firm, the firm lock (PostgreSQL), the read, the voucher
     assert Voucher.objects.filter(batch=batch, firm=vworld.firm_a).count() == 1
 
 
