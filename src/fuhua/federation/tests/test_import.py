@@ -25,7 +25,7 @@ from fuhua.federation.testing import (
     tombstone,
 )
 from fuhua.registry.models import Carrier, Organisation, Recognition
-from fuhua.testing import regions
+from fuhua.testing import credit_code, regions
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +247,15 @@ def test_the_package_is_a_frictionless_data_package(city, tmp_path):
         {"fields": ["operator"], "reference": {"resource": "organisations", "fields": ["_origin", "_id"]}}]
     assert {f["path"] for f in manifest["files"]} == {"datapackage.json", "data/carriers.jsonl",
                                                       "data/organisations.jsonl", "data/recognitions.jsonl"}
+
+
+def test_the_search_text_sent_is_used_only_when_it_holds_the_record_s_name(city, tmp_path):
+    from fuhua.core.search import search_text
+
+    code = credit_code("320500")
+    sent = f"suzhouyunyingyouxiangongsi 苏州运营2有限公司 {code.lower()} szyyyxgs (as the origin wrote it)"
+    import_package(city.package(tmp_path / "s.tar.gz", {"organisations": [
+        organisation(1, _search="unrelated words"), organisation(2, credit_code=code, _search=sent)]}))
+    one, two = (Organisation.objects.get(name=f"苏州运营{n}有限公司") for n in (1, 2))
+    assert one.search == search_text(*one.search_parts())
+    assert two.search == sent
