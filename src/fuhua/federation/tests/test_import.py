@@ -82,6 +82,8 @@ def test_a_change_and_a_deletion_propagate(city, tmp_path):
     }))
     assert (log.created, log.updated, log.deleted) == (0, 1, 1)
     assert Carrier.objects.get(name="苏州孵化器10").address == "星湖街328号"
+    audited = ObjectChange.objects.get(action="update", content_type__model="carrier")  # bulk, before and after
+    assert (audited.before["address"], audited.after["address"]) == ("", "星湖街328号")
     assert not Recognition.objects.exists()
     assert FederatedRecord.objects.get(model="registry.recognition").deleted
 
