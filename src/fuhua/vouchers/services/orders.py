@@ -155,7 +155,9 @@ def deliver(user, order: Order, note: str = "", on: datetime.date | None = None)
 @transaction.atomic
 def accept(user, order: Order, on: datetime.date | None = None) -> Order:
     order = _locked(order)
-    order.accepted_at = timezone.now()
+    # Accepted on the given day (a demo's or a test's simulated day; the redemption window runs from it).
+    order.accepted_at = timezone.now() if on is None else timezone.make_aware(
+        datetime.datetime.combine(on, datetime.time(12, 0)))
     return ORDER_WORKFLOW.apply(user, order, "accept", on=on)
 
 
