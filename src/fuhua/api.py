@@ -11,14 +11,14 @@ from fuhua.core.api_crud import render_json
 from fuhua.dealflow.api import routers as dealflow_routers
 from fuhua.desk.api import routers as desk_routers
 from fuhua.evaluation.api import routers as evaluation_routers
+from fuhua.events.api import routers as events_routers
 from fuhua.federation.api import routers as federation_routers
 from fuhua.incubation.api import router as incubation_router
 from fuhua.marketplace.api import routers as marketplace_routers
+from fuhua.mentoring.api import routers as mentoring_routers
 from fuhua.policies.api import routers as policies_routers
 from fuhua.registry.api import routers as registry_routers
 from fuhua.registry.api_experts import routers as experts_routers
-from fuhua.mentoring.api import routers as mentoring_routers
-from fuhua.events.api import routers as events_routers
 from fuhua.statistics.api import routers as statistics_routers
 from fuhua.steering.api import routers as steering_routers
 from fuhua.vouchers.api import routers as vouchers_routers

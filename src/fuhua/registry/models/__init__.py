@@ -10,11 +10,11 @@ from .region import Region
 __all__ = [
     "AssociationMembership",
     "Availability",
+    "Carrier",
+    "CarrierStaffing",
     "DrawPurpose",
     "ExpertDraw",
     "ExpertProfile",
-    "Carrier",
-    "CarrierStaffing",
     "Firm",
     "FirmDesignation",
     "FirmYearFigures",
