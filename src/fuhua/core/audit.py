@@ -33,7 +33,10 @@ NOT_AUDITED = {"core.objectchange": "the audit trail itself",
                "policies.payout": "the append-only ledger: each row is its own record (who, when, why)",
                "core.periodictaskstate": "scheduler bookkeeping (when each periodic task was last enqueued)",
                "accounts.securityevent": "the security log: each row is its own record (who, when, from where)",
-               "steering.aggregate": "derived figures, rebuilt whole from the audited data by steering.refresh"}
+               "steering.aggregate": "derived figures, rebuilt whole from the audited data by steering.refresh",
+               "vouchers.settlemententry": "the append-only voucher ledger: each row is its own record",
+               "vouchers.slot": "a batch's pre-allocated places, taken in the claim that the audited voucher records",
+               "vouchers.eligibilitycheck": "a firm's eligibility as the rules computed it on a day (derived)"}
 ALSO_AUDITED = {"auth.user", "auth.group"}
 MASKED_FIELDS = {"password", "key_hash"}
 PRUNE_BATCH = 5000  # audit rows deleted per statement (and transaction) when pruning

@@ -106,3 +106,54 @@ SCOPE_WEB_NAMES = {
     "vouchers:entry": "voucher-ledger",
     "vouchers:audititem": "voucher-audit-items",
 }
+
+
+def audit_factories() -> dict[str, tuple]:
+    """label → (create(world) of a new, unreferenced instance, a change), for core/tests/test_audit.py.
+    Slots, eligibility checks and the settlement ledger are not audited row by row (core.audit.NOT_AUDITED)."""
+    from decimal import Decimal
+
+    from .models import AuditItem, AuditSample, DeliveryEvidence, Order, Redemption, Slot, Voucher
+
+    def programme(w):
+        return VoucherProgramme.objects.create(code="audit-test", title="审计测试创新券", issuer="苏州市科学技术局",
+                                               region=w.regions.sz, pack_version=datetime.date(2026, 1, 1))
+
+    def batch(w):
+        now = timezone.now()
+        return Batch.objects.create(programme=_v(w).prog_a, number=90, title="审计测试期", budget_fen=1_000_000,
+                                    face_value_fen=100_000, opens_at=now, closes_at=now + datetime.timedelta(days=9))
+
+    def voucher(w):
+        # Written directly (the claim service acts as the firm; the audit test checks its own actor).
+        b = _v(w).batch_b
+        slot = Slot.objects.create(batch=b, face_value_fen=b.face_value_fen)
+        return Voucher.objects.create(slot=slot, batch=b, firm=w.firm_b, face_value_fen=b.face_value_fen,
+                                      claimed_at=timezone.now(), valid_until=datetime.date(2027, 6, 30))
+
+    def order(w):
+        v, product = voucher(w), _v(w).marketplace.product_b
+        return Order.objects.create(voucher=v, firm=w.firm_b, product=product, provider=product.provider,
+                                    category_code="audit", product_name=product.name, price_fen=100, covered_fen=100,
+                                    firm_pays_fen=0, placed_at=timezone.now(), confirm_by=datetime.date(2027, 1, 5))
+
+    def sample(w):
+        return AuditSample.objects.create(programme=_v(w).prog_a, seed=99, rate_percent=Decimal("5.00"),
+                                          population_size=0, drawn_on=datetime.date(2026, 6, 1))
+
+    return {
+        "vouchers.voucherprogramme": (programme, {"title": "审计测试创新券（修订）"}),
+        "vouchers.batch": (batch, {"title": "审计测试期（修订）"}),
+        "vouchers.voucher": (voucher, {"valid_until": datetime.date(2027, 12, 31)}),
+        "vouchers.order": (order, {"note": "请尽快安排"}),
+        "vouchers.deliveryevidence": (
+            lambda w: DeliveryEvidence.objects.create(order=_v(w).open_a, title="交付报告", file=evidence_file()),
+            {"title": "交付报告（终版）"}),
+        "vouchers.redemption": (
+            lambda w: Redemption.objects.create(order=_v(w).order_a, provider=_v(w).order_a.provider, amount_fen=100,
+                                                status="rejected", applied_at=timezone.now()),
+            {"amount_fen": 200}),
+        "vouchers.auditsample": (sample, {"seed": 100}),
+        "vouchers.audititem": (lambda w: AuditItem.objects.create(sample=sample(w), redemption=_v(w).redemption_a),
+                               {"finding": "票据与服务内容不符"}),
+    }
