@@ -82,3 +82,29 @@ SCOPE_WEB_NAMES = {
     "events:registration": "event-registrations",
     "events:eventfeedback": "event-feedback",
 }
+
+
+def audit_factories() -> dict[str, tuple]:
+    """label → (create(world) of a new, unreferenced instance, a change), for core/tests/test_audit.py. Written
+    directly: the services act as their caller, and the audit test checks its own actor."""
+    from .models import Event, EventFeedback, EventSeries, Registration
+
+    def new_event(w):
+        starts = at(2026, 3, 1, 14).astimezone(datetime.UTC)  # as the database gives it back
+        return Event.objects.create(kind="salon", title="审计测试沙龙", carrier=w.carrier_a, starts_at=starts,
+                                    ends_at=starts + datetime.timedelta(hours=2), place="一楼大厅")
+
+    def registration(w):
+        return Registration.objects.create(event=new_event(w), firm=w.firm_a, person="张三")
+
+    return {
+        "events.event": (new_event, {"place": "二楼路演厅"}),
+        "events.eventseries": (
+            lambda w: EventSeries.objects.create(kind="training", title="审计测试课堂", carrier=w.carrier_a,
+                                                 frequency="monthly",
+                                                 first_starts_at=at(2026, 2, 1, 9).astimezone(datetime.UTC)),
+            {"title": "审计测试课堂（改）"}),
+        "events.registration": (registration, {"contact": "13800000001"}),
+        "events.eventfeedback": (lambda w: EventFeedback.objects.create(registration=registration(w), score=4),
+                                 {"score": 5}),
+    }
