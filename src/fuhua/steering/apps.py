@@ -15,9 +15,10 @@ class SteeringConfig(AppConfig):
         from fuhua.core.extensions import Panel, register_panel
         from fuhua.core.schedule import register_periodic
 
-        from . import charts
+        from . import charts, inbox
         from .tasks import refresh_aggregates
 
+        inbox.register()
         register_demo_step("steering", _("Targets"), order=70, run="fuhua.steering.demo.load_targets")
         register_periodic("steering.refresh", task=refresh_aggregates, every=datetime.timedelta(minutes=15))
         # The start page's charts: the dashboard renders the panels registered for "dashboard".

@@ -65,7 +65,7 @@ class TestInbox:
         assert counts(u.operator_b) == {"statistics.returned": 1}
         assert counts(u.expert) == {"evaluation.reviews": 1}
         assert counts(u.association) == {"statistics.members": 1}
-        assert counts(u.firm_a) == {"incubation.own": 1}
+        assert counts(u.firm_a) == {"incubation.own": 1, "policies.confirm": 1}  # its own firm-level reward
         assert counts(u.nobody) == {}
 
     def test_deadlines_follow_today(self, world):
