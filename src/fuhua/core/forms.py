@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import extensions, formatting
-from .autocomplete import use_autocomplete
+from .autocomplete import AutocompleteSelect, use_autocomplete
 from .permissions import policy
 
 
@@ -87,7 +87,14 @@ class ServiceModelForm(forms.ModelForm):
             return
         action = "change" if self.instance.pk else "add"
         for name in protected_fields(self.user, self._meta.model, action) & set(self.fields):
-            self.fields[name].disabled = True
+            field = self.fields[name]
+            field.disabled = True
+            if isinstance(field.widget, AutocompleteSelect):
+                # Nothing to look up in a field one may not change (and whose model one may not even view): the
+                # current choice alone, shown as it is.
+                current = getattr(self.instance, name, None) if self.instance.pk else None
+                field.widget = forms.Select(attrs=field.widget.attrs)
+                field.widget.choices = [("", "---------")] + ([(current.pk, str(current))] if current else [])
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
