@@ -43,13 +43,13 @@ def requests_router() -> Router:
         obj = services.open_request(request.auth_user, data)
         return Status(201, fresh(request.auth_user, obj.pk))
 
-    @r.get("/{id}/messages", response={200: list[s.MessageOut], **OBJECT_ERRORS},
+    @r.get("/{id}/messages", response={200: list[s.DeskMessageOut], **OBJECT_ERRORS},
            **operation("servicerequest_messages", "The messages of a request, with their attachments"))
     def messages(request, id: int):
         obj = get_scoped(REQUESTS, request.auth_user, id)
         return list(obj.messages.select_related("author").prefetch_related("attachments"))
 
-    @r.post("/{id}/messages", response={201: s.MessageOut, **WRITE_ERRORS},
+    @r.post("/{id}/messages", response={201: s.DeskMessageOut, **WRITE_ERRORS},
             **operation("servicerequest_message", "Write a message (multipart: body, files — each at most 10 MB)"))
     def message(request, id: int, body: Form[str] = "", files: File[list[UploadedFile]] = None):
         obj = get_scoped(REQUESTS, request.auth_user, id, "change")
@@ -71,7 +71,7 @@ def requests_router() -> Router:
             **operation("servicerequest_transition",
                         "Take a step: assign (steward), start, ask, reply, resolve, reopen, rate (rating 1–5, "
                         "comment), withdraw"))
-    def step(request, id: int, name: str, payload: s.StepIn):
+    def step(request, id: int, name: str, payload: s.DeskStepIn):
         obj = get_scoped(REQUESTS, request.auth_user, id, "change")
         if name not in REQUEST_WORKFLOW.transitions:
             raise Http404
@@ -99,7 +99,7 @@ def requests_router() -> Router:
 def report_router() -> Router:
     r = Router(tags=["service desk"])
 
-    @r.get("", response={200: s.ReportOut, **COMMON_ERRORS},
+    @r.get("", response={200: s.DeskReportOut, **COMMON_ERRORS},
            **operation("desk_report", "Load, overdue requests, response times and satisfaction by steward and topic"))
     def report(request, since: datetime.date | None = None):
         require(request.auth_user, "view", Steward)

@@ -105,7 +105,7 @@ class RequestFilters(FilterSchema):
         return q if value else ~q
 
 
-class StepIn(InputSchema):
+class DeskStepIn(InputSchema):
     reason: str = Field("", max_length=500, description="the question, the answer, the resolution, the reason")
     rating: int | None = Field(None, description="rate: 1 to 5")
     comment: str = Field("", max_length=500, description="rate: a comment on the service")
@@ -118,19 +118,19 @@ class LinkIn(InputSchema):
     reason: str = Field("", max_length=500, description="a note for the audit trail")
 
 
-class AttachmentOut(Schema):
+class DeskAttachmentOut(Schema):
     id: int
     name: str
     size: int
 
 
-class MessageOut(Schema):
+class DeskMessageOut(Schema):
     id: int
     created_at: datetime.datetime
     author: str
     from_steward: bool
     body: str
-    attachments: list[AttachmentOut]
+    attachments: list[DeskAttachmentOut]
 
     @staticmethod
     def resolve_author(obj):
@@ -155,7 +155,7 @@ class ReportRow(Schema):
     resolution_days: float | None
 
 
-class ReportOut(Schema):
+class DeskReportOut(Schema):
     as_of: datetime.date
     total: int
     open: int

@@ -35,7 +35,7 @@ def _steps(router: Router, res: Resource, workflow, op: str, take):
 
     @router.post("/{id}/transitions/{name}", response={200: res.out, **WRITE_ERRORS},
                  **operation(f"{op}_transition", "Take a step (with a reason where it needs one)"))
-    def step(request, id: int, name: str, payload: s.StepIn):
+    def step(request, id: int, name: str, payload: s.EventStepIn):
         obj = get_scoped(res, request.auth_user, id, "change")
         if name not in workflow.transitions:
             raise Http404

@@ -3,6 +3,9 @@
 - ``events.held`` → the torch form's 当年举办创新创业活动场次 (`events`): events the carrier organised that were
   held (status held) and started in the year, in Beijing time;
 - ``events.attendance``: participants checked in at those events.
+
+Not a counted source: a carrier that records no events in Fuhua is not prefilled with 0 (it may hold them
+without recording them here); its operator fills the figure in, as before.
 """
 
 from __future__ import annotations
@@ -50,4 +53,4 @@ def attendance(ids, year) -> dict[int, int]:
 
 def register() -> None:
     register_prefill_source("events", _("event records"), FIELDS, per_field({
-        "events.held": held, "events.attendance": attendance}), counted=True)
+        "events.held": held, "events.attendance": attendance}), counted=False)

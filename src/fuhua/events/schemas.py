@@ -118,7 +118,7 @@ class RegistrationFilters(FilterSchema):
     firm: Id | None = None
 
 
-class StepIn(Schema):
+class EventStepIn(Schema):
     reason: str = Field("", max_length=2000)
 
 

@@ -74,7 +74,7 @@ def _transitions(r: Router, res: Resource, workflow, name: str, apply) -> None:
 
     @r.post("/{id}/transitions/{name}", response={200: res.out, **WRITE_ERRORS},
             **operation(f"{name}_transition", f"Take a step: {', '.join(workflow.transitions)}"))
-    def take(request, id: int, name: str, payload: s.StepIn):
+    def take(request, id: int, name: str, payload: s.MarketplaceStepIn):
         obj = get_scoped(res, request.auth_user, id, "change")
         apply(request.auth_user, obj, _step(workflow, name), reason=payload.reason)
         return res.queryset(request.auth_user, "view").get(pk=obj.pk)

@@ -94,7 +94,7 @@ def search_provider(q: str) -> Q:
     return Q(organisation__search__icontains=q.lower())
 
 
-class StepIn(InputSchema):
+class MarketplaceStepIn(InputSchema):
     reason: str = Field("", max_length=500, description="required to decline, suspend, reinstate, delist, "
                                                         "reject and withdraw")
 

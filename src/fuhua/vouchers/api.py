@@ -102,7 +102,7 @@ def batches_router() -> Router:
 
     @r.post("/{id}/transitions/{name}", response={200: s.BatchOut, **WRITE_ERRORS},
             **operation("voucher_batch_transition", "Publish (cut the budget into vouchers) or close a batch"))
-    def step(request, id: int, name: str, payload: s.ReasonIn):
+    def step(request, id: int, name: str, payload: s.VoucherReasonIn):
         batch = get_scoped(BATCHES, request.auth_user, id, "change")
         if name == "publish":
             return services.publish_batch(request.auth_user, batch)
@@ -179,7 +179,7 @@ def orders_router() -> Router:
 
     @r.post("/{id}/transitions/{name}", response={200: s.OrderOut, **WRITE_ERRORS},
             **operation("voucher_order_transition", "Confirm, decline, cancel, deliver, accept or dispute"))
-    def step(request, id: int, name: str, payload: s.ReasonIn):
+    def step(request, id: int, name: str, payload: s.VoucherReasonIn):
         order = get_scoped(ORDERS, request.auth_user, id, "change")
         if name not in ORDER_STEPS:
             raise Http404
@@ -237,7 +237,7 @@ def ledger_router() -> Router:
 
     @r.post("/{id}/reversal", response={201: s.EntryOut, **WRITE_ERRORS},
             **operation("voucher_entry_reverse", "Correct a payment with a reversing entry (append-only ledger)"))
-    def reversal(request, id: int, payload: s.ReasonIn):
+    def reversal(request, id: int, payload: s.VoucherReasonIn):
         entry = get_scoped(LEDGER, request.auth_user, id, "change")
         return Status(201, services.reverse_entry(request.auth_user, entry, payload.reason))
 
@@ -255,7 +255,7 @@ def audit_items_router() -> Router:
 
     @r.post("/{id}/pass", response={200: s.AuditItemOut, **WRITE_ERRORS},
             **operation("voucher_audit_pass", "Record that the sampled redemption has no finding"))
-    def passed(request, id: int, payload: s.ReasonIn):
+    def passed(request, id: int, payload: s.VoucherReasonIn):
         item = get_scoped(AUDIT_ITEMS, request.auth_user, id, "change")
         return services.pass_item(request.auth_user, item, payload.reason)
 

@@ -132,7 +132,7 @@ class OrderIn(InputSchema):
     note: str = Field("", max_length=500)
 
 
-class ReasonIn(InputSchema):
+class VoucherReasonIn(InputSchema):
     reason: str = Field("", max_length=500)
 
 

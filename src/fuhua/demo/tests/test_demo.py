@@ -189,8 +189,9 @@ def test_demo_accounts_exist_once_per_role(small, django_user_model):
     again = ensure_demo_accounts()
     assert accounts == again
     names = [row.username for row in accounts.rows]
-    assert names == ["admin", "bureau_js", "bureau_sz", "bureau_nj", "association", "operator", "firm",
-                     "provider", "mentor", "investor", "expert", "sysadmin", "secadmin_sz", "auditor"]
+    assert names == ["admin", "bureau_js", "bureau_sz", "bureau_nj", "bureau_nt", "association", "operator", "firm",
+                     "provider", "mentor", "investor", "expert", "steward_sz", "steward_nj", "sysadmin",
+                     "secadmin_sz", "auditor"]
     assert django_user_model.objects.filter(username__in=names).count() == len(names)
     scopes = {row.username: row.scope for row in accounts.rows}
     assert scopes["bureau_sz"] == "苏州市" and scopes["secadmin_sz"] == "苏州市" and scopes["auditor"] == "全平台"

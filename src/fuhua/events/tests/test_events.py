@@ -40,7 +40,7 @@ def test_full_without_waitlist_and_after_deadline_are_refused_naming_the_field(w
     before = Registration.objects.count()
     with pytest.raises(ValidationError) as caught:
         _reg(e, "乙")
-    assert list(caught.value.message_dict) == ["event"] and "waitlist" in caught.value.message_dict["event"][0]
+    assert list(caught.value.message_dict) == ["event"] and "候补" in caught.value.message_dict["event"][0]
     late = event(world.carrier_a, deadline=timezone.now() - datetime.timedelta(hours=1),
                  starts_at=timezone.now() + datetime.timedelta(days=1))
     with pytest.raises(ValidationError) as caught:
