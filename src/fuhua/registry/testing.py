@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from fuhua.core.system import SYSTEM
 
 from . import experts
-from .models import DrawPurpose, ExpertProfile
+from .models import DrawPurpose, ExpertDraw, ExpertProfile
 
 
 def expert(name: str, region, *, fields=("ai",), organisation=None, user=None, **extra) -> ExpertProfile:
@@ -36,7 +36,8 @@ def expert_world(w) -> SimpleNamespace:
 # For core/tests/test_audit.py's FACTORIES, should it collect apps' factories: label → (create(world), change).
 AUDIT_FACTORIES = {
     "registry.expertprofile": (lambda w: expert("审计专家", w.regions.sz), {"title": "教授"}),
-    "registry.expertdraw": (lambda w: experts.record(SYSTEM, DrawPurpose.OTHER, experts.PanelTarget.of(w.carrier_a),
-                                                     [expert("审计专家二", w.regions.sz)], seed=3, size=1),
+    # Written directly (the drawing service acts as its caller and sets the panel, a second entry).
+    "registry.expertdraw": (lambda w: ExpertDraw.objects.create(purpose=DrawPurpose.OTHER, region=w.regions.sz,
+                                                                object_label=str(w.carrier_a), seed=3, size=1),
                             {"object_label": "改"}),
 }
