@@ -12,6 +12,7 @@ import random
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from fuhua.accounts.models import RoleGrant
 from fuhua.core.context import acting_as
@@ -47,7 +48,9 @@ def load_dealflow(run: DemoRun) -> None:
     if Deal.objects.exists():
         run.note("dealflow: already loaded")
         return
-    rng, today = random.Random(20261204), run.today  # noqa: S311  (demo data, reproducible)
+    # Deal stages may not be dated in the future (the workflow's guard, against the real clock): a demo dated
+    # ahead of the real today keeps its deal flow up to the real today.
+    rng, today = random.Random(20261204), min(run.today, timezone.localdate())  # noqa: S311  (reproducible)
     with acting_as(None, source="demo"):
         institutions = list(Organisation.objects.filter(kind="investor").order_by("id"))
         run.begin(4)
