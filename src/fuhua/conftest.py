@@ -40,3 +40,28 @@ def page():
         page.on("dialog", lambda dialog: dialog.accept())
         yield page
         browser.close()
+
+
+_REFERENCE_DATA = (("fuhua.registry.migrations.0002_regions", "load"),
+                   ("fuhua.registry.migrations.0005_hardship_regions", "mark"),
+                   ("fuhua.marketplace.migrations.0002_categories", "forwards"))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A transactional test (the browser flows, with a live server) starts from the reference data the
+    migrations load — regions, the hardship list, service categories — even after an earlier transactional
+    test on the same worker flushed every table."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    from fuhua.registry.models import Region
+
+    if Region.objects.exists():
+        return
+    for module, function in _REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Field, FilterSchema, Schema
 
 from fuhua.core.schemas import Id, InputSchema
-from fuhua.registry.schemas import Brief
+from fuhua.registry.schemas import Brief, region_q
 
 from . import topics
 from .models import Status
@@ -38,7 +38,7 @@ class StewardFilters(FilterSchema):
     active: bool | None = None
 
     def filter_region(self, value):
-        return Q(region_id__startswith=value.rstrip("0") or value) if value else Q()
+        return region_q("region", value) if value else Q()
 
 
 class RequestOut(Schema):

@@ -67,7 +67,7 @@ def ical(carrier, region, output, username) -> None:
         found = Region.objects.filter(code=region).first()
         if found is None:
             raise click.ClickException(f"unknown region code {region}")
-        qs = qs.filter(region_id__startswith=found.code_prefix)
+        qs = qs.filter(region__code__startswith=found.code_prefix)
     from django.conf import settings
     from django.utils import translation
 

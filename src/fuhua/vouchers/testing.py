@@ -150,8 +150,8 @@ def audit_factories() -> dict[str, tuple]:
             lambda w: DeliveryEvidence.objects.create(order=_v(w).open_a, title="交付报告", file=evidence_file()),
             {"title": "交付报告（终版）"}),
         "vouchers.redemption": (
-            lambda w: Redemption.objects.create(order=_v(w).order_a, provider=_v(w).order_a.provider, amount_fen=100,
-                                                status="rejected", applied_at=timezone.now()),
+            lambda w: Redemption.objects.create(order=_v(w).open_a, provider=_v(w).open_a.provider, amount_fen=100,
+                                                applied_at=timezone.now()),
             {"amount_fen": 200}),
         "vouchers.auditsample": (sample, {"seed": 100}),
         "vouchers.audititem": (lambda w: AuditItem.objects.create(sample=sample(w), redemption=_v(w).redemption_a),
