@@ -52,9 +52,13 @@ def _reference_data(request):
     """A transactional test (the browser flows, with a live server) starts from the reference data the
     migrations load — regions, the hardship list, service categories — even after an earlier transactional
     test on the same worker flushed every table."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+    elif marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        request.getfixturevalue("_django_db_helper")
+    else:
         return
-    request.getfixturevalue("transactional_db")
     import importlib
 
     from django.apps import apps

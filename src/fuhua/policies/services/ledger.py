@@ -63,7 +63,9 @@ def pay(user, policy_code: str, year: int, *, entitlement_ids=None, limit: int |
         if budget is None:
             raise Conflict(_("%(policy)s has no budget for %(year)s.") % {"policy": policy.code, "year": year})
         remaining = budget.amount_fen - spent(policy, year)
-        candidates = Entitlement.objects.select_for_update().filter(policy=policy, period=year, status=S.CONFIRMED)
+        # Lock the entitlements only (not the nullable carrier, firm or team they join for sorting).
+        candidates = Entitlement.objects.select_for_update(of=("self",)).filter(policy=policy, period=year,
+                                                                           status=S.CONFIRMED)
         if entitlement_ids is not None:
             candidates = candidates.filter(pk__in=list(entitlement_ids))
         rule = packs.get(policy_code).meta.priority
