@@ -642,6 +642,8 @@ def _origin(origins: dict, code: str, peer: Peer) -> Origin:
 
 
 def _values(table: Table, record: dict, refs: _RefCache) -> dict:
+    """The field values of a received record. Its `table.states` (a carrier's status) are written here outside
+    their workflow, on purpose: the transition happened at the source, the copy is read-only (tables.py)."""
     model = table.model
     values = {}
     for name in table.columns:

@@ -5,6 +5,12 @@ foreign key to another shared table travels as the referenced record's provenanc
 a region as its GB/T 2260 code. Personal data (legal representatives, a mentor's name unless the mentors
 table is switched on, accounts) and bank details are not among the columns at all, so they cannot leave
 whatever a peer is configured to receive. Tables marked `default` are shared with a new peer.
+
+A column that is a workflow's state (a carrier's `status`) is copied as the source's workflow left it: the
+transition (suspend, resume, close) happened there, under that instance's guards and audit, and the copy here
+is read-only (guard.py), so no workflow can run on it here. Such columns are declared in `states`; the import
+(exchange._values) is then the one allowed writer of that state besides its workflow, and
+tests/test_tables.py fails when a shared column holds a workflow's state without being declared.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ class Table:
     refs: dict[str, str] = field(default_factory=dict)  # FK field → table key it points to
     regions: tuple[str, ...] = ()  # FK fields to registry.Region, exported as codes
     claims: tuple[str, ...] = ()  # region fields of which one must lie in the sender's region
+    states: tuple[str, ...] = ()  # columns that are a workflow's state, copied as the source's workflow left them
     natural_key: str | None = None  # unique field matching a record that already exists here (credit codes)
     default: bool = True
 
@@ -90,7 +97,7 @@ TABLES: tuple[Table, ...] = (
           ("name", "kind", "demo_base_type", "address", "established", "incubation_area_m2", "tenant_area_m2",
            "workstations", "specialisation", "industry_field", "has_tech_platform", "status"),
           refs={"operator": "organisations"}, regions=("region", "administering_region"),
-          claims=("region", "administering_region")),
+          claims=("region", "administering_region"), states=("status",)),
     Table("recognitions", "registry.recognition", _("recognitions"),
           ("level", "kind", "carrier_kind", "authority", "document_number", "granted_on", "valid_until", "revoked_on",
            "revoked_reason", "national_grade"), refs={"carrier": "carriers"}),
