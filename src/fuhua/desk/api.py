@@ -7,7 +7,6 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
@@ -76,10 +75,7 @@ def requests_router() -> Router:
         if name not in REQUEST_WORKFLOW.transitions:
             raise Http404
         if name == "assign":
-            steward = Steward.objects.restrict(request.auth_user).filter(pk=payload.steward or 0).first()
-            if steward is None:
-                raise ValidationError({"steward": _("No such steward in your scope.")})
-            services.assign(request.auth_user, obj, steward, reason=payload.reason)
+            services.assign_in_scope(request.auth_user, obj, payload.steward, reason=payload.reason)
         else:
             extra = {"rating": payload.rating, "comment": payload.comment} if name == "rate" else {}
             services.take_step(request.auth_user, obj, name, reason=payload.reason, **extra)

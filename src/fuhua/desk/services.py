@@ -120,6 +120,18 @@ def assign(user, request: ServiceRequest, steward, *, reason: str = "", at=None)
     return request
 
 
+def assign_in_scope(user, request: ServiceRequest, steward_pk, *, reason: str = "") -> ServiceRequest:
+    """Assign the steward numbered `steward_pk` (a page's or the API's choice): it must be in the user's scope
+    (422, field steward, otherwise) before the workflow checks that it fits the request."""
+    try:
+        steward = Steward.objects.restrict(user).filter(pk=int(steward_pk or 0)).first()
+    except (TypeError, ValueError):
+        steward = None
+    if steward is None:
+        raise ValidationError({"steward": _("No such steward in your scope.")})
+    return assign(user, request, steward, reason=reason)
+
+
 @transaction.atomic
 def open_request(user, data: dict, files=(), at=None, route_now: bool = True) -> ServiceRequest:
     """Open a request for a firm or operator the user acts for, attach files, route it to a steward.

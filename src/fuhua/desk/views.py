@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from fuhua.core.forms import add_service_errors
@@ -21,7 +23,7 @@ from fuhua.core.views import generic as g
 from . import forms as f
 from . import services
 from .chart import bars_svg
-from .models import MAX_UPLOAD_BYTES, OPEN, Notice, ServiceRequest, Status, Steward
+from .models import MAX_UPLOAD_BYTES, OPEN, Attachment, Notice, ServiceRequest, Status, Steward
 from .workflow import REQUEST_WORKFLOW, is_assigned_steward, is_requester
 
 
@@ -53,7 +55,7 @@ class RequestList(g.ObjectListView):
     columns = [
         g.Column("title", link=True),
         g.Column("topic", sort="topic"),
-        g.Column("requester", _("requester")),
+        g.Column("requester", gettext_lazy("requester")),
         g.Column("region"),
         g.Column("steward"),
         g.Column("status", sort="status"),
@@ -180,15 +182,13 @@ class RequestAssign(PostOnly, RequestDetail):
 
     def post(self, request, pk):
         obj = self.get_object()
-        steward = Steward.objects.restrict(request.user).filter(pk=request.POST.get("steward") or 0).first()
         try:
-            if steward is None:
-                raise ValidationError({"steward": _("No such steward in your scope.")})
-            services.assign(request.user, obj, steward, reason=request.POST.get("reason", "")[:500])
+            services.assign_in_scope(request.user, obj, request.POST.get("steward"),
+                                     reason=request.POST.get("reason", "")[:500])
         except ValidationError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, _("Assigned to %(name)s.") % {"name": steward})
+            messages.success(request, _("Assigned to %(name)s.") % {"name": obj.steward})
         return redirect(g.object_url(obj))
 
 
@@ -209,8 +209,9 @@ class RequestLink(PostOnly, RequestDetail):
 class RequestFile(RequestDetail):
     def get(self, request, pk):
         obj = self.get_object()
-        attachment = next((a for m in obj.messages.prefetch_related("attachments") for a in m.attachments.all()
-                           if str(a.pk) == request.GET.get("id")), None)
+        attachment_id = request.GET.get("id", "")
+        attachment = Attachment.objects.filter(message__request=obj, pk=attachment_id).first() if (
+            attachment_id.isdigit()) else None
         if attachment is None or not attachment.file:
             raise Http404
         return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
@@ -230,9 +231,11 @@ class StewardList(g.ObjectListView):
     select_related = ("user", "region")
     columns = [g.Column("user", link=True, value=lambda s: s.display_name), g.Column("region", sort="region_id"),
                g.Column("topics", value=lambda s: s.topic_labels()), g.Column("capacity", sort="capacity"),
-               g.Column("open", _("open requests"), value=lambda s: s.requests.filter(
-                   status__in=OPEN).count()),
+               g.Column("open", gettext_lazy("open requests"), value=lambda s: s.open_requests),
                g.Column("active", sort="active")]
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(open_requests=Count("requests", filter=Q(requests__status__in=OPEN)))
 
 
 class StewardCreate(g.ObjectCreateView):
