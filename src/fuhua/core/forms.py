@@ -176,3 +176,20 @@ class FilterForm(forms.Form):
 
     def apply(self, queryset, name, lookup, value):
         return queryset.filter(**{lookup: value})
+
+
+class StepForm(forms.Form):
+    """One workflow step; whether the reason is required is the service's (the workflow's) decision."""
+
+    transition = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("reason"), max_length=500, required=False)
+
+    def __init__(self, *args, transitions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transitions = {t.name: t for t in transitions}
+
+    def clean_transition(self):
+        name = self.cleaned_data["transition"]
+        if name not in self.transitions:
+            raise forms.ValidationError(_("This step is not available for this record."))
+        return name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fuhua.core.forms import DateInput, FilterForm, ServiceModelForm
+from fuhua.core.forms import DateInput, FilterForm, ServiceModelForm, StepForm
 from fuhua.registry.choices import IndustryField, InvestmentRound
 
 from .models import Deal, DealStatus, FinancingNeed, Fund, NeedStatus, Stationing
@@ -56,24 +56,13 @@ class NeedFilter(FilterForm):
     lookups = {"status": "status", "stage": "stage"}
 
 
-class MoveForm(forms.Form):
+class MoveForm(StepForm):
     """One stage step: the date it was reached, a reason for declining, amount and round for investing."""
 
-    transition = forms.CharField(widget=forms.HiddenInput)
+    field_order = ["transition", "on", "reason", "amount_yuan", "round"]
     on = forms.DateField(label=_("date"), required=False, widget=DateInput())
-    reason = forms.CharField(label=_("reason"), max_length=500, required=False)
     amount_yuan = forms.IntegerField(label=_("amount invested (yuan)"), min_value=1, required=False)
     round = forms.ChoiceField(label=_("round"), choices=[("", "—"), *InvestmentRound.choices], required=False)
-
-    def __init__(self, *args, transitions=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.transitions = {t.name: t for t in transitions}
-
-    def clean_transition(self):
-        name = self.cleaned_data["transition"]
-        if name not in self.transitions:
-            raise forms.ValidationError(_("This step is not available for this record."))
-        return name
 
     def step_kwargs(self) -> dict:
         data = self.cleaned_data

@@ -16,6 +16,7 @@ from django.views import View
 from fuhua.core.forms import add_service_errors
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
+from fuhua.core.views.steps import StepsMixin, TransitionView
 
 from . import services
 from .forms import DealFilter, DealForm, FundForm, MoveForm, NeedFilter, NeedForm, StationingForm
@@ -145,18 +146,18 @@ class NeedList(g.ObjectListView):
     columns = NEED_COLUMNS
 
 
-class NeedDetail(g.ObjectDetailView):
+class NeedDetail(StepsMixin, g.ObjectDetailView):
     model = FinancingNeed
     template_name = "dealflow/need_detail.html"
+    workflow = NEED_WORKFLOW
+    step_form = MoveForm
+    irreversible = IRREVERSIBLE
+    transition_url = "dealflow:financingneed_transition"
+    steps_for_editors = False  # the card only while the need can still be closed
     fields = ["firm", "amount_fen", "stage", "use", "posted_on", "status", "closed_on"]
 
-    def detail_context(self, obj, **extra):
-        transitions = NEED_WORKFLOW.available(self.request.user, obj)
-        extra.setdefault("step_form", MoveForm(transitions=transitions))
-        return super().detail_context(obj, transitions=transitions, irreversible=IRREVERSIBLE,
-                                      show_steps=bool(transitions),
-                                      transition_url=reverse("dealflow:financingneed_transition",
-                                                             kwargs={"pk": obj.pk}), **extra)
+    def take(self, user, obj, name, reason):
+        services.close_need(user, obj, reason=reason)
 
     def sections(self, obj):
         user = self.request.user
@@ -166,26 +167,8 @@ class NeedDetail(g.ObjectDetailView):
         return [g.Section(_("Deals"), DEAL_COLUMNS, list(deals), add)]
 
 
-class NeedTransition(NeedDetail):
-    action = "change"
-
-    def get(self, request, pk):
-        return redirect(g.object_url(self.get_object()))
-
-    def post(self, request, pk):
-        obj = self.get_object()
-        form = MoveForm(request.POST, transitions=NEED_WORKFLOW.available(request.user, obj))
-        if form.is_valid():
-            try:
-                services.close_need(request.user, obj, reason=form.cleaned_data["reason"].strip())
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, _("Status changed to %(status)s.") % {"status": obj.get_status_display()})
-                return redirect(g.object_url(obj))
-        obj.refresh_from_db()
-        return render(request, self.template_name, self.detail_context(obj, step_form=form), status=400)
+class NeedTransition(TransitionView, NeedDetail):
+    pass
 
 
 class NeedCreate(g.ObjectCreateView):
@@ -211,44 +194,29 @@ class DealList(g.ObjectListView):
     columns = DEAL_COLUMNS
 
 
-class DealDetail(g.ObjectDetailView):
+class DealDetail(StepsMixin, g.ObjectDetailView):
     model = Deal
     template_name = "dealflow/deal_detail.html"
+    workflow = DEAL_WORKFLOW
+    step_form = MoveForm
+    irreversible = IRREVERSIBLE
+    transition_url = "dealflow:deal_transition"
     fields = ["firm", "need", "institution", "fund", "contact", "note", "status", "introduced_on", "meeting_on",
               "diligence_on", "term_sheet_on", "invested_on", "declined_on", "decline_reason", "amount_fen", "round",
               "investment"]
 
-    def detail_context(self, obj, **extra):
-        transitions = DEAL_WORKFLOW.available(self.request.user, obj)
-        extra.setdefault("step_form", MoveForm(transitions=transitions))
-        return super().detail_context(obj, transitions=transitions, irreversible=IRREVERSIBLE,
-                                      show_steps=bool(transitions) or bool(check(self.request.user, "change", obj)),
-                                      transition_url=reverse("dealflow:deal_transition", kwargs={"pk": obj.pk}),
-                                      **extra)
+    def take(self, user, obj, name, reason, **kwargs):
+        services.move(user, obj, name, reason=reason, **kwargs)
+
+    def step_kwargs(self, form):
+        return form.step_kwargs()
+
+    def step_message(self, obj):
+        return _("Deal moved to %(stage)s.") % {"stage": obj.get_status_display()}
 
 
-class DealTransition(DealDetail):
-    action = "change"
-
-    def get(self, request, pk):
-        return redirect(g.object_url(self.get_object()))
-
-    def post(self, request, pk):
-        obj = self.get_object()
-        form = MoveForm(request.POST, transitions=DEAL_WORKFLOW.available(request.user, obj))
-        if form.is_valid():
-            try:
-                services.move(request.user, obj, form.cleaned_data["transition"],
-                              reason=form.cleaned_data["reason"].strip(), **form.step_kwargs())
-            except ValidationError as exc:
-                obj.refresh_from_db()
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, _("Deal moved to %(stage)s.") % {"stage": obj.get_status_display()})
-                return redirect(g.object_url(obj))
-        obj.refresh_from_db()
-        return render(request, self.template_name, self.detail_context(obj, step_form=form), status=400)
+class DealTransition(TransitionView, DealDetail):
+    pass
 
 
 class DealCreate(g.ObjectCreateView):

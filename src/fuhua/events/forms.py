@@ -53,20 +53,3 @@ class RegistrationFilter(FilterForm):
     region_path = "event__region"
     status = forms.ChoiceField(label=_("status"), choices=RegistrationStatus.choices)
     lookups = {"status": "status"}
-
-
-class StepForm(forms.Form):
-    """One workflow step; the reason is required when the step says so."""
-
-    transition = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("reason"), max_length=500, required=False)
-
-    def __init__(self, *args, transitions=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.transitions = {t.name: t for t in transitions}
-
-    def clean_transition(self):
-        name = self.cleaned_data["transition"]
-        if name not in self.transitions:
-            raise forms.ValidationError(_("This step is not available for this record."))
-        return name

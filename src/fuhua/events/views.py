@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,9 +17,10 @@ from django.views import View
 from fuhua.core.forms import add_service_errors
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
+from fuhua.core.views.steps import StepsMixin
 
 from . import services
-from .forms import EventFilter, EventForm, FeedbackForm, RegistrationFilter, RegistrationForm, SeriesForm, StepForm
+from .forms import EventFilter, EventForm, FeedbackForm, RegistrationFilter, RegistrationForm, SeriesForm
 from .ical import calendar_bytes
 from .models import Event, EventFeedback, EventSeries, Registration
 from .workflow import EVENT_WORKFLOW, IRREVERSIBLE, REGISTRATION_WORKFLOW
@@ -40,37 +41,16 @@ REGISTRATION_COLUMNS = [
 ]
 
 
-class _Steps:
-    """A detail page with the workflow's steps and the POST that takes one."""
+class _Steps(StepsMixin):
+    """The detail page posts its own steps; a reader's POST gets the page back."""
 
-    workflow = None
-    take = None
-
-    def detail_context(self, obj, **extra):
-        transitions = self.workflow.available(self.request.user, obj)
-        extra.setdefault("step_form", StepForm(transitions=transitions))
-        return super().detail_context(
-            obj, transitions=transitions, irreversible=IRREVERSIBLE,
-            show_steps=bool(transitions) or bool(check(self.request.user, "change", obj)),
-            transition_url=self.request.path, **extra)
+    irreversible = IRREVERSIBLE
 
     def post(self, request, pk):
         obj = self.get_object()
         if not check(request.user, "change", obj):
             return g.ObjectDetailView.get(self, request, pk=pk)
-        form = StepForm(request.POST, transitions=self.workflow.available(request.user, obj))
-        if form.is_valid():
-            try:
-                type(self).take(request.user, obj, form.cleaned_data["transition"],
-                                reason=form.cleaned_data["reason"].strip())
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, _("Status changed to %(status)s.") % {"status": obj.get_status_display()})
-                return redirect(g.object_url(obj))
-        obj.refresh_from_db()
-        return render(request, self.template_name, self.detail_context(obj, step_form=form), status=400)
+        return self.take_step(request, obj)
 
 
 class EventList(g.ObjectListView):
@@ -86,10 +66,12 @@ class EventDetail(_Steps, g.ObjectDetailView):
     model = Event
     template_name = "events/detail.html"
     workflow = EVENT_WORKFLOW
-    take = staticmethod(services.transition)
     fields = ["kind", "title", "carrier", "association", "region", "co_organisers", "series", "starts_at", "ends_at",
               "registration_deadline", "place", "online_url", "capacity", "waitlist", "approval_required",
               "description", "status", "cancel_reason"]
+
+    def take(self, user, obj, name, reason):
+        services.transition(user, obj, name, reason=reason)
 
     def sections(self, obj):
         user = self.request.user
@@ -174,9 +156,11 @@ class RegistrationDetail(_Steps, g.ObjectDetailView):
     model = Registration
     template_name = "events/detail.html"
     workflow = REGISTRATION_WORKFLOW
-    take = staticmethod(services.step)
     fields = ["event", "firm", "team", "person", "contact", "status", "waitlist_position", "checked_in_at",
               "decision_reason"]
+
+    def take(self, user, obj, name, reason):
+        services.step(user, obj, name, reason=reason)
 
     def sections(self, obj):
         user = self.request.user

@@ -19,6 +19,7 @@ from fuhua.core.forms import add_service_errors
 from fuhua.core.scoping import check
 from fuhua.core.uploads import size_problem
 from fuhua.core.views import generic as g
+from fuhua.core.views.steps import StepsMixin, TransitionView
 
 from . import services
 from .forms import (
@@ -85,42 +86,11 @@ class CategoryList(g.ObjectListView):
 # --- workflow steps on a detail page ------------------------------------------------------------------
 
 
-class StepMixin:
-    """Detail pages with the workflow's buttons; POST to <model>_transition takes one step."""
+class StepMixin(StepsMixin):
+    """Detail pages with the workflow's buttons; POST to <model>_transition (TransitionView) takes one step."""
 
-    workflow = None
-    transition_url = ""
-
-    def detail_context(self, obj, **extra):
-        transitions = self.workflow.available(self.request.user, obj)
-        extra.setdefault("step_form", StepForm(transitions=transitions))
-        show_steps = bool(transitions) or bool(check(self.request.user, "change", obj))  # not to mere readers
-        return super().detail_context(obj, transitions=transitions, irreversible=IRREVERSIBLE, show_steps=show_steps,
-                                      transition_url=reverse(self.transition_url, kwargs={"pk": obj.pk}), **extra)
-
-
-class TransitionView:
-    """POST one step; scoped like an edit (403 without the change action, 404 outside the scope)."""
-
-    action = "change"
-
-    def get(self, request, pk):
-        return redirect(g.object_url(self.get_object()))
-
-    def post(self, request, pk):
-        obj = self.get_object()
-        form = StepForm(request.POST, transitions=self.workflow.available(request.user, obj))
-        if form.is_valid():
-            try:
-                self.take(request.user, obj, form.cleaned_data["transition"], form.cleaned_data["reason"].strip())
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, _("Status changed to %(status)s.") % {"status": obj.get_status_display()})
-                return redirect(g.object_url(obj))
-        obj.refresh_from_db()
-        return render(request, self.template_name, self.detail_context(obj, step_form=form), status=400)
+    step_form = StepForm  # the reason a step needs is asked for by the form
+    irreversible = IRREVERSIBLE
 
 
 # --- providers ------------------------------------------------------------------------------------------

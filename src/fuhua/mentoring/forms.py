@@ -49,20 +49,3 @@ class PoolFilter(FilterForm):
 
     def apply(self, queryset, name, lookup, value):
         return queryset.filter(active=value == "yes")
-
-
-class StepForm(forms.Form):
-    """One workflow step; the reason is required when the step says so."""
-
-    transition = forms.CharField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("reason"), max_length=500, required=False)
-
-    def __init__(self, *args, transitions=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.transitions = {t.name: t for t in transitions}
-
-    def clean_transition(self):
-        name = self.cleaned_data["transition"]
-        if name not in self.transitions:
-            raise forms.ValidationError(_("This step is not available for this record."))
-        return name

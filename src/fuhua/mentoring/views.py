@@ -15,9 +15,10 @@ from django.views import View
 from fuhua.core.forms import add_service_errors
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
+from fuhua.core.views.steps import StepsMixin, TransitionView
 
 from . import services
-from .forms import FeedbackForm, PairingFilter, PairingForm, PoolFilter, PoolMentorForm, ServiceLogForm, StepForm
+from .forms import FeedbackForm, PairingFilter, PairingForm, PoolFilter, PoolMentorForm, ServiceLogForm
 from .models import Feedback, Pairing, PoolMentor, ServiceLog
 from .workflow import IRREVERSIBLE, PAIRING_WORKFLOW
 
@@ -108,19 +109,17 @@ class PairingList(g.ObjectListView):
     columns = PAIRING_COLUMNS
 
 
-class PairingDetail(g.ObjectDetailView):
+class PairingDetail(StepsMixin, g.ObjectDetailView):
     model = Pairing
     template_name = "mentoring/pairing_detail.html"
+    workflow = PAIRING_WORKFLOW
+    irreversible = IRREVERSIBLE
+    transition_url = "mentoring:pairing_transition"
     fields = ["mentor", "firm", "team", "carrier", "goals", "starts_on", "ends_on", "status", "ended_on",
               "end_reason"]
 
-    def detail_context(self, obj, **extra):
-        transitions = PAIRING_WORKFLOW.available(self.request.user, obj)
-        extra.setdefault("step_form", StepForm(transitions=transitions))
-        return super().detail_context(
-            obj, transitions=transitions, irreversible=IRREVERSIBLE,
-            show_steps=bool(transitions) or bool(check(self.request.user, "change", obj)),
-            transition_url=reverse("mentoring:pairing_transition", kwargs={"pk": obj.pk}), **extra)
+    def take(self, user, obj, name, reason):
+        services.transition(user, obj, name, reason=reason)
 
     def sections(self, obj):
         user = self.request.user
@@ -134,27 +133,8 @@ class PairingDetail(g.ObjectDetailView):
                           add_feedback)]
 
 
-class PairingTransition(PairingDetail):
-    action = "change"
-
-    def get(self, request, pk):
-        return redirect(g.object_url(self.get_object()))
-
-    def post(self, request, pk):
-        obj = self.get_object()
-        form = StepForm(request.POST, transitions=PAIRING_WORKFLOW.available(request.user, obj))
-        if form.is_valid():
-            try:
-                services.transition(request.user, obj, form.cleaned_data["transition"],
-                                    reason=form.cleaned_data["reason"].strip())
-            except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, _("Status changed to %(status)s.") % {"status": obj.get_status_display()})
-                return redirect(g.object_url(obj))
-        obj.refresh_from_db()
-        return render(request, self.template_name, self.detail_context(obj, step_form=form), status=400)
+class PairingTransition(TransitionView, PairingDetail):
+    pass
 
 
 class PairingCreate(g.ObjectCreateView):
