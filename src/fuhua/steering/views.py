@@ -15,13 +15,14 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import View
 
-from fuhua.core.exports import announce_export
+from fuhua.core.exports import announce_export, export_response
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
 
 from . import index as shuangchuang
 from . import report, services
 from .api import CONTENT_TYPES
+from .charts import charts
 from .forms import BuildForm, TargetForm
 from .metrics import Frame
 from .models import ReportSnapshot, Target
@@ -61,7 +62,7 @@ def region_page(request, code: str):
     frame = Frame(request.user, region)
     targets = Target.objects.restrict(request.user, "view").filter(region=region).select_related("region")
     rows = [services.progress(request.user, t, frame, with_forecast=False) for t in targets]
-    snapshots = ReportSnapshot.objects.restrict(request.user, "view").filter(region=region)[:10]
+    snapshots = ReportSnapshot.objects.restrict(request.user, "view").filter(region=region).defer("data")[:10]
     children = services.regions_in_reach(request.user).filter(parent=region).order_by("code")
     index_year = report.last_complete_year()
     index_rows = []
@@ -143,6 +144,9 @@ class SnapshotList(g.ObjectListView):
     columns = [g.Column("region", sort="region", link=True), g.Column("year", sort="year"),
                g.Column("created_at", sort="created_at"), g.Column("checksum")]
 
+    def get_queryset(self):
+        return super().get_queryset().defer("data")  # the frozen report: only its page and downloads read it
+
 
 class SnapshotDelete(g.ObjectDeleteView):
     model = ReportSnapshot
@@ -181,15 +185,9 @@ class SnapshotDownload(g.ScopedMixin, View):
         return response
 
 
-
-
 @login_required
 def chart_xlsx(request):
     """One dashboard chart's rows (the table under it) as XLSX."""
-    from fuhua.core.exports import export_response
-
-    from .charts import charts
-
     found = charts(request.user, request.GET.get("region"), request.GET.get("metric"))
     if found is None:
         raise Http404(_("No charts in your scope."))
