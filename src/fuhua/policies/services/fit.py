@@ -179,6 +179,8 @@ def carrier_fits(user, carrier_id: int, as_of: datetime.date | None = None) -> l
         else:
             first = policy.rules[0]
             trace = explain(policy.pack, "carrier", carrier.pk, comp.population, first, as_of)
-            row = PolicyFit(rows[code], NOT_APPLICABLE, reasons=[Condition(first, trace.render("zh"))])
+            why = explain_sentence(policy.pack, trace.to_json(), _lang(), name=carrier.name, money=fmt.money,
+                                   word=glossary.word)  # a sentence, not the engine's trace
+            row = PolicyFit(rows[code], NOT_APPLICABLE, reasons=[Condition(first, why.text)])
         out.append(row)
     return sorted(out, key=lambda f: (ORDER[f.status], -f.amount_fen, f.policy.code))
