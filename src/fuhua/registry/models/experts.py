@@ -5,11 +5,13 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fuhua.core.models import FuhuaModel
-from fuhua.core.scoping import Scope
+from fuhua.core.permissions import policy
+from fuhua.core.scoping import RestrictedQuerySet, Scope
 
 from ..choices import IndustryField
 from .organisation import SearchableModel
@@ -19,6 +21,30 @@ class Availability(models.TextChoices):
     AVAILABLE = "available", _("available")
     BUSY = "busy", _("busy until a date")
     RETIRED = "retired", _("retired from the pool")
+
+
+class ExpertPoolQuerySet(RestrictedQuerySet):
+    """A pool shared with a region is that region's to draw from (view), not to change or delete: a write
+    reaches an expert through the expert's own region (or the expert's own account) only."""
+
+    def restrict(self, user, action: str = "view"):
+        from fuhua.accounts.roles import ROLE_DIMENSION
+
+        qs = super().restrict(user, action)
+        if action == "view" or not (user and user.is_authenticated) or user.is_superuser:
+            return qs
+        own = Q(pk__in=[])
+        for grant in policy().grants_of(user):
+            if not policy().role_allows(grant.role, self.model, action):
+                continue
+            if grant.is_unlimited:
+                return qs
+            dimension = ROLE_DIMENSION.get(grant.role)
+            if dimension and dimension[0] == "region" and grant.region_id:
+                own |= grant.region.subtree_q("region")
+            elif (condition := grant.condition_for(self.model)) is not None:
+                own |= condition
+        return qs.filter(own)
 
 
 class ExpertProfile(SearchableModel):
@@ -56,7 +82,8 @@ class ExpertProfile(SearchableModel):
     )
     active = models.BooleanField(_("active"), default=True)
 
-    scope = Scope(region=("region", "shared_with"), expert="user")
+    scope = Scope(region=("region", "shared_with"), expert="user")  # writes: not through shared_with
+    objects = ExpertPoolQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -78,6 +78,16 @@ def test_a_city_bureau_draws_from_experts_shared_with_it_only(world, pool):
     assert not ExpertProfile.objects.restrict(w.users.bureau_nj).filter(pk=pool[0].pk).exists()
 
 
+def test_a_city_bureau_may_not_change_or_delete_a_provincial_expert_shared_with_it(world, pool):
+    w = world
+    provincial = expert("省专家", w.regions.js)
+    provincial.shared_with.add(w.regions.sz)
+    for action in ("change", "delete"):
+        assert not ExpertProfile.objects.restrict(w.users.bureau_sz, action).filter(pk=provincial.pk).exists()
+        assert ExpertProfile.objects.restrict(w.users.bureau_js, action).filter(pk=provincial.pk).exists()
+        assert ExpertProfile.objects.restrict(w.users.bureau_sz, action).filter(pk=pool[0].pk).exists()
+
+
 def test_pages_and_api(world, pool):
     w = world
     client = testing.web_client(w.users.bureau_sz)
