@@ -181,7 +181,7 @@ class FilterForm(forms.Form):
 class StepForm(forms.Form):
     """One workflow step; whether the reason is required is the service's (the workflow's) decision."""
 
-    transition = forms.CharField(widget=forms.HiddenInput)
+    transition = forms.CharField(label=_("step"), widget=forms.HiddenInput)  # named in its errors
     reason = forms.CharField(label=_("reason"), max_length=500, required=False)
 
     def __init__(self, *args, transitions=(), **kwargs):

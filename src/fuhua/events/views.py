@@ -33,7 +33,7 @@ EVENT_COLUMNS = [
     g.Column("status", gettext_lazy("status"), sort="status"),
 ]
 REGISTRATION_COLUMNS = [
-    g.Column("participant", gettext_lazy("participant"), link=True), g.Column("event", gettext_lazy("event")),
+    g.Column("participant", gettext_lazy("registrant"), link=True), g.Column("event", gettext_lazy("event")),
     g.Column("person", gettext_lazy("participant")), g.Column("contact", gettext_lazy("contact")),
     g.Column("status", gettext_lazy("status"), sort="status"),
     g.Column("waitlist_position", gettext_lazy("waitlist position"), sort="waitlist_position"),
@@ -75,8 +75,9 @@ class EventDetail(_Steps, g.ObjectDetailView):
 
     def sections(self, obj):
         user = self.request.user
-        registrations = Registration.objects.restrict(user).filter(event=obj).select_related("firm", "team")
-        feedback = EventFeedback.objects.restrict(user).filter(registration__event=obj)
+        registrations = Registration.objects.restrict(user).filter(event=obj).select_related("event", "firm", "team")
+        feedback = EventFeedback.objects.restrict(user).filter(registration__event=obj).select_related(
+            "registration__event", "registration__firm", "registration__team")
         add = f"{reverse('events:registration_create')}?event={obj.pk}" if check(user, "add", Registration) else None
         return [g.Section(_("Registrations and check-in"), REGISTRATION_COLUMNS, list(registrations[:500]), add),
                 g.Section(_("Feedback"), [g.Column("registration", gettext_lazy("registration"), link=True),
@@ -118,7 +119,8 @@ class SeriesDetail(g.ObjectDetailView):
               "duration_minutes", "occurrences", "registration_days_before", "place", "online_url", "capacity"]
 
     def sections(self, obj):
-        events = Event.objects.restrict(self.request.user).filter(series=obj).order_by("starts_at")
+        events = Event.objects.restrict(self.request.user).filter(series=obj).select_related(
+            "carrier", "association", "region").order_by("starts_at")
         return [g.Section(_("Events"), EVENT_COLUMNS, list(events[:200]))]
 
 
@@ -197,7 +199,7 @@ class FeedbackList(g.ObjectListView):
     model = EventFeedback
     search_paths = ("comment",)
     default_sort = "-created_at"
-    select_related = ("registration__event",)
+    select_related = ("registration__event", "registration__firm", "registration__team")
     columns = [g.Column("registration", gettext_lazy("registration"), link=True), g.Column("score", sort="score"),
                g.Column("comment"), g.Column("created_at", gettext_lazy("given"), sort="created_at")]
 

@@ -77,8 +77,8 @@ class PoolDetail(g.ObjectDetailView):
     fields = ["profile", "specialities", "shared_with", "capacity", "active"]
 
     def sections(self, obj):
-        pairings = Pairing.objects.restrict(self.request.user).filter(mentor=obj).select_related("firm", "team",
-                                                                                                  "carrier")
+        pairings = Pairing.objects.restrict(self.request.user).filter(mentor=obj).select_related(
+            "mentor__profile", "firm", "team", "carrier")
         return [g.Section(_("Pairings"), PAIRING_COLUMNS, list(pairings[:100]))]
 
 
@@ -123,7 +123,7 @@ class PairingDetail(StepsMixin, g.ObjectDetailView):
 
     def sections(self, obj):
         user = self.request.user
-        logs = ServiceLog.objects.restrict(user).filter(pairing=obj)
+        logs = ServiceLog.objects.restrict(user).filter(pairing=obj).select_related("mentor__profile", "firm", "team")
         feedback = Feedback.objects.restrict(user).filter(pairing=obj)
         add_feedback = (f"{reverse('mentoring:feedback_create')}?pairing={obj.pk}"
                         if check(user, "add", Feedback) and not feedback.exists() else None)
@@ -198,7 +198,7 @@ class FeedbackList(g.ObjectListView):
     model = Feedback
     search_paths = ("comment",)
     default_sort = "-created_at"
-    select_related = ("pairing__mentor__profile",)
+    select_related = ("pairing__mentor__profile", "pairing__firm", "pairing__team")
     columns = [g.Column("pairing", gettext_lazy("pairing"), link=True), g.Column("score", sort="score"),
                g.Column("comment"), g.Column("created_at", gettext_lazy("given"), sort="created_at")]
 
