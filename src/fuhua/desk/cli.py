@@ -25,12 +25,14 @@ def _rows(qs, today) -> list[dict]:
 
 
 def _print(rows: list[dict], as_json: bool) -> None:
+    from .models import Status
+
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        flag = " ⚠" if r["overdue"] else ""
-        click.echo(f"#{r['id']:<6} {r['status']:<12} {r['topic']:<8} {r['resolution_due']}{flag}  {r['title']}"
+        flag, status = " ⚠" if r["overdue"] else "", str(Status(r["status"]).label)
+        click.echo(f"#{r['id']:<6} {status:<12} {r['topic']:<8} {r['resolution_due']}{flag}  {r['title']}"
                    f"  [{r['requester']}] {r['steward']}")
     click.echo(f"{len(rows)} request(s)")
 

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.accounts.models import RoleGrant
-from fuhua.accounts.roles import Role, grants_of
+from fuhua.accounts.roles import Role
 from fuhua.core.forms import ServiceModelForm
 
 from . import topics
-from .models import MAX_ATTACHMENTS, Status, Steward, covers
+from .models import MAX_ATTACHMENTS, Status, Steward, designatable_staff
 from .services import linkable_models, overdue_q, requesters_of
 
 
@@ -133,11 +133,11 @@ class StewardForm(ServiceModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["topics"].choices = topic_choices()
-        # Bureau staff within the regions of the user's own bureau grants (the model checks it again).
-        regions = [g.region for g in grants_of(user) if g.role == Role.BUREAU and g.region_id] if user else []
-        staff = {g.user_id for g in RoleGrant.objects.filter(role=Role.BUREAU).select_related("region")
-                 if user is not None and (user.is_superuser or any(covers(r, g.region_id) for r in regions))}
-        people = get_user_model().objects.filter(pk__in=staff, is_active=True).order_by("username")
+        # Bureau staff within the regions of the user's own bureau grants (Steward.clean checks it again).
+        staff = designatable_staff(user) if user is not None else set()
+        people = get_user_model().objects.filter(is_active=True).order_by("username")
+        people = people.filter(pk__in=staff) if staff is not None else people.filter(
+            pk__in=RoleGrant.objects.filter(role=Role.BUREAU).values("user_id"))
         self.fields["user"].choices = [(u.pk, f"{u.get_full_name() or u.username}（{u.username}）") for u in people]
         self.order_fields(["user", "region", "topics", "capacity", "active"])
         if self.instance.pk and not self.is_bound:

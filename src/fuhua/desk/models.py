@@ -12,6 +12,7 @@ the requests assigned to the steward, and only the assigned steward answers, ask
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -60,6 +61,17 @@ def covers(region, region_code: str) -> bool:
     return region is not None and region_code.startswith(region.code_prefix)
 
 
+def designatable_staff(user) -> set[int] | None:
+    """The users `user` may designate as stewards: bureau staff whose grant lies within the regions of the
+    user's own bureau grants (None: anyone, for the platform and superusers; an empty set: nobody)."""
+    if user is None or user.is_superuser:
+        return None
+    regions = [g.region for g in RoleGrant.objects.filter(user_id=user.pk, role=Role.BUREAU, region__isnull=False)
+               .select_related("region")]
+    return {g.user_id for g in RoleGrant.objects.filter(role=Role.BUREAU, region__isnull=False)
+            if any(covers(r, g.region_id) for r in regions)}
+
+
 class Steward(FuhuaModel):
     """A service steward (服务管家): a bureau staff member who takes requests of a region and some topics."""
 
@@ -103,6 +115,11 @@ class Steward(FuhuaModel):
         if not any(covers(g.region, self.region_id) for g in grants):
             raise ValidationError({"user": _("A steward must be bureau staff whose region includes %(region)s.") % {
                 "region": self.region}})
+        actor_id = current_actor().user_id  # the designating user (core.services acts for it); None: the platform
+        if actor_id is not None:
+            staff = designatable_staff(get_user_model().objects.filter(pk=actor_id).first())
+            if staff is not None and self.user_id not in staff:
+                raise ValidationError({"user": _("You may designate only bureau staff of your own region.")})
 
 
 class ServiceRequest(FuhuaModel):

@@ -137,8 +137,18 @@ def test_a_steward_must_be_bureau_staff_of_the_region(w):
 def test_a_bureau_cannot_designate_a_steward_in_another_region(w):
     response = post(api_client(w.users.bureau_nj), "/api/v1/stewards",
                     {"user": w.users.bureau_nj.pk, "region": w.regions.sz.pk})
-    assert response.status_code in (403, 422), response.content
+    assert response.status_code == 422, response.content
     assert not Steward.objects.filter(region=w.regions.sz, user=w.users.bureau_nj).exists()
+
+
+def test_a_bureau_designates_only_staff_of_its_own_region(w):
+    # The province's staff covers Suzhou, but is not Suzhou's bureau's to designate (the page offers only
+    # Suzhou's staff; the API is refused the same way, by Steward.clean).
+    response = post(api_client(w.users.bureau_sz), "/api/v1/stewards",
+                    {"user": w.users.bureau_js.pk, "region": w.regions.sz.pk})
+    assert response.status_code == 422, response.content
+    assert "user" in response.content.decode()
+    assert not Steward.objects.filter(region=w.regions.sz, user=w.users.bureau_js).exists()
 
 
 # --- the whole conversation ---------------------------------------------------------------------------
