@@ -311,9 +311,3 @@ def search_products(user, q: str = "", category=None, region=None, price_min_fen
         qs = qs.filter(programmes__code=programme)
     return qs.select_related("provider__organisation", "category")
 
-
-def ensure_may(user, action: str, obj) -> None:
-    """PermissionDenied unless the user may `action` the object (pages use it before showing a form)."""
-    decision = check(user, action, obj)
-    if not decision:
-        raise PermissionDenied(decision.reason)
