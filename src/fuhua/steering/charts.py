@@ -53,10 +53,15 @@ def _label(code: str) -> str:
     return catalogue()[code].label
 
 
+def _num(value):
+    """A whole number as an int (the tables read 2107, not 2107.0); None and fractions as they are."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _shown(code: str, value):
     if value is None:
         return None
-    return round(value / 1_000_000, 2) if catalogue()[code].unit == "fen" else value  # money in 万元
+    return _num(round(value / 1_000_000, 2) if catalogue()[code].unit == "fen" else value)  # money in 万元
 
 
 def _unit(code: str) -> str:
@@ -121,8 +126,8 @@ def charts(user, code: str | None = None, metric: str | None = None) -> dict | N
         for t in targets:
             year = min(t.last_year, latest)
             actual = values.get(t.metric, {}).get(year)  # the region's aggregates, read once above
-            rows.append([f"{_label(t.metric)} {t.period}", float(t.value), actual,
-                         round(100.0 * actual / float(t.value), 1) if actual is not None and t.value else None,
+            rows.append([f"{_label(t.metric)} {t.period}", _shown(t.metric, float(t.value)), _shown(t.metric, actual),
+                         _num(round(100.0 * actual / float(t.value), 1)) if actual is not None and t.value else None,
                          t.get_mode_display() if t.mode == TargetMode.EACH_YEAR else str(year)])
         title = _("Targets against actuals")
         out.append({"key": "targets", "title": title,

@@ -36,6 +36,20 @@ class ReportError(ValueError):
     """A report that cannot be built (no data for the year); the message says why, for a person."""
 
 
+def _references(chapter: dict):
+    """Every metric a chapter names, in order, with where it is named: (code, node, key or None)."""
+    for code in chapter.get("figures", []):
+        yield code, chapter, "figures"
+    for sentence in chapter.get("sentences", []):
+        for lang in ("zh", "en"):
+            for name, _part in PLACEHOLDER.findall(sentence.get(lang, "")):
+                if name not in CONTEXT_WORDS:
+                    yield name, sentence, lang
+    for item in [*chapter.get("charts", []), *chapter.get("tables", [])]:
+        for code in item.get("metrics", []) + ([item["metric"]] if "metric" in item else []):
+            yield code, item, None
+
+
 def parse_template(path: Path) -> dict:
     data = load(path)
     metrics = catalogue()
@@ -48,16 +62,9 @@ def parse_template(path: Path) -> dict:
             raise DataFileError(f"{at}: unknown metric {code!r} (not in catalogue/metrics.yaml)")
 
     for chapter in data["chapters"]:
-        for code in chapter.get("figures", []):
-            need(code, where(path, chapter, "figures"))
-        for sentence in chapter.get("sentences", []):
-            for lang in ("zh", "en"):
-                for name, _part in PLACEHOLDER.findall(sentence.get(lang, "")):
-                    if name not in CONTEXT_WORDS:
-                        need(name, where(path, sentence, lang))
+        for code, node, key in _references(chapter):
+            need(code, where(path, node, key))
         for item in [*chapter.get("charts", []), *chapter.get("tables", [])]:
-            for code in item.get("metrics", []) + ([item["metric"]] if "metric" in item else []):
-                need(code, where(path, item))
             if item.get("type") not in ("trend", "regions", "years", "index"):
                 raise DataFileError(f"{where(path, item)}: unknown type {item.get('type')!r}")
     return data
@@ -87,16 +94,8 @@ def used_metrics(tpl: dict) -> list[str]:
                     add(ref)
 
     for chapter in tpl["chapters"]:
-        for code in chapter.get("figures", []):
+        for code, _node, _key in _references(chapter):
             add(code)
-        for sentence in chapter.get("sentences", []):
-            for lang in ("zh", "en"):
-                for name, _p in PLACEHOLDER.findall(sentence.get(lang, "")):
-                    if name not in CONTEXT_WORDS:
-                        add(name)
-        for item in [*chapter.get("charts", []), *chapter.get("tables", [])]:
-            for code in item.get("metrics", []) + ([item["metric"]] if "metric" in item else []):
-                add(code)
     return out
 
 
