@@ -47,7 +47,7 @@ from .models import (
 )
 from .services import audits, budget, claims, orders, programmes, redemptions
 from .services.common import firm_of, terms
-from .services.eligibility import eligibility as eligibility_of
+from .services.eligibility import assess
 from .workflow import (
     AUDIT_ITEM_WORKFLOW,
     BATCH_WORKFLOW,
@@ -84,7 +84,7 @@ class PostOnly:
 
 
 def _for_firm(programme, firm) -> str:
-    check_ = eligibility_of(programme, firm)
+    check_ = assess(programme, firm)
     return _("yes, you may claim") if check_.eligible else check_.reason
 
 
@@ -149,7 +149,7 @@ class ProgrammeDetail(g.ObjectDetailView):
             "is_bureau": bool(check(user, "change", obj)),
         }
         if firm is not None:
-            context["eligibility"] = eligibility_of(obj, firm)
+            context["eligibility"] = assess(obj, firm)
             context["claim_key"] = f.new_key()
             context["my_vouchers"] = list(Voucher.objects.restrict(user).filter(batch__programme=obj, firm=firm)
                                           .select_related("batch").order_by("-claimed_at")[:20])
@@ -200,7 +200,7 @@ class BatchDetail(g.ObjectDetailView):
         if firm is not None:
             context["claim_key"] = f.new_key()
             context["window"] = claims.window(obj, timezone.now())
-            context["eligibility"] = eligibility_of(obj.programme, firm)
+            context["eligibility"] = assess(obj.programme, firm)
         if check(user, "change", obj.programme):
             row = {**budget.batch_budget(obj), "draft": obj.status == BatchStatus.DRAFT}
             context.update(budget=True, budget_one={"batches": [row], "totals": row, "reconciles": row["reconciles"],
@@ -571,9 +571,8 @@ def budget_report(user, programme) -> dict:
     """services.budget.programme_budget with each batch's status: a draft batch has issued nothing yet (its
     budget is not cut into vouchers), so it is shown as such and left out of the totals and the check."""
     report = budget.programme_budget(user, programme)
-    statuses = dict(Batch.objects.filter(programme=programme).values_list("pk", "status"))
     for row in report["batches"]:
-        row["draft"] = statuses.get(row["batch_id"]) == BatchStatus.DRAFT
+        row["draft"] = row["status"] == BatchStatus.DRAFT
     issued = [row for row in report["batches"] if not row["draft"]]
     totals = {name: sum(row[name] for row in issued) for name in report["totals"]}
     report = {**report, "totals": totals, "reconciles": all(row["reconciles"] for row in issued),

@@ -14,7 +14,9 @@ Programmes and batches (`programmes`)
 - `close_batch(user, batch, reason)` → Batch
 
 Eligibility (`eligibility`)
-- `eligibility(programme, firm, on=None)` → EligibilityCheck (eligible, reason naming each failed rule and citation)
+- `eligibility(programme, firm, on=None)` → EligibilityCheck (eligible, reason naming each failed rule and citation),
+  stored for the day (the claim path)
+- `assess(programme, firm, on=None)` → the same check for a page: the stored one, or evaluated and not stored
 - `precompute(programme, on=None)` → int: evaluate every firm of the region for the day (before a rush)
 - `evaluate(programme_pack, firm_ids, as_of)` → {firm_id: (eligible, reason)}
 
@@ -61,7 +63,7 @@ from .audits import draw_sample, pass_item, record_finding, redraw
 from .budget import batch_budget, by_firm, by_provider, export_xlsx, programme_budget
 from .claims import ClaimResult, claim
 from .common import firm_of, terms
-from .eligibility import eligibility, precompute
+from .eligibility import assess, eligibility, precompute
 from .expiry import ExpiryResult, expire, lapse
 from .orders import (
     accept,
@@ -79,9 +81,10 @@ from .programmes import add_batch, close_batch, publish_batch, setup, sync_progr
 from .redemptions import apply_redemption, net_paid, reverse_entry, review, settle
 
 __all__ = [
-    "ClaimResult", "ExpiryResult", "accept", "add_batch", "add_evidence", "apply_redemption", "batch_budget",
-    "by_firm", "by_provider", "cancel_order", "claim", "close_batch", "confirm_order", "copay", "decline_order",
-    "deliver", "dispute", "draw_sample", "eligibility", "expire", "export_xlsx", "firm_of", "lapse", "net_paid",
-    "pass_item", "place_order", "precompute", "programme_budget", "publish_batch", "rate_order", "record_finding",
-    "redraw", "reverse_entry", "review", "settle", "setup", "sync_programme", "terms",
+    "ClaimResult", "ExpiryResult", "accept", "add_batch", "add_evidence", "apply_redemption", "assess",
+    "batch_budget", "by_firm", "by_provider", "cancel_order", "claim", "close_batch", "confirm_order", "copay",
+    "decline_order", "deliver", "dispute", "draw_sample", "eligibility", "expire", "export_xlsx", "firm_of",
+    "lapse", "net_paid", "pass_item", "place_order", "precompute", "programme_budget", "publish_batch",
+    "rate_order", "record_finding", "redraw", "reverse_entry", "review", "settle", "setup", "sync_programme",
+    "terms",
 ]

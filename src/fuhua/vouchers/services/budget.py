@@ -44,7 +44,7 @@ def _sum(qs, field="face_value_fen", **filters) -> int:
 
 def batch_budget(batch: Batch) -> dict:
     """Every fen of one batch (see the module docstring); `reconciles` is the identity."""
-    batch = Batch.objects.get(pk=batch.pk)  # the pool as committed
+    batch = Batch.objects.select_related("programme").get(pk=batch.pk)  # the pool as committed
     vouchers = Voucher.objects.filter(batch=batch)
     in_use = Order.objects.filter(voucher__batch=batch, voucher__status=VoucherStatus.IN_USE)
     v = vouchers.aggregate(

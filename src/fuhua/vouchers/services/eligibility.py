@@ -84,17 +84,34 @@ def evaluate(programme: packs.ProgrammePack, firm_ids: list[int], as_of: datetim
     return result
 
 
-def eligibility(programme: VoucherProgramme, firm: Firm, on: datetime.date | None = None) -> EligibilityCheck:
-    """The firm's eligibility today: the stored check, or evaluated now and stored."""
+def _stored(programme: VoucherProgramme, firm: Firm, day: datetime.date) -> EligibilityCheck | None:
+    return EligibilityCheck.objects.filter(programme=programme, firm=firm, as_of=day).first()
+
+
+def _evaluated(programme: VoucherProgramme, firm: Firm, day: datetime.date) -> EligibilityCheck:
+    """The firm's check for the day, evaluated now and not stored."""
+    eligible, reason = evaluate(pack_of(programme), [firm.pk], day)[firm.pk]
+    return EligibilityCheck(programme=programme, firm=firm, as_of=day, eligible=eligible, reason=reason[:500])
+
+
+def assess(programme: VoucherProgramme, firm: Firm, on: datetime.date | None = None) -> EligibilityCheck:
+    """The firm's eligibility today for a page: the stored check, or evaluated now without storing it
+    (showing a page writes nothing; the claim and `precompute` store the day's checks)."""
     day = today(on)
-    found = EligibilityCheck.objects.filter(programme=programme, firm=firm, as_of=day).first()
+    return _stored(programme, firm, day) or _evaluated(programme, firm, day)
+
+
+def eligibility(programme: VoucherProgramme, firm: Firm, on: datetime.date | None = None) -> EligibilityCheck:
+    """The firm's eligibility today for a claim: the stored check, or evaluated now and stored."""
+    day = today(on)
+    found = _stored(programme, firm, day)
     if found is not None:
         return found
-    eligible, reason = evaluate(pack_of(programme), [firm.pk], day)[firm.pk]
+    check = _evaluated(programme, firm, day)
     try:
         with transaction.atomic():
-            return EligibilityCheck.objects.create(programme=programme, firm=firm, as_of=day, eligible=eligible,
-                                                   reason=reason[:500])
+            check.save(force_insert=True)
+            return check
     except IntegrityError:  # a concurrent claim of the same firm stored it first
         return EligibilityCheck.objects.get(programme=programme, firm=firm, as_of=day)
 
@@ -116,4 +133,4 @@ def precompute(programme: VoucherProgramme, on: datetime.date | None = None, chu
     return stored
 
 
-__all__ = ["eligibility", "evaluate", "firms_in_region", "population", "precompute"]
+__all__ = ["assess", "eligibility", "evaluate", "firms_in_region", "population", "precompute"]

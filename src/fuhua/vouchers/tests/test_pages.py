@@ -15,6 +15,7 @@ from fuhua.testing import web_client
 from fuhua.vouchers import services
 from fuhua.vouchers.models import (
     AuditItemStatus,
+    EligibilityCheck,
     EntryKind,
     Order,
     OrderStatus,
@@ -52,6 +53,18 @@ def test_the_firm_sees_the_programme_of_its_region_and_may_claim(vworld, v):
     terms = {t["name"]: t for t in detail.context["terms"]}
     assert terms["held_max"]["value"] == 3_000_000 and "第三条" in terms["held_max"]["source"]
     assert "budget" not in detail.context  # the reconciliation is the bureau's
+
+
+def test_showing_the_firm_its_eligibility_stores_nothing_and_the_claim_stores_it(vworld, v):
+    EligibilityCheck.objects.filter(firm=vworld.firm_a).delete()
+    firm = web_client(vworld.users.firm_a)
+    assert firm.get(reverse("vouchers:voucherprogramme_list")).status_code == 200
+    detail = firm.get(reverse("vouchers:voucherprogramme_detail", kwargs={"pk": v.prog_a.pk}))
+    assert detail.context["eligibility"].eligible is True
+    assert firm.get(reverse("vouchers:batch_detail", kwargs={"pk": v.batch_a.pk})).status_code == 200
+    assert EligibilityCheck.objects.filter(firm=vworld.firm_a).count() == 0
+    _follow(firm, reverse("vouchers:batch_claim", kwargs={"pk": v.batch_a.pk}), {"idempotency_key": "k-stored"})
+    assert EligibilityCheck.objects.filter(firm=vworld.firm_a, programme=v.prog_a, eligible=True).count() == 1
 
 
 def test_a_firm_of_another_region_neither_sees_nor_claims_it(vworld, v):
