@@ -131,106 +131,70 @@ class FindingForm(forms.Form):
 # --- list filters (core.views.generic.ObjectListView) ----------------------------------------------
 
 
+def _programme_field():
+    return forms.ModelChoiceField(VoucherProgramme.objects.none(), required=False, label=_("programme"),
+                                  to_field_name="code")
+
+
 class _Filter(forms.Form):
+    """A list filter: each filled field narrows the rows through its ORM lookup in `lookups`; the programme
+    choice lists the user's programmes only. (`core.forms.FilterForm` adds an "all" choice to every choice
+    field, which a multiple choice of statuses cannot take.)"""
+
+    lookups: dict[str, str] = {}
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if "programme" in self.fields and user is not None:
             self.fields["programme"].queryset = VoucherProgramme.objects.restrict(user).order_by("code")
 
+    def filter(self, qs):
+        for name, lookup in self.lookups.items():
+            value = self.cleaned_data.get(name)
+            if value:
+                qs = qs.filter(**{lookup: value})
+        return qs
+
 
 class VoucherFilter(_Filter):
-    programme = forms.ModelChoiceField(VoucherProgramme.objects.none(), required=False, label=_("programme"),
-                                       to_field_name="code")
+    programme = _programme_field()
     status = forms.MultipleChoiceField(choices=VoucherStatus.choices, required=False, label=_("status"))
     expiring_by = forms.DateField(required=False, label=_("valid until at most"), widget=DateInput())
-
-    def filter(self, qs):
-        data = self.cleaned_data
-        if data.get("programme"):
-            qs = qs.filter(batch__programme=data["programme"])
-        if data.get("status"):
-            qs = qs.filter(status__in=data["status"])
-        if data.get("expiring_by"):
-            qs = qs.filter(valid_until__lte=data["expiring_by"])
-        return qs
+    lookups = {"programme": "batch__programme", "status": "status__in", "expiring_by": "valid_until__lte"}
 
 
 class OrderFilter(_Filter):
-    programme = forms.ModelChoiceField(VoucherProgramme.objects.none(), required=False, label=_("programme"),
-                                       to_field_name="code")
+    programme = _programme_field()
     status = forms.MultipleChoiceField(choices=OrderStatus.choices, required=False, label=_("status"))
     due_by = forms.DateField(required=False, label=_("delivery due by at most"), widget=DateInput())
-
-    def filter(self, qs):
-        data = self.cleaned_data
-        if data.get("programme"):
-            qs = qs.filter(voucher__batch__programme=data["programme"])
-        if data.get("status"):
-            qs = qs.filter(status__in=data["status"])
-        if data.get("due_by"):
-            qs = qs.filter(deliver_by__lte=data["due_by"])
-        return qs
+    lookups = {"programme": "voucher__batch__programme", "status": "status__in", "due_by": "deliver_by__lte"}
 
 
 class RedemptionFilter(_Filter):
-    programme = forms.ModelChoiceField(VoucherProgramme.objects.none(), required=False, label=_("programme"),
-                                       to_field_name="code")
+    programme = _programme_field()
     status = forms.MultipleChoiceField(choices=RedemptionStatus.choices, required=False, label=_("status"))
-
-    def filter(self, qs):
-        data = self.cleaned_data
-        if data.get("programme"):
-            qs = qs.filter(order__voucher__batch__programme=data["programme"])
-        if data.get("status"):
-            qs = qs.filter(status__in=data["status"])
-        return qs
+    lookups = {"programme": "order__voucher__batch__programme", "status": "status__in"}
 
 
 class LedgerFilter(_Filter):
-    programme = forms.ModelChoiceField(VoucherProgramme.objects.none(), required=False, label=_("programme"),
-                                       to_field_name="code")
+    programme = _programme_field()
     kind = forms.ChoiceField(choices=[("", "—"), *EntryKind.choices], required=False, label=_("kind"))
-
-    def filter(self, qs):
-        data = self.cleaned_data
-        if data.get("programme"):
-            qs = qs.filter(programme=data["programme"])
-        if data.get("kind"):
-            qs = qs.filter(kind=data["kind"])
-        return qs
+    lookups = {"programme": "programme", "kind": "kind"}
 
 
 class BatchFilter(_Filter):
-    programme = forms.ModelChoiceField(VoucherProgramme.objects.none(), required=False, label=_("programme"),
-                                       to_field_name="code")
+    programme = _programme_field()
     status = forms.ChoiceField(choices=[("", "—"), *BatchStatus.choices], required=False, label=_("status"))
-
-    def filter(self, qs):
-        data = self.cleaned_data
-        if data.get("programme"):
-            qs = qs.filter(programme=data["programme"])
-        if data.get("status"):
-            qs = qs.filter(status=data["status"])
-        return qs
+    lookups = {"programme": "programme", "status": "status"}
 
 
 class AuditItemFilter(_Filter):
     sample = forms.ModelChoiceField(AuditSample.objects.none(), required=False, label=_("sample"))
-    programme = forms.ModelChoiceField(VoucherProgramme.objects.none(), required=False, label=_("programme"),
-                                       to_field_name="code")
+    programme = _programme_field()
     status = forms.MultipleChoiceField(choices=AuditItemStatus.choices, required=False, label=_("status"))
+    lookups = {"sample": "sample", "programme": "sample__programme", "status": "status__in"}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         if user is not None:
             self.fields["sample"].queryset = AuditSample.objects.restrict(user).select_related("programme")
-
-    def filter(self, qs):
-        data = self.cleaned_data
-        if data.get("sample"):
-            qs = qs.filter(sample=data["sample"])
-        if data.get("programme"):
-            qs = qs.filter(sample__programme=data["programme"])
-        if data.get("status"):
-            qs = qs.filter(status__in=data["status"])
-        return qs
