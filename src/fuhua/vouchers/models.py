@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.models import FuhuaModel
@@ -414,7 +415,7 @@ class AuditSample(FuhuaModel):
 
     programme = models.ForeignKey(VoucherProgramme, on_delete=models.PROTECT, related_name="audit_samples",
                                   verbose_name=_("programme"))
-    seed = models.BigIntegerField(_("seed"))
+    seed = models.BigIntegerField(_("random seed"))
     rate_percent = models.DecimalField(_("sample rate (%)"), max_digits=5, decimal_places=2)
     population_size = models.PositiveIntegerField(_("redemptions in the population"))
     drawn_on = models.DateField(_("drawn on"))
@@ -430,7 +431,8 @@ class AuditSample(FuhuaModel):
         verbose_name_plural = _("audit samples")
 
     def __str__(self):
-        return f"{self.programme.code} {self.drawn_on} (seed {self.seed})"
+        return gettext("%(programme)s, drawn %(day)s (random seed %(seed)s)") % {
+            "programme": self.programme.title, "day": self.drawn_on.isoformat(), "seed": self.seed}
 
 
 class AuditItemStatus(models.TextChoices):
