@@ -20,6 +20,7 @@ from fuhua.core.scoping import check
 from fuhua.core.uploads import size_problem
 from fuhua.core.views import generic as g
 from fuhua.core.views.steps import StepsMixin, TransitionView
+from fuhua.registry.models import Firm
 
 from . import services
 from .forms import (
@@ -344,9 +345,10 @@ class ProductDetail(StepMixin, g.ObjectDetailView):
     def detail_context(self, obj, **extra):
         ratings = list(Rating.objects.restrict(self.request.user, "view").filter(product=obj)
                        .select_related("firm")[:50])
-        for rating in ratings:  # a rating names its firm only to those who may see the firm
-            rating.rater = rating.firm.name if check(self.request.user, "view", rating.firm) else _masked(
-                rating.firm.name)
+        visible = set(Firm.objects.restrict(self.request.user, "view").filter(
+            pk__in={r.firm_id for r in ratings}).values_list("pk", flat=True)) if ratings else set()
+        for rating in ratings:  # a rating names its firm only to those who may see the firm (one query)
+            rating.rater = rating.firm.name if rating.firm_id in visible else _masked(rating.firm.name)
         return super().detail_context(obj, orderable=services.is_orderable(obj), ratings=ratings,
                                       price=fmt.yuan(obj.price_fen), **extra)
 
