@@ -6,11 +6,9 @@ are in `review.py`, scorecards in `explain.py`.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -212,34 +210,6 @@ def _indicator_rows(scheme: Scheme, outcome: compute.Outcome, result_ids: np.nda
     return [row for rows in zip(*per_code, strict=True) for row in rows]
 
 
-def insert_many(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT rows of `columns` fast: COPY on PostgreSQL (core.bulk); on SQLite, a few hundred rows per
-    statement (one statement per row costs the sqlite3 module about twice as much for the same rows).
-    Derived rows only: no defaults, no signals, no audit (the callers record what they write)."""
-    if not rows:
-        return
-    if connection.vendor != "sqlite":
-        insert_rows(model, list(columns), rows)
-        return
-    ops = connection.ops
-    table, names = ops.quote_name(model._meta.db_table), ", ".join(ops.quote_name(c) for c in columns)
-    width = len(columns)
-    connection.ensure_connection()
-    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    per_statement = max(1, min(200, limit // width))
-    one = f"({', '.join(['%s'] * width)})"
-    with connection.cursor() as cursor:
-        whole = len(rows) - len(rows) % per_statement
-        if whole:
-            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * per_statement)}"  # noqa: S608
-            flat = list(chain.from_iterable(rows[:whole]))
-            step = width * per_statement
-            for start in range(0, len(flat), step):
-                cursor.execute(sql, flat[start : start + step])
-        if whole < len(rows):
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", rows[whole:])  # noqa: S608
-
-
 def _write_indicator_scores(run: EvaluationRun, scheme: Scheme, outcome: compute.Outcome, result_ids,
                             replace: bool) -> None:
     # Raw SQL both ways: the ORM's delete would load every row (the audit signals listen to deletes) and
@@ -250,7 +220,7 @@ def _write_indicator_scores(run: EvaluationRun, scheme: Scheme, outcome: compute
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE result_id IN (SELECT id FROM {results} WHERE run_id = %s)",  # noqa: S608
                            [run.pk])
-    insert_many(IndicatorScore, INDICATOR_COLUMNS, _indicator_rows(scheme, outcome, result_ids))
+    insert_rows(IndicatorScore, list(INDICATOR_COLUMNS), _indicator_rows(scheme, outcome, result_ids))
 
 
 def _insert_results(run: EvaluationRun, rows: list[tuple[int, dict]]) -> dict[int, int]:
@@ -258,8 +228,8 @@ def _insert_results(run: EvaluationRun, rows: list[tuple[int, dict]]) -> dict[in
     ORM's bulk_create spends seconds preparing 16,000 objects) and audited in bulk (`record_bulk`), each
     entry naming its carrier. Returns carrier id → result id."""
     now = timezone.now()
-    fields = ("run_id", "carrier_id", *RESULT_FIELDS, "created_at", "updated_at")
-    insert_many(EvaluationResult, fields, [
+    fields = ["run_id", "carrier_id", *RESULT_FIELDS, "created_at", "updated_at"]
+    insert_rows(EvaluationResult, fields, [
         (run.pk, carrier_id, *[json.dumps(v[f]) if f == "missing" else v[f] for f in RESULT_FIELDS], now, now)
         for carrier_id, v in rows])
     new = {carrier_id for carrier_id, _v in rows}
