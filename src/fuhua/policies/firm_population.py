@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Q, Sum
+from django.db.models import Sum
 
 from fuhua.registry.models import Firm, Region, StartupTeam
 from fuhua.registry.rule_sources import firm_columns, firm_policy_columns, team_columns
@@ -119,4 +119,4 @@ def build(policy: PolicyPack, base: FirmBase, period: int, *, ledger: bool = Tru
     return Population.from_columns({entity: columns}, schema), facts
 
 
-__all__ = ["FirmBase", "FirmFacts", "Q", "beneficiaries_for", "build", "load_base"]
+__all__ = ["FirmBase", "FirmFacts", "beneficiaries_for", "build", "load_base"]

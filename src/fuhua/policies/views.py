@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fuhua.core import formatting as fmt
 from fuhua.core import glossary
 from fuhua.core.exports import announce_export
 from fuhua.core.scoping import check
@@ -433,7 +434,7 @@ class PolicyPublish(PostOnly, PolicyDetail):
             _errors(request, exc)
             return redirect("policies:policy_reach", pk=policy.pk)
         messages.success(request, _("Published: %(n)s entitlements (%(total)s yuan); %(close)s firms told what they "
-                                    "miss.") % {"n": done["entitlements"], "total": f"{done['total_fen'] / 100:,.2f}",
+                                    "miss.") % {"n": done["entitlements"], "total": fmt.yuan(done["total_fen"]),
                                                 "close": done["close"]})
         return redirect(g.object_url(policy))
 
