@@ -371,8 +371,10 @@ def overdue_q(today: datetime.date) -> Q:
             | Q(status__in=CLOCK_RUNNING, resolution_due__lt=today))
 
 
-def bureau_users(region_code: str) -> list:
-    grants = RoleGrant.objects.filter(role=Role.BUREAU).select_related("region", "user")
+def bureau_users(region_code: str, grants=None) -> list:
+    """The active bureau staff over `region_code` (`grants`: the bureau grants, when already loaded)."""
+    if grants is None:
+        grants = RoleGrant.objects.filter(role=Role.BUREAU).select_related("region", "user")
     return [g.user for g in grants if covers(g.region, region_code) and g.user.is_active]
 
 
@@ -391,13 +393,15 @@ def escalate_overdue(today: datetime.date | None = None) -> Escalation:
     today = today or timezone.localdate()
     routed = sum(1 for r in ServiceRequest.objects.filter(status=Status.NEW).select_related("region")
                  if route(r) is not None)
-    flagged = 0
+    flagged, bureau_grants = 0, None
     for request in ServiceRequest.objects.filter(overdue_q(today), escalated_on__isnull=True).select_related(
             "steward__user", "region"):
         text = _("Overdue service request (due %(day)s): %(title)s") % {
             "day": (request.first_response_due if request.first_response_at is None else request.resolution_due),
             "title": request.title}
-        for user in {u.pk: u for u in [*bureau_users(request.region_id),
+        if bureau_grants is None:  # read once, for every overdue request
+            bureau_grants = list(RoleGrant.objects.filter(role=Role.BUREAU).select_related("region", "user"))
+        for user in {u.pk: u for u in [*bureau_users(request.region_id, bureau_grants),
                                        *([request.steward.user] if request.steward_id else [])]}.values():
             notify(user, request, text)
         ServiceRequest.objects.filter(pk=request.pk).update(escalated_on=today)
