@@ -282,33 +282,29 @@ def _check(package: ReceivedPackage) -> Peer:
     instance = this_instance()
     peer = Peer.objects.select_related("region").filter(code=package.sender).first()
     if peer is None:
-        raise PackageRefused(f"Unknown peer: {package.sender or '(none)'} is not registered here.")
+        raise PackageRefused("unknown_peer", sender=package.sender or "(none)")
     if peer.relation != Peer.Relation.CHILD:
-        raise PackageRefused(f"{peer} is this instance's parent: packages are received from children only.")
+        raise PackageRefused("from_parent", peer=peer)
     package.verify(peer.public_key)
     meta = package.meta
     if meta.get("format") != FORMAT:
-        raise PackageRefused("This is not a Fuhua network package (datapackage.json has no fuhua section).")
+        raise PackageRefused("not_a_package")
     version = _int(meta.get("version"))
     if version > FORMAT_VERSION:
-        raise PackageRefused(f"The package uses format version {version}; this instance reads up to version "
-                             f"{FORMAT_VERSION}. Upgrade Fuhua here first.")
+        raise PackageRefused("future_version", version=version, supported=FORMAT_VERSION)
     if (meta.get("source") or {}).get("code") != peer.code or package.descriptor.get("id") != package.package_id:
-        raise PackageRefused("The descriptor does not match the signed manifest (sender or package id).")
+        raise PackageRefused("descriptor_mismatch")
     if meta.get("target") != instance.code:
-        raise PackageRefused(f"The package is addressed to {meta.get('target')}, not to this instance "
-                             f"({instance.code}).")
+        raise PackageRefused("wrong_target", target=meta.get("target"), own=instance.code)
     already = PackageLog.objects.filter(direction=PackageLog.Direction.RECEIVED, package_id=package.package_id,
                                         outcome__in=[PackageLog.Outcome.IMPORTED, PackageLog.Outcome.APPLYING])
     if already.exists():
         return peer  # the same package again: idempotent (imported) or resumed (applying)
     start, end = _int(meta.get("from_position")), _int(meta.get("to_position"))
     if end <= peer.position:
-        raise PackageRefused(f"Replayed or outdated package: it ends at position {end}, and {peer} has already "
-                             f"delivered everything up to {peer.position}.")
+        raise PackageRefused("replayed", end=end, peer=peer, position=peer.position)
     if meta.get("kind") != "full" and start > peer.position:
-        raise PackageRefused(f"Changes are missing: the package starts after position {start}, but only "
-                             f"{peer.position} has been received from {peer}. Export again from there.")
+        raise PackageRefused("changes_missing", start=start, position=peer.position, peer=peer)
     return peer
 
 
@@ -318,15 +314,13 @@ def _plan(peer: Peer, package: ReceivedPackage) -> _Plan:
     for resource in package.resources():
         table = BY_KEY.get(resource.get("name"))
         if table is None:
-            raise PackageRefused(f"Unknown table {resource.get('name')!r} in the package.")
+            raise PackageRefused("unknown_table", table=repr(resource.get("name")))
         if table.key not in accepted:
-            raise PackageRefused(f"{peer} is not set to share {table.key} with this instance; change the peer's "
-                                 f"shared tables here first if it should.")
+            raise PackageRefused("table_not_shared", peer=peer, table=table.key)
         names = {f["name"] for f in resource.get("schema", {}).get("fields", [])}
         expected = {"_op", "_origin", "_id", "_changed", *table.columns, *table.regions, *table.refs}
         if names - ({"_search"} if table.searchable else set()) != expected:
-            raise PackageRefused(f"The schema of {table.key} differs from this version's: "
-                                 f"{sorted(names ^ expected)}.")
+            raise PackageRefused("schema_differs", table=table.key, fields=sorted(names ^ expected))
         resources.append((table, resource))
     order = [t.key for t in TABLES]
     resources.sort(key=lambda item: order.index(item[0].key))
@@ -349,25 +343,26 @@ def _precheck(plan: _Plan) -> None:
         for record in plan.package.records(resource):
             op, (origin, source_id) = record.get("_op"), _key(record)
             if op not in ("upsert", "delete") or not origin or not source_id:
-                raise PackageRefused(f"A record of {table.key} has no valid _op, _origin and _id.")
+                raise PackageRefused("bad_record", table=table.key)
             if not isinstance(record.get("_changed"), str) or parse_datetime(record["_changed"]) is None:
-                raise PackageRefused(f"{table.key} {origin}:{source_id} has no valid _changed time.")
+                raise PackageRefused("bad_time", table=table.key, record=f"{origin}:{source_id}")
             if op == "upsert":
                 codes = [record.get(name) for name in table.regions]
                 if any(c is not None and not isinstance(c, str) for c in codes):
-                    raise PackageRefused(f"{table.key} {origin}:{source_id}: a region must be a code.")
+                    raise PackageRefused("region_not_code", table=table.key, record=f"{origin}:{source_id}")
                 regions.update(c for c in codes if c)
                 claimed = [record.get(name) for name in table.claims if record.get(name)]
                 if table.claims and not any(c.startswith(prefix) for c in claimed):
-                    raise PackageRefused(f"{table.key} {origin}:{source_id} lies in {', '.join(claimed) or '?'}, "
-                                         f"outside the region of {peer} ({prefix}…): refused.")
+                    raise PackageRefused("outside_region", table=table.key, record=f"{origin}:{source_id}",
+                                         regions=", ".join(claimed) or "?", peer=peer, prefix=prefix)
                 if (origin, source_id) in upserted[table.key]:
-                    raise PackageRefused(f"{table.key} {origin}:{source_id} appears twice in the package.")
+                    raise PackageRefused("twice", table=table.key, record=f"{origin}:{source_id}")
                 upserted[table.key].add((origin, source_id))
                 for name, target in table.refs.items():
                     ref = record.get(name)
                     if not isinstance(ref, dict) or not ref.get("origin") or not ref.get("id"):
-                        raise PackageRefused(f"{table.key} {origin}:{source_id}: {name} is not a reference.")
+                        raise PackageRefused("not_a_reference", table=table.key, record=f"{origin}:{source_id}",
+                                             field=name)
                     wanted_refs[target].add((str(ref["origin"]), str(ref["id"])))
             pending.append(record)
             if len(pending) >= LOOKUP_CHUNK:
@@ -378,7 +373,7 @@ def _precheck(plan: _Plan) -> None:
     for chunk in _chunks(sorted(regions)):
         known.update(Region.objects.filter(code__in=chunk).values_list("code", flat=True))
     if regions - known:
-        raise PackageRefused(f"Unknown region codes: {', '.join(sorted(regions - known)[:5])}.")
+        raise PackageRefused("unknown_regions", codes=", ".join(sorted(regions - known)[:5]))
     for target, refs in wanted_refs.items():
         missing = refs - upserted[target]
         if missing:
@@ -386,7 +381,7 @@ def _precheck(plan: _Plan) -> None:
             missing -= {k for k, rec in found.items() if not rec.deleted}
         if missing:
             origin, source_id = sorted(missing)[0]
-            raise PackageRefused(f"A record refers to {target} {origin}:{source_id}, which was never received.")
+            raise PackageRefused("never_received", table=target, record=f"{origin}:{source_id}")
 
 
 def _existing(table: Table, keys_: set | list) -> dict[tuple[str, str], FederatedRecord]:
@@ -410,12 +405,10 @@ def _check_versions(table: Table, records: list[dict], peer: Peer) -> None:
         if rec is None:
             continue
         if rec.peer_id != peer.pk:
-            raise PackageRefused(f"{table.key} {rec.origin_id}:{rec.source_id} is received from another peer; "
-                                 f"{peer} may not change it.")
+            raise PackageRefused("other_peer", table=table.key, record=f"{rec.origin_id}:{rec.source_id}", peer=peer)
         if parse_datetime(record["_changed"]) < rec.source_changed_at:
-            raise PackageRefused(f"Older version: {table.key} {rec.origin_id}:{rec.source_id} changed at "
-                                 f"{record['_changed']} is older than the version held here "
-                                 f"({_iso(rec.source_changed_at)}).")
+            raise PackageRefused("older_version", table=table.key, record=f"{rec.origin_id}:{rec.source_id}",
+                                 changed=record["_changed"], held=_iso(rec.source_changed_at))
 
 
 def _stream(plan: _Plan):
@@ -507,7 +500,7 @@ class _RefCache:
     def local_id(self, target: str, ref: dict) -> str:
         key = (target, str(ref["origin"]), str(ref["id"]))
         if key not in self.ids:
-            raise PackageRefused(f"{target} {ref['origin']}:{ref['id']} is referred to but not here.")
+            raise PackageRefused("reference_missing", table=target, record=f"{ref['origin']}:{ref['id']}")
         return self.ids[key]
 
 

@@ -32,7 +32,7 @@ def source_of(instance):
 
     if instance.pk is None:
         return None
-    return (FederatedRecord.objects.select_related("origin")
+    return (FederatedRecord.objects.select_related("origin", "peer")
             .filter(model=instance._meta.label_lower, local_id=str(instance.pk), linked=False, deleted=False).first())
 
 

@@ -82,6 +82,13 @@ class Peer(FuhuaModel):
     def region_prefix(self) -> str:
         return self.region.code_prefix if self.region_id else ""
 
+    @property
+    def last_error_label(self) -> str:
+        """The last error in the reader's language (stored as raised, in English: reasons.py)."""
+        from .reasons import label
+
+        return label(self.last_error)
+
     def clean(self):
         from .keys import parse_public_key
         from .tables import BY_KEY
@@ -183,3 +190,10 @@ class PackageLog(FuhuaModel):
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.package_id or '-'} {self.get_outcome_display()}"
+
+    @property
+    def reason_label(self) -> str:
+        """Why the package was refused, in the reader's language (stored as raised, in English: reasons.py)."""
+        from .reasons import label
+
+        return label(self.reason)

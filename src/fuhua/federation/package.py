@@ -27,6 +27,7 @@ import orjson
 from django.utils import timezone
 
 from . import keys
+from .reasons import Reason
 
 FORMAT = "fuhua-network"
 FORMAT_VERSION = 1  # the newest version this code reads and the one it writes
@@ -34,8 +35,8 @@ MANIFEST, SIGNATURE, DESCRIPTOR = "manifest.json", "manifest.sig", "datapackage.
 MAX_MEMBER_BYTES = 4 * 1024**3
 
 
-class PackageRefused(Exception):
-    """The package cannot be accepted; the message says why."""
+class PackageRefused(Reason):
+    """The package cannot be accepted; the message (reasons.REASONS[code]) says why."""
 
 
 def _sha256(path: Path) -> str:
@@ -132,24 +133,24 @@ class ReceivedPackage:
             with tarfile.open(archive, "r:gz") as tar:
                 for member in tar:
                     if not member.isfile() or member.size > MAX_MEMBER_BYTES:
-                        raise PackageRefused(f"The archive holds an unexpected entry {member.name!r}.")
+                        raise PackageRefused("unexpected_entry", name=repr(member.name))
                 tar.extractall(self.dir, filter="data")
         except PackageRefused:
             self.close()
             raise
         except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
             self.close()
-            raise PackageRefused(f"The archive is truncated or damaged ({exc}); nothing was imported.") from exc
+            raise PackageRefused("damaged", error=exc) from exc
         try:
             self.manifest_bytes = (self.dir / MANIFEST).read_bytes()
             self.manifest = json.loads(self.manifest_bytes)
             self.signature = json.loads((self.dir / SIGNATURE).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             self.close()
-            raise PackageRefused("The archive has no readable manifest.json and manifest.sig.") from exc
+            raise PackageRefused("no_manifest") from exc
         if not isinstance(self.manifest, dict) or not isinstance(self.signature, dict):
             self.close()
-            raise PackageRefused("The manifest or its signature is not a JSON object.")
+            raise PackageRefused("manifest_not_object")
         self.descriptor: dict = {}
 
     @property
@@ -164,23 +165,22 @@ class ReceivedPackage:
         """Signature over the manifest, then every file's checksum; refuses on the first fault."""
         signature = str(self.signature.get("signature", ""))
         if self.signature.get("algorithm") != "Ed25519" or not keys.verify(public_key, self.manifest_bytes, signature):
-            raise PackageRefused(f"Bad signature: the manifest is not signed by the key registered for "
-                                 f"{self.sender}.")
+            raise PackageRefused("bad_signature", sender=self.sender)
         listed = {}
         for entry in self.manifest.get("files", []):
             path = str(entry.get("path", ""))
             file = (self.dir / path).resolve()
             if not file.is_relative_to(self.dir.resolve()) or not file.is_file():
-                raise PackageRefused(f"Wrong checksum: {path} is listed in the manifest but missing.")
+                raise PackageRefused("file_missing", path=path)
             if _sha256(file) != entry.get("sha256") or file.stat().st_size != entry.get("bytes"):
-                raise PackageRefused(f"Wrong checksum: {path} is not the file the sender signed.")
+                raise PackageRefused("file_changed", path=path)
             listed[path] = entry
         present = {str(p.relative_to(self.dir)) for p in self.dir.rglob("*") if p.is_file()}
         extra = present - set(listed) - {MANIFEST, SIGNATURE}
         if extra:
-            raise PackageRefused(f"Wrong checksum: {sorted(extra)[0]} is not listed in the signed manifest.")
+            raise PackageRefused("file_unlisted", path=sorted(extra)[0])
         if DESCRIPTOR not in listed:
-            raise PackageRefused("The signed manifest does not list datapackage.json.")
+            raise PackageRefused("no_descriptor")
         self.descriptor = json.loads((self.dir / DESCRIPTOR).read_text(encoding="utf-8"))
 
     @property
@@ -196,9 +196,9 @@ class ReceivedPackage:
                 try:
                     record = orjson.loads(line)
                 except ValueError as exc:
-                    raise PackageRefused(f"{resource['path']} line {number} is not JSON.") from exc
+                    raise PackageRefused("line_not_json", path=resource["path"], line=number) from exc
                 if not isinstance(record, dict):
-                    raise PackageRefused(f"{resource['path']} line {number} is not a JSON object.")
+                    raise PackageRefused("line_not_object", path=resource["path"], line=number)
                 yield record
 
     def close(self) -> None:

@@ -23,14 +23,15 @@ from . import keys
 from .exchange import import_package, this_instance
 from .models import PackageLog, Peer
 from .package import PackageRefused
+from .reasons import Reason
 
 FEED_PATH = "/api/v1/network/feed"
 MAX_SKEW = 300
 TIMEOUT = 120
 
 
-class SyncFailed(Exception):
-    pass
+class SyncFailed(Reason):
+    """The child could not be pulled; the message (reasons.REASONS[code]) says why."""
 
 
 def signed_message(method: str, path: str, query: str, timestamp: str) -> bytes:
@@ -95,12 +96,12 @@ def pull(peer: Peer, *, batch_size: int) -> PackageLog:
 
 def _download(peer: Peer, target: Path) -> None:
     if not peer.url:
-        raise SyncFailed(f"{peer} has no address to pull from.")
+        raise SyncFailed("no_address", peer=peer)
     query = urllib.parse.urlencode({"since": peer.position})
     url = peer.url.rstrip("/") + FEED_PATH + "?" + query
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise SyncFailed(f"{peer.url} is not an http(s) address.")
+        raise SyncFailed("not_http", url=peer.url)
     request = urllib.request.Request(url, headers=signed_headers("GET", parts.path, query))  # noqa: S310
     partial = target.with_name(target.name + ".part")
     try:
@@ -109,8 +110,8 @@ def _download(peer: Peer, target: Path) -> None:
     except urllib.error.HTTPError as exc:
         partial.unlink(missing_ok=True)
         detail = exc.read(500).decode("utf-8", "replace")
-        raise SyncFailed(f"{peer} answered {exc.code}: {detail}") from exc
+        raise SyncFailed("answered", peer=peer, status=exc.code, detail=detail) from exc
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         partial.unlink(missing_ok=True)
-        raise SyncFailed(f"{peer} cannot be reached: {exc}") from exc
+        raise SyncFailed("unreachable", peer=peer, error=exc) from exc
     partial.replace(target)  # complete: only now does the inbox hold it

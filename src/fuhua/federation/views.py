@@ -15,7 +15,7 @@ from fuhua.core.scoping import check
 
 from .exchange import head_position
 from .forms import PeerForm, TablesForm
-from .models import FederatedRecord, Instance, Origin, PackageLog, Peer
+from .models import Instance, Origin, PackageLog, Peer
 from .package import fingerprint
 from .services import register_peer, set_tables
 from .tables import BY_KEY
@@ -34,14 +34,14 @@ def home(request):
     for peer in peers:
         peer.fingerprint = fingerprint(peer.public_key)
         peer.table_labels = [BY_KEY[t].label for t in peer.tables if t in BY_KEY]
-    origins = (Origin.objects.restrict(request.user, "view").select_related("via")
-               .annotate(held=Count("records", filter=Q(records__deleted=False, records__linked=False))))
+    origins = list(Origin.objects.restrict(request.user, "view").select_related("via")
+                   .annotate(held=Count("records", filter=Q(records__deleted=False, records__linked=False))))
     instance = Instance.objects.select_related("region").first()
     return render(request, "federation/home.html", {
         "instance": instance, "fingerprint": fingerprint(instance.public_key) if instance else "",
         "position": head_position(), "peers": peers, "origins": origins,
         "packages": PackageLog.objects.restrict(request.user, "view").select_related("peer")[:30],
-        "federated_total": FederatedRecord.objects.filter(deleted=False, linked=False).count(),
+        "federated_total": sum(origin.held for origin in origins),
         "can_add": check(request.user, "add", Peer), "can_change": check(request.user, "change", Peer),
         "form": PeerForm(), "tables_form": TablesForm,
     })
