@@ -335,7 +335,9 @@ def render_html(snapshot: ReportSnapshot, lang: str = "zh", link=None, for_pdf: 
     view = View(snapshot.data, lang, link)
     return render_to_string("steering/report_document.html", {
         "view": view, "title": view.title(), "chapters": view.chapters(html=True), "snapshot": snapshot,
-        "lang": lang, "for_pdf": for_pdf, "metrics": [
+        "lang": lang, "for_pdf": for_pdf,
+        "collected_at": fmt.datetime(datetime.datetime.fromisoformat(snapshot.data["collected_at"])),  # Beijing time
+        "metrics": [
             {"code": c, "label": view.label(c), "note": view.note(c), "link": link(c) if link else ""}
             for c in snapshot.data["metrics"]],
     })
