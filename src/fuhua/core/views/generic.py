@@ -255,10 +255,11 @@ class ObjectDetailView(ScopedMixin, View):
 
 
 def object_actions(user, obj) -> dict:
-    """Which of edit/delete/history this user may use on obj (model-level role check, object already scoped)."""
+    """Which of edit/delete/history this user may use on obj: checked on the object itself, since a readable
+    object need not be changeable (an expert of a pool shared with a city is read there, changed at home)."""
     return {
-        "edit": object_url(obj, "edit") if check(user, "change", type(obj)) else None,
-        "delete": object_url(obj, "delete") if check(user, "delete", type(obj)) else None,
+        "edit": object_url(obj, "edit") if check(user, "change", obj) else None,
+        "delete": object_url(obj, "delete") if check(user, "delete", obj) else None,
         "history": object_url(obj, "history"),
         "detail": object_url(obj, "detail"),
     }
