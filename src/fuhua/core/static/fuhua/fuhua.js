@@ -26,9 +26,18 @@ document.addEventListener("click", function (event) {
   box.querySelector("[data-autocomplete-value]").value = option.dataset.value;
   box.querySelector("[data-autocomplete-input]").value = option.textContent;
   box.querySelector(".autocomplete-options").innerHTML = "";
+  box.dataset.picked = "1";
 });
 document.addEventListener("input", function (event) {
   if (event.target.matches("[data-autocomplete-input]")) {
-    event.target.closest("[data-autocomplete]").querySelector("[data-autocomplete-value]").value = "";
+    var box = event.target.closest("[data-autocomplete]");
+    box.querySelector("[data-autocomplete-value]").value = "";
+    delete box.dataset.picked;
   }
+});
+// A search answered after an option was picked (typed, then picked before the delayed request returned) is
+// stale: it must not reopen the list over the form.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var box = event.detail.target && event.detail.target.closest && event.detail.target.closest("[data-autocomplete]");
+  if (box && box.dataset.picked) { event.detail.shouldSwap = false; }
 });
