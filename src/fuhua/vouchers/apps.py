@@ -14,7 +14,7 @@ class VouchersConfig(AppConfig):
         from fuhua.core.schedule import register_periodic
 
         from . import models, workflow  # noqa: F401  (registers the workflows)
-        from .tasks import expire_vouchers
+        from .tasks import expire_vouchers, precompute_eligibility
 
         glossary.register("batch_status", models.BatchStatus)
         glossary.register("voucher_status", models.VoucherStatus)
@@ -25,6 +25,8 @@ class VouchersConfig(AppConfig):
         # Daily, before office hours: overdue orders cancelled, late deliveries deemed accepted, expired
         # vouchers lapse and their value returns to the batch.
         register_periodic("vouchers.expire", task=expire_vouchers, at=datetime.time(1, 30))
+        # Daily, after midnight: the day's eligibility of every firm for the programmes taking claims today.
+        register_periodic("vouchers.precompute", task=precompute_eligibility, at=datetime.time(0, 15))
         from . import prefill
 
         prefill.register()  # the tenants' vouchers and services, for the annual statistics (core.prefill)

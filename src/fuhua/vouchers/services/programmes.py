@@ -15,10 +15,12 @@ from fuhua.core.exceptions import Conflict
 from fuhua.marketplace import services as marketplace
 from fuhua.registry.models import Region
 
-from .. import packs
+from .. import packs, tasks
 from ..models import Batch, BatchStatus, Slot, VoucherProgramme
 from ..workflow import BATCH_WORKFLOW
 from .common import require, terms
+
+ONE_DAY = datetime.timedelta(days=1)
 
 SLOT_CHUNK = 5000
 
@@ -119,7 +121,12 @@ def publish_batch(user, batch: Batch) -> Batch:
     if Slot.objects.filter(batch=batch).exists():
         raise Conflict(_("This batch already has its vouchers."))
     _cut(batch, batch.budget_fen, reissue=False)
-    return BATCH_WORKFLOW.apply(user, batch, "publish")
+    published = BATCH_WORKFLOW.apply(user, batch, "publish")
+    if timezone.localdate(batch.opens_at) <= timezone.localdate() < timezone.localdate(batch.closes_at) + ONE_DAY:
+        # Claims start today: the firms' eligibility is stored in the background before the rush (the daily
+        # 00:15 run covers batches opening on a later day).
+        transaction.on_commit(tasks.precompute_eligibility.enqueue)
+    return published
 
 
 def close_batch(user, batch: Batch, reason: str) -> Batch:
