@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fuhua.accounts.roles import Role, roles_of
+from fuhua.core.db_router import replica_reads
 from fuhua.core.inbox import inbox
 from fuhua.core.scoping import check
 from fuhua.incubation.models import Incubation, IncubationStatus
@@ -79,17 +80,19 @@ def dashboard(request):
     roles = roles_of(user)
     context = {"today": today, "inbox": inbox(user, roles, today), "has_roles": bool(roles)}
     aggregates = bool(roles & AGGREGATE_ROLES)
-    if aggregates and check(user, "view", Carrier):
-        context["carriers"] = carrier_counts(user, today)
-    if aggregates and check(user, "view", Firm):
-        context["firm_count"] = Firm.objects.restrict(user).count()
-    if aggregates and check(user, "view", Incubation):
-        context["incubations"] = incubation_counts(user, today)
+    with replica_reads():  # the network's counts may come from the read replica (core/db_router.py)
+        if aggregates and check(user, "view", Carrier):
+            context["carriers"] = carrier_counts(user, today)
+        if aggregates and check(user, "view", Firm):
+            context["firm_count"] = Firm.objects.restrict(user).count()
+        if aggregates and check(user, "view", Incubation):
+            context["incubations"] = incubation_counts(user, today)
     if roles & {Role.OPERATOR, Role.BUREAU, Role.ADMIN} and check(user, "view", Incubation):
         # Rule-driven work lists (graduation proposals, overdue tenants): the rules engine evaluates the
         # whole scope, which takes seconds for a province, so the page fetches the counts after it renders.
         context["attention_url"] = reverse("incubation:incubation_attention")
     # Associations see aggregates only; the per-city table is for the administrations.
     if roles & {Role.BUREAU, Role.ADMIN} and check(user, "view", Carrier):
-        context["cities"] = carriers_per_city(user)
+        with replica_reads():
+            context["cities"] = carriers_per_city(user)
     return render(request, "dashboard/dashboard.html", context)

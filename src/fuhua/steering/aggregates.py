@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
+from fuhua.core.db_router import replica_alias
 from fuhua.core.system import SYSTEM
 from fuhua.policies.models import Payout
 
@@ -128,7 +129,7 @@ def read_page(region_code: str, child_codes: list[str], metric: str) -> tuple[di
     values: dict[str, dict[int, float]] = defaultdict(dict)
     children: dict[int, dict[str, float]] = defaultdict(dict)
     at = None
-    rows = Aggregate.objects.filter(
+    rows = Aggregate.objects.using(replica_alias()).filter(
         Q(region_code=region_code) | Q(region_code__in=child_codes, metric=metric)).values_list(
         "region_code", "metric", "year", "value", "computed_at")
     for code, name, year, value, computed_at in rows:
@@ -143,7 +144,7 @@ def read_page(region_code: str, child_codes: list[str], metric: str) -> tuple[di
 def read(region_code: str, metrics=DASHBOARD_METRICS) -> dict[str, dict[int, float]]:
     """metric → year → value for one region (NATION for the country)."""
     out: dict[str, dict[int, float]] = defaultdict(dict)
-    for metric, year, value in Aggregate.objects.filter(region_code=region_code, metric__in=list(metrics)).values_list(
-            "metric", "year", "value"):
+    rows = Aggregate.objects.using(replica_alias()).filter(region_code=region_code, metric__in=list(metrics))
+    for metric, year, value in rows.values_list("metric", "year", "value"):
         out[metric][year] = value
     return dict(out)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fuhua.core import formatting as fmt
+from fuhua.core.db_router import replica_reads
 from fuhua.core.exports import safe_workbook, write_safe_row
 from fuhua.registry.models import Region
 
@@ -138,7 +139,8 @@ def checksum(data: dict) -> str:
 def build_snapshot(user, region: Region, year: int, template_code: str = "annual-report") -> ReportSnapshot:
     """Collect and store the snapshot. The caller has checked that the user may add reports for the region
     (`services.region_for(user, code, "add")`); the data and checksum are written once, never changed."""
-    data = collect(user, region, year, template_code)
+    with replica_reads():  # the report's reads may come from the read replica (core/db_router.py)
+        data = collect(user, region, year, template_code)
     return ReportSnapshot.objects.create(region=region, year=year, template=template_code, data=data,
                                          checksum=checksum(data), created_by_id=getattr(user, "pk", None))
 
