@@ -2,6 +2,8 @@
 
 FUHUA_HOME        data directory (SQLite database, secret key, media); default ./var
 DATABASE_URL      e.g. postgres://user@host/db; default SQLite in FUHUA_HOME
+DATABASE_REPLICA_URL  a streaming replica of DATABASE_URL, read by reports and dashboards (core/db_router.py)
+FUHUA_TASK_RECOVERY_SECONDS  how often a worker requeues tasks whose worker died (default 10; core/workers.py)
 SECRET_KEY        required in production; otherwise generated once into FUHUA_HOME
 ALLOWED_HOSTS     comma separated; default localhost names
 FUHUA_UPLOAD_MAX_BYTES  largest annual-report upload (default 20 MB; FUHUA_FIRM_UPLOAD_MAX_BYTES for firms, 100 MB)
@@ -142,9 +144,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+# The optional read replica: reads opt in with core.db_router.replica_reads(); writes and migrations: the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=_env_int("FUHUA_DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {})) if (
+        DATABASES["replica"]["ENGINE"] == DATABASES["default"]["ENGINE"]) else {}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the primary's test database
+DATABASE_ROUTERS = ["fuhua.core.db_router.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASK_RECOVERY_SECONDS = float(os.environ.get("FUHUA_TASK_RECOVERY_SECONDS", 10))
 
 # Uploads (statistics imports): size caps per endpoint, the workbook guard's limits (statistics/exchange/
 # guard.py), imports moved to the worker above a size, and how long failed uploads are kept.
