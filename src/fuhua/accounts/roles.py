@@ -179,7 +179,8 @@ _STEERING_REFERENCES: dict[str, dict[str, str]] = {}
 # region-limited administrator sees none of them.
 _FEDERATION: dict[str, dict[str, str]] = {
     Role.SYSTEM_ADMIN: {"federation.instance": "v", "federation.peer": "vac", "federation.origin": "v",
-                        "federation.packagelog": "v"},
+                        "federation.packagelog": "v", "federation.figure": "v"},
+    Role.BUREAU: {"federation.figure": "v"},  # the shared figures of the regions below it (scoped by region)
 }
 _FEDERATION_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
 _FEDERATION_REFERENCES: dict[str, dict[str, str]] = {}
@@ -203,15 +204,23 @@ _MENTORING_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
 _MENTORING_REFERENCES: dict[str, dict[str, str]] = {"mentoring.pairing": {"carrier": "change"}}
 _EVENTS_READ = {"events.event": "v", "events.eventseries": "v", "events.registration": "v",
                 "events.eventfeedback": "v"}
+# Competitions and roadshows: organisers set up rounds, draw panels and announce results; firms apply (and
+# withdraw); panel experts score their rounds' applications; invited investors record investment intents.
 _EVENTS_ORGANISER = {"events.event": "vacd", "events.eventseries": "vacd", "events.registration": "vac",
-                     "events.eventfeedback": "v"}
+                     "events.eventfeedback": "v", "events.round": "vacd", "events.application": "vac",
+                     "events.score": "v", "events.investmentintent": "v"}
 _EVENTS: dict[str, dict[str, str]] = {
     Role.BUREAU: _EVENTS_ORGANISER, Role.ASSOCIATION: _EVENTS_ORGANISER, Role.OPERATOR: _EVENTS_ORGANISER,
-    Role.FIRM: {"events.event": "v", "events.registration": "vac", "events.eventfeedback": "va"},
+    Role.FIRM: {"events.event": "v", "events.registration": "vac", "events.eventfeedback": "va",
+                "events.round": "v", "events.application": "vac", "events.investmentintent": "v"},
+    Role.EXPERT: {"events.event": "v", "events.round": "v", "events.application": "v", "events.score": "vac"},
+    Role.INVESTOR: {"events.event": "v", "events.round": "v", "events.application": "v",
+                    "events.investmentintent": "va"},
 }
-_EVENTS_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}
+_EVENTS_PROTECTED: dict[str, dict[str, frozenset[str]]] = {}  # scores, applications and intents: services only
 _EVENTS_REFERENCES: dict[str, dict[str, str]] = {"events.event": {"carrier": "change", "series": "change"},
-                                                 "events.eventseries": {"carrier": "change"}}
+                                                 "events.eventseries": {"carrier": "change"},
+                                                 "events.round": {"event": "change"}}
 
 # Deal flow: investors keep their institution's funds and move its deals; operators post their tenants'
 # financing needs, introduce deals and station investors at their carriers; bureaus see and export the
@@ -232,6 +241,29 @@ _DEALFLOW_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
 }
 _DEALFLOW_REFERENCES: dict[str, dict[str, str]] = {"dealflow.stationing": {"carrier": "change"}}
 
+# Demands and challenges (揭榜挂帅, fuhua.demands): a firm posts its needs (an operator posts its tenants' and
+# teams') and its challenges, and picks a response to them; a bureau publishes its region's challenges and picks;
+# providers (their organisation: providers, universities, institutes) and experts respond; mentors, investors,
+# providers and experts read the open needs published to the network (demands.models.PublishedQuerySet).
+_DEMANDS_READ = {"demands.demand": "v", "demands.challenge": "v"}
+_DEMANDS_RESPONDER = {**_DEMANDS_READ, "demands.challengeresponse": "vac"}
+_DEMANDS: dict[str, dict[str, str]] = {
+    Role.BUREAU: {"demands.demand": "v", "demands.challenge": "vacd", "demands.challengeresponse": "vc"},
+    Role.OPERATOR: {"demands.demand": "vac", "demands.challenge": "v"},
+    Role.FIRM: {"demands.demand": "vac", "demands.challenge": "vac", "demands.challengeresponse": "vc"},
+    Role.SERVICE_PROVIDER: _DEMANDS_RESPONDER,
+    Role.EXPERT: _DEMANDS_RESPONDER,
+    Role.MENTOR: _DEMANDS_READ,
+    Role.INVESTOR: _DEMANDS_READ,
+}
+# The poster decides on a response (its workflow) but does not rewrite it.
+_RESPONSE_FIXED = frozenset({"challenge", "organisation", "expert", "proposal", "price_fen", "status"})
+_DEMANDS_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
+    Role.BUREAU: {"demands.challengeresponse": _RESPONSE_FIXED},
+    Role.FIRM: {"demands.challengeresponse": _RESPONSE_FIXED},
+}
+_DEMANDS_REFERENCES: dict[str, dict[str, str]] = {}
+
 _SECTIONS = (
     (_MARKETPLACE, _MARKETPLACE_PROTECTED, _MARKETPLACE_REFERENCES),
     (_VOUCHERS, _VOUCHERS_PROTECTED, _VOUCHERS_REFERENCES),
@@ -241,6 +273,7 @@ _SECTIONS = (
     (_MENTORING, _MENTORING_PROTECTED, _MENTORING_REFERENCES),
     (_EVENTS, _EVENTS_PROTECTED, _EVENTS_REFERENCES),
     (_DEALFLOW, _DEALFLOW_PROTECTED, _DEALFLOW_REFERENCES),
+    (_DEMANDS, _DEMANDS_PROTECTED, _DEMANDS_REFERENCES),
 )
 
 PERMISSIONS: dict[str, dict[str, str]] = {
@@ -253,6 +286,7 @@ PERMISSIONS: dict[str, dict[str, str]] = {
         "registry.firm": "vacd",
         "registry.firmdesignation": "vacd",
         "registry.startupteam": "vacd",
+        "registry.founder": "vacd",  # founders and key people: personal data, the region's bureau
         "registry.mentorprofile": "v",
         "registry.investorprofile": "v",
         "registry.expertprofile": "vacd",  # the expert pool (registry.experts)
@@ -299,6 +333,7 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     Role.FIRM: {
         **_REFERENCE,
         "registry.firm": "vc",
+        "registry.founder": "vacd",  # its own founders (operators do not see them)
         "registry.firmdesignation": "v",
         "registry.investment": "v",
         "registry.firmyearfigures": "v",
@@ -336,7 +371,8 @@ PROTECTED_FIELDS: dict[str, dict[str, frozenset[str]]] = {
         "registry.firm": frozenset({"region", "credit_code"}),
         "registry.startupteam": frozenset({"region", "firm"}),
     },
-    Role.FIRM: {"*": _STATE, "registry.firm": frozenset({"region", "credit_code"})},
+    Role.FIRM: {"*": _STATE, "registry.firm": frozenset({"region", "credit_code"}),
+                "registry.founder": frozenset({"team"})},
     Role.SERVICE_PROVIDER: {"*": _STATE,
                             "registry.organisation": frozenset({"region", "kind", "ownership", "credit_code"})},
     Role.MENTOR: {"*": _STATE, "registry.mentorprofile": frozenset({"carriers", "region"})},

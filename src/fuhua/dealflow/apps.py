@@ -11,9 +11,10 @@ class DealflowConfig(AppConfig):
         from fuhua.core.context_processors import NavItem, register_nav
         from fuhua.core.demo import register_demo_step
 
-        from . import inbox, prefill, workflow  # noqa: F401  (workflow registers the deal and need workflows)
+        from . import inbox, intents, prefill, workflow  # noqa: F401  (workflow registers the deal and need workflows)
 
         inbox.register()
+        intents.connect()  # roadshow investment intents (events) become deals, by signal: no import of events
         prefill.register()  # the annual statistics' prefill source
         register_demo_step("dealflow", _("Investors, financing needs and deals"), order=69,
                            run="fuhua.dealflow.demo.load_dealflow")

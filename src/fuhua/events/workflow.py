@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy
 from fuhua.core.scoping import check
 from fuhua.core.workflow import ALLOWED, Transition, Workflow, conflict, forbidden
 
-from .models import HOLDS_SEAT, EventStatus, RegistrationStatus
+from .models import HOLDS_SEAT, ApplicationStatus, EventStatus, RegistrationStatus, RoundStatus
 
-E, R = EventStatus, RegistrationStatus
+E, R, RS, A = EventStatus, RegistrationStatus, RoundStatus, ApplicationStatus
 
 
 def seats_taken(event) -> int:
@@ -93,7 +93,80 @@ REGISTRATION_WORKFLOW = Workflow("status", [
     Transition("cancel", gettext_lazy("cancel the registration"), frozenset({R.PENDING, R.WAITLISTED, R.CONFIRMED}),
                R.CANCELLED, effect=_off_waitlist),
 ], model="events.registration")
-IRREVERSIBLE = {"cancel", "reject", "hold"}
+IRREVERSIBLE = {"cancel", "reject", "hold", "publish_results", "close_judging", "withdraw"}
+
+
+# --- rounds and applications --------------------------------------------------------------------------
+# Round: planned → judging (the panel is drawn, the previous round's results are published, it has
+# applications) → judging closed (every panel expert scored every application) → results published.
+# Application: in the competition → withdrawn (by the applicant, before its round is judged), not advanced
+# or winner (the organiser announcing a published round's outcome: events.competitions.advance).
+
+
+def _round_organiser(user, rnd, **kw):
+    if check(user, "change", rnd.event):
+        return ALLOWED
+    return forbidden(_("Only the organiser of %(event)s takes this step.") % {"event": rnd.event})
+
+
+def _panel_ready(user, rnd, **kw):
+    from .competitions import entrants
+
+    if not rnd.draw_id:
+        return conflict(_("Draw the panel from the expert pool first."))
+    earlier = rnd.event.rounds.filter(number__lt=rnd.number).exclude(status=RS.PUBLISHED).first()
+    if earlier is not None:
+        return conflict(_("The results of %(round)s are not published yet.") % {"round": earlier.name})
+    if not entrants(rnd).exists():
+        return conflict(_("No application is in this round."))
+    return ALLOWED
+
+
+def _sheets_complete(user, rnd, **kw):
+    from .competitions import missing_scores
+
+    missing = missing_scores(rnd)
+    if missing:
+        return conflict(_("%(count)d score sheets are still missing, e.g. %(first)s.") % {
+            "count": len(missing), "first": missing[0]})
+    return ALLOWED
+
+
+ROUND_WORKFLOW = Workflow("status", [
+    Transition("open_judging", gettext_lazy("open judging"), frozenset({RS.PLANNED}), RS.JUDGING,
+               guards=(_round_organiser, _panel_ready)),
+    Transition("close_judging", gettext_lazy("close judging"), frozenset({RS.JUDGING}), RS.CLOSED,
+               guards=(_round_organiser, _sheets_complete)),
+    Transition("publish_results", gettext_lazy("publish the results"), frozenset({RS.CLOSED}), RS.PUBLISHED,
+               guards=(_round_organiser,)),
+], model="events.round")
+
+
+def _not_judged(user, application, **kw):
+    rnd = application.round
+    if rnd is not None and rnd.status != RS.PLANNED:
+        return conflict(_("%(round)s is already being judged.") % {"round": rnd.name})
+    return ALLOWED
+
+
+def _app_organiser(user, application, **kw):
+    if check(user, "change", application.event):
+        return ALLOWED
+    return forbidden(_("Only the organiser of %(event)s announces results.") % {"event": application.event})
+
+
+def _placed(application, rank=None, **kw):
+    application.rank = rank
+
+
+APPLICATION_WORKFLOW = Workflow("status", [
+    Transition("withdraw", gettext_lazy("withdraw the application"), frozenset({A.SUBMITTED}), A.WITHDRAWN,
+               guards=(_not_judged,)),
+    Transition("eliminate", gettext_lazy("mark as not advanced"), frozenset({A.SUBMITTED}), A.ELIMINATED,
+               guards=(_app_organiser,), effect=_placed),
+    Transition("award", gettext_lazy("award"), frozenset({A.SUBMITTED}), A.WINNER,
+               guards=(_app_organiser,), effect=_placed),
+], model="events.application")
 
 
 def initial_state(registration, *, full: bool, waitlist_position: int | None) -> None:

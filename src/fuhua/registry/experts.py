@@ -196,13 +196,16 @@ def _region_of(user, target: PanelTarget) -> Region:
 @transaction.atomic
 def record(user, purpose: str, target: PanelTarget, experts: list[ExpertProfile], *, seed: int, size: int,
            excluded: Iterable[Exclusion] = (), fields: Iterable[str] = (),
-           exclude_own_region: bool = False) -> ExpertDraw:
+           exclude_own_region: bool = False, drawn_by=None) -> ExpertDraw:
+    """`drawn_by`: the person who asked for the draw when the platform records it on their behalf (an event
+    organiser drawing a judging panel from the region's pool); by default the recording user."""
     obj = target.obj
+    drawn_by = drawn_by if drawn_by is not None else user
     data = {
         "purpose": purpose, "object_label": target.label[:200], "region": _region_of(user, target), "seed": seed,
         "size": size, "wanted_fields": list(fields), "exclude_own_region": exclude_own_region,
         "excluded": [e.as_record() for e in excluded], "drawn": [e.pk for e in experts],
-        "drawn_by": as_db_user(user) if getattr(user, "pk", None) else None,
+        "drawn_by": as_db_user(drawn_by) if getattr(drawn_by, "pk", None) else None,
     }
     if obj is not None and getattr(obj, "pk", None) is not None:
         data["content_type"] = ContentType.objects.get_for_model(type(obj))
@@ -212,7 +215,7 @@ def record(user, purpose: str, target: PanelTarget, experts: list[ExpertProfile]
 
 def draw(user, purpose: str, target: PanelTarget, size: int, *, seed: int | None = None, fields: Iterable[str] = (),
          exclude_own_region: bool = False, need_account: bool = False, on: datetime.date | None = None,
-         pool=None) -> ExpertDraw:
+         pool=None, drawn_by=None) -> ExpertDraw:
     """Draw and record a panel (see the module's docstring). ValidationError naming `size` when the pool
     cannot fill it; PermissionDenied when the user may not record draws. `pool`: a narrower queryset of the
     user's pool (e.g. without the experts already on the panel)."""
@@ -222,7 +225,7 @@ def draw(user, purpose: str, target: PanelTarget, size: int, *, seed: int | None
     result = plan(user, target, size, seed=seed, fields=fields, exclude_own_region=exclude_own_region,
                   need_account=need_account, on=on, pool=pool)
     return record(user, purpose, target, result.drawn, seed=result.seed, size=size, excluded=result.excluded,
-                  fields=fields, exclude_own_region=exclude_own_region)
+                  fields=fields, exclude_own_region=exclude_own_region, drawn_by=drawn_by)
 
 
 def check_panel(experts: Iterable[ExpertProfile], target: PanelTarget, *, exclude_own_region: bool = False,
