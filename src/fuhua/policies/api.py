@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, require
 from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
 from fuhua.core.exceptions import Conflict
-from fuhua.registry.models import Carrier
+from fuhua.registry.models import Carrier, Organisation
 
 from . import schemas as s
 from . import services
@@ -42,9 +42,9 @@ from .workflow import CALL_WORKFLOW
 POLICIES = Resource(Policy, s.PolicyOut, filters=s.PolicyFilters, ordering=("code", "effective_from"), search=None)
 ENTITLEMENTS = Resource(Entitlement, s.EntitlementOut, filters=s.EntitlementFilters,
                         ordering=("amount_fen", "period", "queue_position", "created_at"),
-                        select_related=("policy", "carrier", "firm", "team"), search=None)
+                        select_related=("policy", "carrier", "firm", "team", "operator", "person"), search=None)
 PAYOUTS = Resource(Payout, s.PayoutOut, filters=s.PayoutFilters, ordering=("paid_on", "amount_fen", "budget_year"),
-                   select_related=("policy", "carrier", "firm", "team"), search=None)
+                   select_related=("policy", "carrier", "firm", "team", "operator", "person"), search=None)
 APPLICATIONS = Resource(Application, s.ApplicationOut, filters=s.ApplicationFilters,
                         ordering=("created_at", "submitted_on", "status"), select_related=("carrier",), search=None)
 CALLS = Resource(Call, s.CallOut, s.CallIn, filters=s.CallFilters, ordering=("opens_on", "closes_on"), search=None)
@@ -274,10 +274,26 @@ def carrier_fits_router() -> Router:
     return r
 
 
+def operator_fits_router() -> Router:
+    r = Router(tags=["policy fits"])
+
+    @r.get("/{id}", response={200: s.FitsOut, **OBJECT_ERRORS},
+           **operation("operator_fits", "Which policies fit a carrier operator: entitled now, would be entitled "
+                                        "if …, not applicable"))
+    def fits(request, id: int, as_of: datetime.date | None = None):
+        day = as_of or default_as_of()
+        result = services.operator_fits(request.auth_user, id, day)
+        organisation = Organisation.objects.restrict(request.auth_user).get(pk=id)
+        return _fits_out(request.auth_user, organisation, result, day)
+
+    return r
+
+
 def routers() -> dict[str, Router]:
     """URL prefix → router; api.py mounts each under /api/v1/<prefix>."""
     return {"policies": policies_router(), "entitlements": entitlements_router(), "payouts": payouts_router(),
             "applications": applications_router(), "calls": calls_router(), "notifications": notifications_router(),
             "firm-fits": firm_fits_router(), "carrier-fits": carrier_fits_router(),
+            "operator-fits": operator_fits_router(),
             "policy-feedback": crud_router(FEEDBACK), "fit-notices": crud_router(FIT_NOTICES),
             "policy-subscriptions": crud_router(SUBSCRIPTIONS)}

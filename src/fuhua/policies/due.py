@@ -18,6 +18,8 @@ class Due:
     recognition_id: int | None
     firm_id: int | None = None
     team_id: int | None = None
+    operator_id: int | None = None
+    person_id: int | None = None
 
     @property
     def beneficiary(self) -> tuple[str, int]:
@@ -25,4 +27,8 @@ class Due:
             return ("firm", self.firm_id)
         if self.team_id is not None:
             return ("team", self.team_id)
+        if self.operator_id is not None:
+            return ("operator", self.operator_id)
+        if self.person_id is not None:
+            return ("person", self.person_id)
         return ("carrier", self.carrier_id)

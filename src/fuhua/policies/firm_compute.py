@@ -94,6 +94,12 @@ def dues_of(policy: packs.PolicyPack, outputs: dict, facts: FirmFacts, period: i
             if facts.entity == "firm":
                 dues.append(Due(None, rule, item.group, key, int(values[row]), facts.region_code.get(pk) or "",
                                 None, None, firm_id=pk))
+            elif facts.entity == "operator":
+                dues.append(Due(None, rule, item.group, key, int(values[row]), facts.region_code.get(pk) or "",
+                                None, None, operator_id=pk))
+            elif facts.entity == "person":  # a team's founder: through the team's host carrier
+                dues.append(Due(facts.host_carrier.get(pk), rule, item.group, key, int(values[row]),
+                                facts.region_code.get(pk) or "", None, None, person_id=pk))
             else:
                 dues.append(Due(facts.host_carrier.get(pk), rule, item.group, key, int(values[row]),
                                 facts.region_code.get(pk) or "", None, None, team_id=pk))

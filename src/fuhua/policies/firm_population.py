@@ -1,4 +1,4 @@
-"""Firms and start-up teams → the `Population` of a firm-level policy (beneficiary firm or team).
+"""Firms, start-up teams, carrier operators and persons → the `Population` of a firm-level policy.
 
 The national firm attributes come from the registry's firm loader (the one it registers with the rules
 adapter, `registry.rule_sources.firm_columns`); the firm-level policy attributes (designations with dates,
@@ -16,10 +16,16 @@ import datetime
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from fuhua.registry.models import Firm, Region, StartupTeam
-from fuhua.registry.rule_sources import firm_columns, firm_policy_columns, team_columns
+from fuhua.registry.models import Carrier, Firm, Founder, Organisation, Region, StartupTeam
+from fuhua.registry.rule_sources import (
+    firm_columns,
+    firm_policy_columns,
+    operator_columns,
+    person_columns,
+    team_columns,
+)
 from fuhua.rules import Population
 
 from .packs import BENEFICIARIES, PolicyPack
@@ -62,15 +68,25 @@ def region_prefix(code: str) -> str:
 def beneficiaries_for(policy: PolicyPack):
     """The firms (or teams) a policy is computed over: registered under its region or incubated there."""
     region = region_of(policy)
-    model = Firm if BENEFICIARIES[policy.beneficiary] == "firm" else StartupTeam
+    entity = BENEFICIARIES[policy.beneficiary]
+    if entity == "operator":  # organisations registered there that run a carrier
+        q = region.subtree_q("region") & Q(pk__in=Carrier.objects.values("operator_id"))
+        return Organisation.objects.filter(q)
+    if entity == "person":  # founders of firms or teams registered or incubated there
+        q = (region.subtree_q("firm__region") | region.subtree_q("team__region")
+             | region.subtree_q("firm__incubations__carrier__region")
+             | region.subtree_q("team__incubations__carrier__region"))
+        return Founder.objects.filter(pk__in=Founder.objects.filter(q).values("pk"))
+    model = Firm if entity == "firm" else StartupTeam
     q = region.subtree_q("region") | region.subtree_q("incubations__carrier__region")
     return model.objects.filter(pk__in=model.objects.filter(q).values("pk"))
 
 
 def load_base(entity: str, as_of: datetime.date, queryset) -> FirmBase:
-    if entity == "team":
+    loaders = {"team": team_columns, "operator": operator_columns, "person": person_columns}
+    if entity in loaders:
         ids = np.array(sorted(queryset.values_list("pk", flat=True)), np.int64)
-        return FirmBase(entity, as_of, team_columns(ids, as_of))
+        return FirmBase(entity, as_of, loaders[entity](ids, as_of))
     # The firm's own rows from the loader the registry registers with the rules adapter (rules/adapter: the
     # "firm" entity): firm packs read no incubation or carrier rows, so the adapter's linked loads are skipped.
     ids = np.array(sorted(queryset.values_list("pk", flat=True)), np.int64)
@@ -86,7 +102,7 @@ def _under(codes: np.ndarray, prefix: str) -> np.ndarray:
 def _ledger_sums(policy: PolicyPack, entity: str, ids: list[int], group: str, period: int | None) -> dict[int, int]:
     from .models import Payout
 
-    column = "firm_id" if entity == "firm" else "team_id"
+    column = {"firm": "firm_id", "team": "team_id", "operator": "operator_id", "person": "person_id"}[entity]
     qs = Payout.objects.filter(policy__code=policy.id, group=group, **{f"{column}__in": ids})
     if period is not None:
         qs = qs.filter(period=period)
@@ -108,6 +124,14 @@ def build(policy: PolicyPack, base: FirmBase, period: int, *, ledger: bool = Tru
         start = np.datetime64(datetime.date(period, 1, 1), "D")
         columns["first_financed_in_period"] = ~np.isnat(first) & (first >= start) & (
             first <= np.datetime64(base.as_of, "D"))
+    elif entity == "operator":
+        columns["in_jurisdiction"] = _under(columns["region_code"], prefix)
+    elif entity == "person":
+        columns["in_jurisdiction"] = _under(columns["region_code"], prefix)
+        columns["venture_tenant_in_jurisdiction"] = columns["venture_tenant"] & _under(
+            columns["venture_tenant_region_code"], prefix)
+        facts.host_carrier = {pk: c for pk, c in zip(id_list, columns["venture_host_carrier"].tolist(), strict=True)
+                              if c}
     else:
         columns["in_jurisdiction"] = _under(columns["region_code"], prefix)
         columns["host_in_jurisdiction"] = columns["hosted"] & _under(columns["host_region_code"], prefix)

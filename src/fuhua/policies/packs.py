@@ -29,9 +29,10 @@ PRIORITIES = ("earliest_recognition_then_id", "carrier_id")
 PERIODS = ("ever", "period")
 KEY_FIELDS = ("period", "new_level")
 # Who a policy pays, and the rules-engine entity its pack is evaluated over. A start-up team's money goes
-# through the carrier hosting it (its operator confirms the account); "person" (a founder under a talent
-# programme) has no register in Fuhua yet, so a pack naming it is refused like any unknown kind.
-BENEFICIARIES = {"carrier": "carrier", "firm": "firm", "team": "team"}
+# through the carrier hosting it (its operator confirms the account); "operator" is the organisation running
+# carriers (registry.Organisation), "person" a founder or key person (registry.Founder) — confirmed by the
+# founder's firm, or for a team's founder by the operator of the team's host carrier.
+BENEFICIARIES = {"carrier": "carrier", "firm": "firm", "team": "team", "operator": "operator", "person": "person"}
 _SECTION = re.compile(r"^policy:\s*$", re.M)
 
 

@@ -70,18 +70,54 @@ TEAM_ATTRIBUTES = [
     A("host_carrier", "int", "the carrier hosting the team (0: none)", "", 0),
     A("host_region_code", "str", "region of the hosting carrier"),
 ]
+OPERATOR_ATTRIBUTES = [
+    A("in_jurisdiction", "bool", "the operator is registered under the policy's region", default=False),
+    A("region_code", "str", "region the operator is registered in"),
+    A("ownership", "str", "ownership type of the operator, or none when not recorded"),
+    A("carriers", "int", "carriers it operates (established by the as-of date)", "count", 0),
+    A("recognised_carriers", "int", "of those, carriers holding an active recognition", "count", 0),
+    A("provincial_plus_carriers", "int", "of those, carriers holding a national or provincial recognition",
+      "count", 0),
+    A("new_recognitions", "int", "recognitions of its carriers granted in the period", "count", 0),
+    A("enclave_carriers", "int", "enclave carriers (飞地) it operates", "count", 0),
+]
+PERSON_ATTRIBUTES = [
+    A("in_jurisdiction", "bool", "the person's firm (or team) lies under the policy's region", default=False),
+    A("region_code", "str", "region of the person's firm (or team)"),
+    A("of_firm", "bool", "a founder or key person of a registered firm (not of a team)", default=False),
+    A("founder", "bool", "founder or co-founder (not only a key person)", default=False),
+    A("doctorate", "bool", "holds a doctorate (博士)", default=False),
+    A("overseas_returnee", "bool", "returned from study abroad (海外留学归国)", default=False),
+    A("student", "bool", "an enrolled student (在校大学生)", default=False),
+    A("talent_title", "str", "talent title held (gusu_leading, taicang_leading, js_shuangchuang, "
+      "js_shuangchuang_phd), or none"),
+    A("talent_title_new", "bool", "talent title granted in the period", default=False),
+    A("venture_founded", "date", "date the person's firm was founded (or team formed)"),
+    A("venture_tenant", "bool", "the person's firm (or team) is incubated at a carrier", default=False),
+    A("venture_tenant_region_code", "str", "region of that carrier"),
+    A("venture_tenant_in_jurisdiction", "bool", "incubated at a carrier under the policy's region", default=False),
+    A("venture_host_carrier", "int", "a team founder: the carrier hosting the team (0: none)", "", 0),
+]
 FIRM_LABELS = {  # the attributes in words, for the "would be entitled if" sentences
     "in_jurisdiction": "在政策区域内", "tenant": "在孵企业", "tenant_in_jurisdiction": "在本区域载体内孵化",
     "first_financed_in_period": "本年度获得首次融资", "student_founded": "大学生创办",
-    "registered": "已注册企业", "hosted": "入驻孵化载体", "host_in_jurisdiction": "入驻本区域孵化载体",
+    "registered": "已注册企业", "founder": "创始人或联合创始人", "doctorate": "具有博士学位",
+    "overseas_returnee": "海外留学归国", "student": "在校大学生", "of_firm": "所创企业已注册",
+    "venture_tenant": "所创企业在孵", "venture_tenant_in_jurisdiction": "所创企业在本区域载体内孵化",
+    "talent_title_new": "本年度新入选人才计划", "hosted": "入驻孵化载体", "host_in_jurisdiction": "入驻本区域孵化载体",
     **{f"{kind}_active": f"{word}资格有效" for kind, word in DESIGNATION_WORDS.items()},
     **{f"{kind}_new": f"本年度新认定为{word}" for kind, word in DESIGNATION_WORDS.items()},
 }
 
 
 def firm_policy_schema(entity: str, groups=()) -> Schema:
-    """National schema + the firm-level policy attributes (firm) or the team entity + paid amounts per group."""
+    """National schema + the firm-level policy attributes (firm), the team, operator and person entities + paid
+    amounts per group."""
     extra = [A(f"paid_{g}_fen", "int", f"already paid under group {g} (ledger)", "fen", 0) for g in groups]
     schema = default_schema().extend("firm", FIRM_POLICY_ATTRIBUTES + extra)
-    return schema.extend("team", TEAM_ATTRIBUTES + extra,
-                         doc="创业团队 — a start-up team not (yet) registered as a firm")
+    schema = schema.extend("team", TEAM_ATTRIBUTES + extra,
+                           doc="创业团队 — a start-up team not (yet) registered as a firm")
+    schema = schema.extend("operator", OPERATOR_ATTRIBUTES + extra,
+                           doc="载体运营机构 — the organisation that runs one or more carriers")
+    return schema.extend("person", PERSON_ATTRIBUTES + extra,
+                         doc="人才 — a founder or key person of a firm or team (registry.Founder)")

@@ -36,6 +36,8 @@ class EntitlementOut(Schema):
     carrier: Brief | None
     firm: Brief | None
     team: Brief | None
+    operator: Brief | None
+    person: Brief | None
     key: str
     item: str
     group: str
@@ -53,6 +55,8 @@ class EntitlementFilters(FilterSchema):
     policy: str | None = Field(None, max_length=60, description="policy code")
     carrier: Id | None = None
     firm: Id | None = None
+    operator: Id | None = None
+    person: Id | None = None
     status: EntitlementStatus | None = None
     period: int | None = Field(None, ge=1990, le=2100)
 
@@ -66,6 +70,8 @@ class PayoutOut(Schema):
     carrier: Brief | None
     firm: Brief | None
     team: Brief | None
+    operator: Brief | None
+    person: Brief | None
     entitlement_id: int | None
     key: str
     kind: str
@@ -269,6 +275,7 @@ class FitOut(Schema):
     missing: list[FitConditionOut]
     reasons: list[FitConditionOut]
     entitlements: list[int]
+    holder: str = Field("", description="a person policy: the founder it concerns")
 
 
 class FitsOut(Schema):

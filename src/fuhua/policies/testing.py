@@ -103,6 +103,24 @@ def firm_objects(world) -> SimpleNamespace:
         feedback.append(Feedback.objects.create(entitlement=e, rating=4))
         notices.append(FitNotice.objects.create(firm=firm, policy=policy, fit="close", as_of=D(2025, 12, 31)))
         subs.append(Subscription.objects.create(firm=firm))
+    # A carrier operator and a person (a founder of each city's firm) as beneficiaries, in both cities.
+    from fuhua.registry.testing import founder_world
+
+    people = founder_world(world)
+    ops, persons = policies["suzhou-2021-brand-operators"], policies["jiangsu-2021-phd-founders"]
+    for holder, policy, key, item in ((world.op_a, ops, "brand_operator_reward:2025", "brand_operator_reward_fen"),
+                                      (world.op_b, ops, "brand_operator_reward:2025", "brand_operator_reward_fen"),
+                                      (people.founder_a, persons, "phd_founder_grant", "phd_founder_grant_fen"),
+                                      (people.founder_b, persons, "phd_founder_grant", "phd_founder_grant_fen")):
+        kind = "operator" if policy is ops else "person"
+        e = Entitlement.objects.create(policy=policy, beneficiary=kind, **{kind: holder}, key=key, item=item,
+                                       group=item.split("_")[0] if kind == "person" else "brand", period=2025,
+                                       amount_fen=10_000_000, as_of=D(2025, 12, 31))
+        ents.append(e)
+        region = holder.region_id if kind == "operator" else holder.firm.region_id
+        payouts.append(Payout.objects.create(policy=policy, **{kind: holder}, entitlement=e, key=e.key, group=e.group,
+                                             period=2025, budget_year=2025, region_code=region,
+                                             amount_fen=e.amount_fen, paid_on=D(2026, 1, 5)))
     world._firm_policy_objects = SimpleNamespace(entitlements=ents, payouts=payouts, feedback=feedback,
                                                  notices=notices, subscriptions=subs)
     return world._firm_policy_objects
@@ -147,11 +165,12 @@ def scope_objects(world) -> SimpleNamespace:
 SCOPE_RESOURCES = {
     "firm-fits": (lambda w: [w.firm_a, w.firm_b], {}),
     "carrier-fits": (lambda w: [w.carrier_a, w.carrier_b], {}),
+    "operator-fits": (lambda w: [w.op_a, w.op_b], {}),
     "policy-feedback": (lambda w: firm_objects(w).feedback, {}),
     "fit-notices": (lambda w: firm_objects(w).notices, {}),
     "policy-subscriptions": (lambda w: firm_objects(w).subscriptions, {}),
 }
-SCOPE_WEB_NAMES = {"policies:firm": "firms", "policies:carrier": "carriers"}
+SCOPE_WEB_NAMES = {"policies:firm": "firms", "policies:carrier": "carriers", "policies:operator": "organisations"}
 
 
 def audit_factories() -> dict[str, tuple]:

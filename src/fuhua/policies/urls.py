@@ -16,6 +16,7 @@ urlpatterns = [
     path("fit/firms/<int:pk>/", v.FirmFit.as_view(), name="firm_fit"),
     path("fit/firms/<int:pk>/subscription/", v.FirmSubscribe.as_view(), name="firm_subscribe"),
     path("fit/carriers/<int:pk>/", v.CarrierFit.as_view(), name="carrier_fit"),
+    path("fit/operators/<int:pk>/", v.OperatorFit.as_view(), name="operator_fit"),
     *crud("entitlements", "entitlement", {"list": v.EntitlementList, "detail": v.EntitlementDetail,
                                           "history": v.EntitlementHistory}),
     path("entitlements/<int:pk>/confirm/", v.EntitlementConfirm.as_view(), name="entitlement_confirm"),

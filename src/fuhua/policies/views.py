@@ -15,7 +15,7 @@ from fuhua.core import glossary
 from fuhua.core.exports import announce_export
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
-from fuhua.registry.models import Carrier, Firm
+from fuhua.registry.models import Carrier, Firm, Organisation
 
 from . import forms as f
 from . import packs, services
@@ -119,9 +119,9 @@ class PolicyHistory(g.ObjectHistoryView):
 class EntitlementList(g.ObjectListView):
     model = Entitlement
     filter_form = f.EntitlementFilter
-    search_paths = ("carrier__search", "firm__search", "key")
+    search_paths = ("carrier__search", "firm__search", "operator__search", "person__search", "key")
     default_sort = "-created_at"
-    select_related = ("policy", "carrier", "firm", "team")
+    select_related = ("policy", "carrier", "firm", "team", "operator", "person")
     columns = [g.Column("policy", sort="policy__code"),
                g.Column("holder", gettext_lazy("beneficiary"), value=lambda e: e.holder_name),
                g.Column("key", link=True, value=lambda e: glossary.key_label(e.key)),
@@ -132,7 +132,8 @@ class EntitlementList(g.ObjectListView):
 class EntitlementDetail(g.ObjectDetailView):
     model = Entitlement
     template_name = "policies/entitlement_detail.html"
-    fields = ["policy", "beneficiary", "carrier", "firm", "team", "key", "item", "period", "amount_fen", "status",
+    fields = ["policy", "beneficiary", "carrier", "firm", "team", "operator", "person", "key", "item", "period",
+              "amount_fen", "status",
               "queue_position", "priority_on", "as_of", "recognition", "reverses"]
 
     def detail_context(self, obj, **extra):
@@ -183,12 +184,12 @@ class EntitlementHistory(g.ObjectHistoryView):
 class PayoutList(g.ObjectListView):
     model = Payout
     template_name = "policies/payout_list.html"
-    search_paths = ("carrier__search", "firm__search", "key")
+    search_paths = ("carrier__search", "firm__search", "operator__search", "person__search", "key")
     default_sort = "-paid_on"
-    select_related = ("policy", "carrier", "firm", "team")
+    select_related = ("policy", "carrier", "firm", "team", "operator", "person")
     columns = [g.Column("paid_on", sort="paid_on", link=True), g.Column("policy", sort="policy__code"),
                g.Column("holder", gettext_lazy("beneficiary"),
-                        value=lambda p: getattr(p.firm or p.team or p.carrier, "name", "")),
+                        value=lambda p: getattr(p.firm or p.team or p.operator or p.person or p.carrier, "name", "")),
                g.Column("key", value=lambda p: glossary.key_label(p.key)),
                g.Column("kind", sort="kind"),
                g.Column("amount_fen", sort="amount_fen"), g.Column("budget_year", sort="budget_year")]
@@ -359,12 +360,17 @@ class FirmFit(g.ObjectDetailView):
 
 
 class MyFit(FirmFit):
-    """/policies/fit/: the signed-in firm user's own firm (one firm grant), else the firm list to pick from."""
+    """/policies/fit/: the signed-in firm user's own firm (one firm grant), a carrier operator's own organisation
+    (one operator grant), else the firm list to pick from."""
 
     def get(self, request, pk=None):
         firms = list(Firm.objects.restrict(request.user).filter(
             pk__in=request.user.role_grants.filter(firm__isnull=False).values("firm_id"))[:2])
         if len(firms) != 1:
+            operators = list(request.user.role_grants.filter(role="operator", organisation__isnull=False)
+                             .values_list("organisation_id", flat=True)[:2])
+            if not firms and len(operators) == 1:
+                return redirect("policies:operator_fit", pk=operators[0])
             return redirect("registry:firm_list")
         return render(request, self.template_name, self.detail_context(firms[0]))
 
@@ -394,6 +400,21 @@ class CarrierFit(g.ObjectDetailView):
         as_of = form.cleaned_data["as_of"] if form.is_valid() and form.cleaned_data.get("as_of") else None
         fits = services.carrier_fits(self.request.user, obj.pk, as_of)
         return self.base_context(object=obj, tab="fit", fits=fits, form=form, as_of=as_of or timezone.localdate(),
+                                 subject_url=g.object_url(obj), **extra)
+
+
+class OperatorFit(g.ObjectDetailView):
+    """Which operator policies fit a carrier operator (the organisation running carriers): entitled now, would
+    be entitled if …, not applicable. The operator itself, or bureau staff of its region (404 otherwise)."""
+
+    model = Organisation
+    template_name = "policies/fit.html"
+
+    def detail_context(self, obj, **extra):
+        form = f.FitForm(self.request.GET or None, initial={"as_of": default_as_of()})
+        as_of = form.cleaned_data["as_of"] if form.is_valid() and form.cleaned_data.get("as_of") else default_as_of()
+        fits = services.operator_fits(self.request.user, obj.pk, as_of)
+        return self.base_context(object=obj, tab="fit", fits=fits, form=form, as_of=as_of,
                                  subject_url=g.object_url(obj), **extra)
 
 

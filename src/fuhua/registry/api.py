@@ -19,6 +19,7 @@ from .models import (
     Firm,
     FirmDesignation,
     FirmYearFigures,
+    Founder,
     IntellectualProperty,
     Investment,
     InvestorProfile,
@@ -92,6 +93,11 @@ STAFFING = Resource(
     search=s.search_carrier_fact,
 )
 
+FOUNDERS = Resource(
+    Founder, s.FounderOut, s.FounderIn, filters=s.FounderFilters, ordering=("name", "created_at"),
+    select_related=("firm", "team"),
+)
+
 # URL prefix → resource; api.py mounts each under /api/v1/<prefix>.
 RESOURCES = {
     "regions": REGIONS,
@@ -106,6 +112,7 @@ RESOURCES = {
     "investments": INVESTMENTS,
     "annual-figures": FIRM_YEAR_FIGURES,
     "ip-rights": IP_RIGHTS,
+    "founders": FOUNDERS,
     "seed-funds": SEED_FUNDS,
     "staffing": STAFFING,
 }

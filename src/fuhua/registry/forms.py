@@ -25,13 +25,16 @@ from .choices import (
 from .models import (
     Carrier,
     CarrierStaffing,
+    Education,
     Firm,
     FirmYearFigures,
+    Founder,
     IntellectualProperty,
     Investment,
     Organisation,
     Recognition,
     SeedFund,
+    TalentTitle,
 )
 
 
@@ -185,6 +188,25 @@ class InvestmentFilter(FilterForm):
     round = forms.ChoiceField(label=_("round"), choices=InvestmentRound.choices)
     year = forms.IntegerField(label=_("year"), min_value=1900, max_value=2200)
     lookups = {"round": "round", "year": "date__year"}
+
+
+class FounderForm(ServiceModelForm):
+    """A firm's founder or key person (a team's founders are kept by the bureau, through the API or this form)."""
+
+    firm = CreditCodeChoiceField(Firm.objects.all(), label=_("firm"), required=False)
+
+    class Meta:
+        model = Founder
+        fields = ["name", "firm", "team", "role", "education", "overseas_returnee", "student", "talent_title",
+                  "title_granted_on"]
+        widgets = {"title_granted_on": date_input()}
+
+
+class FounderFilter(FilterForm):
+    region_path = "firm__region"
+    education = forms.ChoiceField(label=_("education"), choices=Education.choices)
+    talent_title = forms.ChoiceField(label=_("talent title"), choices=TalentTitle.choices)
+    lookups = {"education": "education", "talent_title": "talent_title"}
 
 
 class FirmYearFiguresFilter(FilterForm):

@@ -17,9 +17,12 @@ from .models import (
     Firm,
     FirmDesignation,
     FirmYearFigures,
+    Founder,
     IntellectualProperty,
     Investment,
     MentorProfile,
+    Organisation,
+    Recognition,
     SeedFund,
     StartupTeam,
 )
@@ -207,6 +210,95 @@ def team_columns(team_ids: np.ndarray, as_of: datetime.date) -> dict[str, np.nda
         "hosted": member(ids, stays),
         "host_carrier": np.array([stays[pk][0] if pk in stays else 0 for pk in ids.tolist()], np.int64),
         "host_region_code": np.array([stays[pk][1] if pk in stays else None for pk in ids.tolist()], dtype=object),
+    }
+
+
+# --- carrier operators and persons for operator and person policies (policies' schema) ----------------
+#
+# Like the firm-policy columns above, not registered with the adapter: the policies app extends its schema
+# with an `operator` entity (the organisation running carriers) and a `person` entity (a founder or key
+# person of a firm or team, registry.Founder) and calls these loaders for the ones it evaluates.
+
+OPERATOR_SOURCES = {
+    "operator.region_code": "Organisation.region (where the operator is registered)",
+    "operator.ownership": "Organisation.ownership (none when not recorded)",
+    "operator.carriers": "Carriers the organisation operates (Carrier.operator), established by the as-of date",
+    "operator.recognised_carriers": "of those, carriers holding a recognition active on the as-of date",
+    "operator.provincial_plus_carriers": "of those, carriers holding a national or provincial recognition",
+    "operator.new_recognitions": "recognitions of its carriers granted in the as-of year, not revoked by then",
+    "operator.enclave_carriers": "of its carriers, enclaves (飞地: Carrier.administering_region set)",
+}
+PERSON_SOURCES = {
+    "person.region_code": "the region of the founder's firm (or team)",
+    "person.of_firm": "Founder.firm set", "person.founder": "Founder.role founder or co-founder",
+    "person.doctorate": "Founder.education = doctorate", "person.overseas_returnee": "Founder.overseas_returnee",
+    "person.student": "Founder.student", "person.talent_title": "Founder.talent_title (none when empty)",
+    "person.talent_title_new": "Founder.title_granted_on in the as-of year, up to the as-of date",
+    "person.venture_founded": "Firm.founded (or StartupTeam.formed_on)",
+    "person.venture_tenant": "the firm (or team) incubated at a carrier on the as-of date",
+    "person.venture_tenant_region_code": "the region of that carrier",
+    "person.venture_host_carrier": "that carrier (a team founder's entitlement is confirmed by its operator)",
+}
+ACTIVE_LEVELS = ("national", "provincial", "municipal", "county_city", "district")
+
+
+def operator_columns(org_ids: np.ndarray, as_of: datetime.date) -> dict[str, np.ndarray]:
+    """Carrier operators (registry.Organisation) as their own entity: id = the organisation's pk."""
+    wanted = [int(i) for i in np.asarray(org_ids, np.int64)]
+    rows = only(list(Organisation.objects.filter(among("pk", wanted)).order_by("pk").values_list(
+        "id", "region_id", "ownership")), wanted)
+    ids = np.array([r[0] for r in rows], np.int64)
+    orgs = ids.tolist()
+    carriers = Carrier.objects.filter(among("operator", orgs), established__lte=as_of)
+    active = Recognition.objects.filter(among("carrier__operator", orgs), granted_on__lte=as_of).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=as_of)).filter(
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=as_of))
+    recognised: dict[int, set[int]] = {}
+    upper: dict[int, set[int]] = {}
+    for op, carrier, level in active.values_list("carrier__operator_id", "carrier_id", "level"):
+        recognised.setdefault(op, set()).add(carrier)
+        if level in ("national", "provincial"):
+            upper.setdefault(op, set()).add(carrier)
+    new = active.filter(granted_on__gte=datetime.date(as_of.year, 1, 1))
+    return {
+        "id": ids,
+        "region_code": np.array([r[1] for r in rows], dtype=object),
+        "ownership": np.array([r[2] or "none" for r in rows], dtype=object),
+        "carriers": scatter(ids, grouped(carriers, "operator", Count("pk"))),
+        "recognised_carriers": scatter(ids, [(op, len(c)) for op, c in recognised.items()]),
+        "provincial_plus_carriers": scatter(ids, [(op, len(c)) for op, c in upper.items()]),
+        "new_recognitions": scatter(ids, grouped(new, "carrier__operator", Count("pk"))),
+        "enclave_carriers": scatter(ids, grouped(carriers.filter(administering_region__isnull=False), "operator",
+                                                 Count("pk"))),
+    }
+
+
+def person_columns(person_ids: np.ndarray, as_of: datetime.date) -> dict[str, np.ndarray]:
+    """Founders and key people (registry.Founder) as their own entity: id = the founder's pk."""
+    wanted = [int(i) for i in np.asarray(person_ids, np.int64)]
+    rows = only(list(Founder.objects.filter(among("pk", wanted)).order_by("pk").values_list(
+        "id", "firm_id", "team_id", "role", "education", "overseas_returnee", "student", "talent_title",
+        "title_granted_on", "firm__region_id", "team__region_id", "firm__founded", "team__formed_on")), wanted)
+    ids = np.array([r[0] for r in rows], np.int64)
+    firm_stays = _stays("firm", [r[1] for r in rows if r[1]], as_of)
+    team_stays = _stays("team", [r[2] for r in rows if r[2]], as_of)
+    stays = [firm_stays.get(r[1]) if r[1] else team_stays.get(r[2]) for r in rows]
+    year_start = datetime.date(as_of.year, 1, 1)
+    return {
+        "id": ids,
+        "region_code": np.array([r[9] or r[10] for r in rows], dtype=object),
+        "of_firm": np.array([r[1] is not None for r in rows], bool),
+        "founder": np.array([r[3] in ("founder", "co_founder") for r in rows], bool),
+        "doctorate": np.array([r[4] == "doctorate" for r in rows], bool),
+        "overseas_returnee": np.array([bool(r[5]) for r in rows], bool),
+        "student": np.array([bool(r[6]) for r in rows], bool),
+        "talent_title": np.array([r[7] or "none" for r in rows], dtype=object),
+        "talent_title_new": np.array([bool(r[8]) and year_start <= r[8] <= as_of for r in rows], bool),
+        "venture_founded": dates(r[11] or r[12] for r in rows),
+        "venture_tenant": np.array([s is not None for s in stays], bool),
+        "venture_tenant_region_code": np.array([s[1] if s else None for s in stays], dtype=object),
+        "venture_host_carrier": np.array([s[0] if s and r[2] else 0 for s, r in zip(stays, rows, strict=True)],
+                                         np.int64),
     }
 
 

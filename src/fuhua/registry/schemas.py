@@ -33,7 +33,7 @@ from .choices import (
     SizeClass,
     Specialisation,
 )
-from .models import Firm, FirmDesignation, MentorProfile, Recognition, Region
+from .models import Education, Firm, FirmDesignation, FounderRole, MentorProfile, Recognition, Region, TalentTitle
 
 RegionCode = Field(..., pattern=r"^\d{6}$", description="GB/T 2260 region code, e.g. 320500")
 Blank = Literal[""]
@@ -647,3 +647,38 @@ class CarrierStaffingFilters(FilterSchema):
 
     def filter_region(self, value):
         return region_q("carrier__region", value)
+
+
+# --- founders and key people (personal data: no identity number is kept; registry.models.people.Founder) ---
+
+
+class FounderIn(InputSchema):
+    name: str = Field(..., max_length=60)
+    firm: Id | None = Field(None, description="id of the firm (or give team)")
+    team: Id | None = Field(None, description="id of the start-up team (or give firm)")
+    role: FounderRole = FounderRole.FOUNDER
+    education: Education | Blank = ""
+    overseas_returnee: bool = False
+    student: bool = False
+    talent_title: TalentTitle | Blank = ""
+    title_granted_on: datetime.date | None = None
+
+
+class FounderOut(Schema):
+    id: int
+    name: str
+    firm: Brief | None
+    team: Brief | None
+    role: str
+    education: str
+    overseas_returnee: bool
+    student: bool
+    talent_title: str
+    title_granted_on: datetime.date | None
+
+
+class FounderFilters(FilterSchema):
+    firm: Id | None = None
+    team: Id | None = None
+    education: Education | None = None
+    talent_title: TalentTitle | None = None

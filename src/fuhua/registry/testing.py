@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from fuhua.core.system import SYSTEM
 
 from . import experts
-from .models import DrawPurpose, ExpertDraw, ExpertProfile
+from .models import DrawPurpose, ExpertDraw, ExpertProfile, Founder
 
 
 def expert(name: str, region, *, fields=("ai",), organisation=None, user=None, **extra) -> ExpertProfile:
@@ -33,10 +33,23 @@ def expert_world(w) -> SimpleNamespace:
     return out
 
 
+def founder_world(w) -> SimpleNamespace:
+    """Built once per world: a founder of firm_a (Suzhou: a doctor, returned from abroad) and of firm_b (Nanjing)."""
+    cached = getattr(w, "_founders", None)
+    if cached is None:
+        cached = SimpleNamespace(
+            founder_a=Founder.objects.create(name="陈博士", firm=w.firm_a, education="doctorate",
+                                             overseas_returnee=True),
+            founder_b=Founder.objects.create(name="刘创", firm=w.firm_b, education="master"))
+        w._founders = cached
+    return cached
+
+
 # For core/tests/test_audit.py's FACTORIES, should it collect apps' factories: label → (create(world), change).
 AUDIT_FACTORIES = {
     "registry.expertprofile": (lambda w: expert("审计专家", w.regions.sz), {"title": "教授"}),
     # Written directly (the drawing service acts as its caller and sets the panel, a second entry).
+    "registry.founder": (lambda w: Founder.objects.create(name="审计创始人", firm=w.firm_a), {"student": True}),
     "registry.expertdraw": (lambda w: ExpertDraw.objects.create(purpose=DrawPurpose.OTHER, region=w.regions.sz,
                                                                 object_label=str(w.carrier_a), seed=3, size=1),
                             {"object_label": "改"}),

@@ -38,6 +38,7 @@ urlpatterns = [
     *crud("investments", "investment", facts.INVESTMENT),
     *crud("annual-figures", "firmyearfigures", facts.FIGURES),
     *crud("ip-rights", "intellectualproperty", facts.IP),
+    *crud("founders", "founder", facts.FOUNDER),
     *crud("seed-funds", "seedfund", facts.SEED_FUND),
     *crud("staffing", "carrierstaffing", facts.STAFFING),
     path("carriers/<int:pk>/readiness/", readiness.CarrierReadiness.as_view(), name="carrier_readiness"),

@@ -34,7 +34,7 @@ from fuhua.core.scoping import check
 from fuhua.evaluation.testing import scope_objects as evaluation_objects
 from fuhua.policies.testing import scope_objects
 from fuhua.registry.models import AssociationMembership, FirmDesignation
-from fuhua.registry.testing import expert_world
+from fuhua.registry.testing import expert_world, founder_world
 from fuhua.statistics.testing import scope_objects as statistics_objects
 from fuhua.testing import rules_facts
 
@@ -78,6 +78,7 @@ RESOURCES = {
     "reports": Row(lambda w: statistics_objects(w).reports, {"values": {"events": 30}}),
     "experts": Row(lambda w: [expert_world(w).expert_a, expert_world(w).expert_b], {"title": "研究员"}),
     "expert-draws": Row(lambda w: [expert_world(w).draw_a, expert_world(w).draw_b]),
+    "founders": Row(lambda w: [founder_world(w).founder_a, founder_world(w).founder_b], {"student": True}),
 }
 NOT_RESOURCES = {"me": "the signed-in user's own account",
                  "users": "account administration, scoped by accounts.services (accounts/tests/test_admin.py)",
@@ -123,12 +124,13 @@ WEB_NAMES = {
     "statistics:annualreport": "reports",
     "registry:expertprofile": "experts",
     "registry:expertdraw": "expert-draws",
+    "registry:founder": "founders",
 }
 # The service and regional apps declare their own rows in their `testing.py`, so that a new app touches no
 # shared file: SCOPE_RESOURCES = {api prefix: (objects(world) -> list, change dict)} and
 # SCOPE_WEB_NAMES = {"<app>:<model>": api prefix}. Their objects come from both cities, like the rows above.
 for _app in ("marketplace", "vouchers", "desk", "steering", "federation", "policies", "mentoring", "dealflow",
-             "events"):
+             "events", "demands"):
     if importlib.util.find_spec(f"fuhua.{_app}.testing") is None:
         continue
     _testing = importlib.import_module(f"fuhua.{_app}.testing")

@@ -41,13 +41,18 @@ class BeneficiaryKind(models.TextChoices):
     CARRIER = "carrier", _("carrier")
     FIRM = "firm", _("firm")
     TEAM = "team", _("start-up team")
+    OPERATOR = "operator", _("carrier operator")
+    PERSON = "person", _("person")
 
 
 # One entitlement per policy, beneficiary and key (a team's carrier is its host, so teams are keyed by team).
+# A person of a team is paid through the team's host carrier too: keyed by person.
 BENEFICIARY_UNIQUE = [
-    ("carrier", models.Q(firm__isnull=True, team__isnull=True)),
+    ("carrier", models.Q(firm__isnull=True, team__isnull=True, operator__isnull=True, person__isnull=True)),
     ("firm", models.Q(firm__isnull=False)),
     ("team", models.Q(team__isnull=False)),
+    ("operator", models.Q(operator__isnull=False)),
+    ("person", models.Q(person__isnull=False)),
 ]
 
 
@@ -84,6 +89,12 @@ class Entitlement(FuhuaModel):
                              related_name="entitlements", verbose_name=_("firm"))
     team = models.ForeignKey("registry.StartupTeam", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="entitlements", verbose_name=_("start-up team"))
+    # A carrier operator (the organisation running carriers) or a person (a founder under a talent programme:
+    # confirmed by the founder's firm, or for a team's founder by the operator of the team's host `carrier`).
+    operator = models.ForeignKey("registry.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="entitlements", verbose_name=_("carrier operator"))
+    person = models.ForeignKey("registry.Founder", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="entitlements", verbose_name=_("person"))
     key = models.CharField(_("entitlement key"), max_length=120)
     item = models.CharField(_("item"), max_length=60)
     group = models.CharField(_("ledger group"), max_length=60)
@@ -104,7 +115,8 @@ class Entitlement(FuhuaModel):
     trace = models.JSONField(_("trace"), default=dict, blank=True)
     citations = models.JSONField(_("citations"), default=list, blank=True)
 
-    scope = Scope(region="policy__region", operator="carrier__operator_id", firm="firm_id")
+    scope = Scope(region="policy__region", operator=("carrier__operator_id", "operator_id"),
+                  firm=("firm_id", "person__firm_id"))
 
     class Meta:
         ordering = ["policy", "queue_position", "id"]
@@ -122,8 +134,8 @@ class Entitlement(FuhuaModel):
 
     @property
     def holder(self):
-        """Who is paid: the firm, the team, or the carrier."""
-        return self.firm or self.team or self.carrier
+        """Who is paid: the firm, the team, the operator, the person, or the carrier."""
+        return self.firm or self.team or self.operator or self.person or self.carrier
 
     @property
     def holder_name(self) -> str:
@@ -139,10 +151,13 @@ BANK_WORDS = ("银行", "信用社", "信用合作联社", "农村商业银行",
 BRANCH_ENDINGS = ("支行", "分行", "营业部", "分理处", "储蓄所", "信用社")
 
 
-def bank_errors(account_name: str, bank_name: str, account_number: str, branch: str, *, firm=None) -> dict:
+def bank_errors(account_name: str, bank_name: str, account_number: str, branch: str, *, firm=None,
+                holder=None) -> dict:
     """The payment details' rules, each error keyed by its field: the account number has 8 to 30 digits; the
     bank is a bank (its name says 银行 or 信用社); the opening branch (开户行) names a branch (…支行, …分行,
-    …营业部); a firm is paid only into its own account (户名 = its registered name) at a named branch."""
+    …营业部); a firm is paid only into its own account (户名 = its registered name) at a named branch; so are
+    a carrier operator and a person (`holder`: the organisation or the founder; 户名 = its name)."""
+    firm = firm if firm is not None else holder
     errors = {}
     digits = (account_number or "").replace(" ", "")
     if digits and not (digits.isdigit() and 8 <= len(digits) <= 30):
@@ -157,7 +172,7 @@ def bank_errors(account_name: str, bank_name: str, account_number: str, branch: 
         if not place:
             errors.setdefault("branch", _("A firm's account needs its opening branch (开户行)."))
         if (account_name or "").strip() and account_name.strip() != firm.name:
-            errors["account_name"] = _("A firm is paid into its own account: the account name must be "
+            errors["account_name"] = _("A beneficiary is paid into its own account: the account name must be "
                                        "%(name)s.") % {"name": firm.name}
     return errors
 
@@ -174,8 +189,9 @@ class Confirmation(FuhuaModel):
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
 
-    scope = Scope(region="entitlement__policy__region", operator="entitlement__carrier__operator_id",
-                  firm="entitlement__firm_id")
+    scope = Scope(region="entitlement__policy__region",
+                  operator=("entitlement__carrier__operator_id", "entitlement__operator_id"),
+                  firm=("entitlement__firm_id", "entitlement__person__firm_id"))
 
     class Meta:
         verbose_name = _("payment confirmation")
@@ -185,8 +201,9 @@ class Confirmation(FuhuaModel):
         return f"{self.account_name} {self.bank_name} ****{self.account_number[-4:]}"
 
     def clean(self):
+        e = self.entitlement if self.entitlement_id else None
         errors = bank_errors(self.account_name, self.bank_name, self.account_number, self.branch,
-                             firm=self.entitlement.firm if self.entitlement_id else None)
+                             firm=e and (e.firm or e.operator or e.person))
         if errors:
             raise ValidationError(errors)
 

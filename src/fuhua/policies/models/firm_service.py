@@ -72,8 +72,9 @@ class Feedback(FuhuaModel):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
 
-    scope = Scope(region="entitlement__policy__region", operator="entitlement__carrier__operator_id",
-                  firm="entitlement__firm_id")
+    scope = Scope(region="entitlement__policy__region",
+                  operator=("entitlement__carrier__operator_id", "entitlement__operator_id"),
+                  firm=("entitlement__firm_id", "entitlement__person__firm_id"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -40,6 +40,10 @@ class Payout(FuhuaModel):
                              verbose_name=_("firm"))
     team = models.ForeignKey("registry.StartupTeam", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="payouts", verbose_name=_("start-up team"))
+    operator = models.ForeignKey("registry.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="payouts", verbose_name=_("carrier operator"))
+    person = models.ForeignKey("registry.Founder", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="payouts", verbose_name=_("person"))
     entitlement = models.ForeignKey("policies.Entitlement", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="payouts", verbose_name=_("entitlement"))
     # Unique per policy and carrier: the entitlement key for a payment (so it is paid once), a derived
@@ -60,18 +64,24 @@ class Payout(FuhuaModel):
                                    related_name="+")  # who paid: an account with ledger rows cannot be deleted
 
     objects = LedgerQuerySet.as_manager()
-    scope = Scope(region="policy__region", operator="carrier__operator_id", firm="firm_id")
+    scope = Scope(region="policy__region", operator=("carrier__operator_id", "operator_id"),
+                  firm=("firm_id", "person__firm_id"))
     append_only = True  # database triggers (core.append_only)
 
     class Meta:
         ordering = ["-paid_on", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "carrier", "key"], name="payout_once_per_entitlement_key",
-                                    condition=models.Q(firm__isnull=True, team__isnull=True)),
+                                    condition=models.Q(firm__isnull=True, team__isnull=True, operator__isnull=True,
+                                                       person__isnull=True)),
             models.UniqueConstraint(fields=["policy", "firm", "key"], name="payout_once_per_firm_key",
                                     condition=models.Q(firm__isnull=False)),
             models.UniqueConstraint(fields=["policy", "team", "key"], name="payout_once_per_team_key",
                                     condition=models.Q(team__isnull=False)),
+            models.UniqueConstraint(fields=["policy", "operator", "key"], name="payout_once_per_operator_key",
+                                    condition=models.Q(operator__isnull=False)),
+            models.UniqueConstraint(fields=["policy", "person", "key"], name="payout_once_per_person_key",
+                                    condition=models.Q(person__isnull=False)),
             models.CheckConstraint(
                 condition=models.Q(kind="payment", amount_fen__gt=0)
                 | (~models.Q(kind="payment") & models.Q(amount_fen__lt=0)),
@@ -82,7 +92,7 @@ class Payout(FuhuaModel):
         verbose_name_plural = _("payouts")
 
     def __str__(self):
-        holder = self.firm or self.team or self.carrier
+        holder = self.firm or self.team or self.operator or self.person or self.carrier
         return f"{self.get_kind_display()} {holder} {self.key} {self.amount_fen / 100:,.2f}"
 
     def save(self, *args, **kwargs):

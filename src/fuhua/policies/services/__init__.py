@@ -1,7 +1,7 @@
 """Policy services: sync from packs, 免申即享 runs, confirmations, the ledger, what-if, applications."""
 
 from .feedback import feedback_summary, give_feedback, may_give_feedback
-from .fit import carrier_fits, firm_fits
+from .fit import carrier_fits, firm_fits, operator_fits
 from .ledger import ledger_totals, pay, reverse
 from .push import firm_changed, publish, reach, subscribe, unsubscribe
 from .runs import confirm, mark_read, may_confirm, run_entitlements
@@ -19,6 +19,7 @@ __all__ = [
            "mark_read",
            "may_confirm",
            "may_give_feedback",
+           "operator_fits",
            "pay",
            "policy_row",
            "publish",

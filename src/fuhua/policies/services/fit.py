@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from fuhua.core import formatting as fmt
 from fuhua.core import glossary
 from fuhua.core.scoping import check
-from fuhua.registry.models import Carrier, Firm
+from fuhua.registry.models import Carrier, Firm, Founder, Organisation
 from fuhua.rules import explain, explain_sentence
 
 from .. import packs
@@ -52,6 +52,7 @@ class PolicyFit:
     missing: list[Condition] = field(default_factory=list)
     reasons: list[Condition] = field(default_factory=list)  # not applicable
     entitlements: list[Entitlement] = field(default_factory=list)  # saved rows (to confirm, to rate)
+    holder: str = ""  # a person policy: the founder it concerns (a firm sees one row per founder)
 
     @property
     def status_label(self) -> str:
@@ -65,7 +66,7 @@ class PolicyFit:
                 "document_number": self.policy.document_number, "status": self.status,
                 "amount_fen": self.amount_fen, "explanations": self.explanations,
                 "missing": [cond(c) for c in self.missing], "reasons": [cond(c) for c in self.reasons],
-                "entitlements": [e.pk for e in self.entitlements]}
+                "entitlements": [e.pk for e in self.entitlements], "holder": self.holder}
 
 
 def in_force(policy: packs.PolicyPack, as_of: datetime.date) -> bool:
@@ -133,26 +134,64 @@ def firm_fits(user, firm_id: int, as_of: datetime.date | None = None, *, with_ex
     saved: dict[str, list[Entitlement]] = {}
     for e in Entitlement.objects.restrict(user).filter(firm=firm).select_related("policy").order_by("period", "pk"):
         saved.setdefault(e.policy.code, []).append(e)
+    out = _fits_of("firm", base, {firm.pk: firm.name}, codes, rows, saved, with_explanations)
+    # The firm's founders under person policies (talent programmes): one row per founder and policy.
+    founders = dict(Founder.objects.restrict(user).filter(firm=firm).order_by("pk").values_list("pk", "name"))
+    if founders and any(p.beneficiary == "person" for p in packs.bundled().values()):
+        person_base = load_base("person", as_of, Founder.objects.filter(pk__in=list(founders)))
+        person_saved: dict[str, list[Entitlement]] = {}
+        for e in (Entitlement.objects.restrict(user).filter(person__firm=firm).select_related("policy")
+                  .order_by("period", "pk")):
+            person_saved.setdefault(f"{e.policy.code}:{e.person_id}", []).append(e)
+        out += _fits_of("person", person_base, founders, codes, rows, person_saved, with_explanations)
+    return sorted(out, key=lambda f: (ORDER[f.status], -f.amount_fen, f.policy.code, f.holder))
+
+
+def _fits_of(entity: str, base, names: dict[int, str], codes, rows, saved, with_explanations: bool) -> list[PolicyFit]:
+    """The fit of every published policy of `entity` in force over the loaded base (one row per id). `saved`:
+    the saved entitlements by policy code (one holder) or by "code:pk" (several)."""
     out = []
     for code, policy in packs.bundled().items():
-        if (policy.beneficiary != "firm" or code not in rows or not in_force(policy, as_of)
+        if (policy.beneficiary != entity or code not in rows or not in_force(policy, base.as_of)
                 or not _covers(policy, codes)):
             continue
         comp = evaluate(policy, base, with_conditions=True)
-        fit = fits(policy, comp)[0]
-        row = PolicyFit(rows[code], fit.status, fit.amount_fen, entitlements=saved.get(code, []))
-        pk = int(base.ids[0])
-        if fit.status == ENTITLED and with_explanations:
-            for due in comp.dues:
-                row.explanations.append(_explained(policy, comp, due, firm.name))
-        for m in fit.missing if fit.status != NOT_APPLICABLE else ():  # entitled: its other items' gaps
-            row.missing.append(Condition(m.condition, m.label, m.gap_fen,
-                                         _citations(policy, comp, pk, m.condition) if with_explanations else []))
-        for m in fit.reasons:
-            label = m.label or _("Already received in full.")
-            cites = _citations(policy, comp, pk, m.condition) if with_explanations and m.label else []
-            row.reasons.append(Condition(m.condition, label, None, cites))
-        out.append(row)
+        for index, fit in enumerate(fits(policy, comp)):
+            pk = int(base.ids[index])
+            several = len(names) > 1 or entity == "person"
+            row = PolicyFit(rows[code], fit.status, fit.amount_fen,
+                            entitlements=saved.get(f"{code}:{pk}" if several else code, []),
+                            holder=names.get(pk, "") if entity == "person" else "")
+            if fit.status == ENTITLED and with_explanations:
+                for due in comp.dues:
+                    if due.beneficiary[1] == pk:
+                        row.explanations.append(_explained(policy, comp, due, names.get(pk, "")))
+            for m in fit.missing if fit.status != NOT_APPLICABLE else ():  # entitled: its other items' gaps
+                row.missing.append(Condition(m.condition, m.label, m.gap_fen,
+                                             _citations(policy, comp, pk, m.condition) if with_explanations else []))
+            for m in fit.reasons:
+                label = m.label or _("Already received in full.")
+                cites = _citations(policy, comp, pk, m.condition) if with_explanations and m.label else []
+                row.reasons.append(Condition(m.condition, label, None, cites))
+            out.append(row)
+    return out
+
+
+def operator_fits(user, organisation_id: int, as_of: datetime.date | None = None, *,
+                  with_explanations: bool = True) -> list[PolicyFit]:
+    """Every published operator policy in force whose region covers the carrier operator (registered there)."""
+    _role_may_view(user, Organisation)
+    organisation = Organisation.objects.restrict(user, "view").filter(pk=organisation_id).first()
+    if organisation is None:
+        raise Http404(_("No such organisation in your scope."))
+    as_of = as_of or default_as_of()
+    base = load_base("operator", as_of, Organisation.objects.filter(pk=organisation.pk))
+    saved: dict[str, list[Entitlement]] = {}
+    for e in (Entitlement.objects.restrict(user).filter(operator=organisation).select_related("policy")
+              .order_by("period", "pk")):
+        saved.setdefault(e.policy.code, []).append(e)
+    out = _fits_of("operator", base, {organisation.pk: organisation.name}, (organisation.region_id,),
+                   published_rows(as_of), saved, with_explanations)
     return sorted(out, key=lambda f: (ORDER[f.status], -f.amount_fen, f.policy.code))
 
 

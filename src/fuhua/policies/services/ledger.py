@@ -47,7 +47,7 @@ def _payment_key(e: Entitlement) -> str:
 
 def region_of(e: Entitlement) -> str:
     """The region a payment is booked under: the firm's or team's own, else the carrier's."""
-    holder = e.firm or e.team or e.carrier
+    holder = e.firm or e.team or e.operator or (e.person and e.person.venture) or e.carrier
     return holder.region_id
 
 
@@ -70,7 +70,8 @@ def pay(user, policy_code: str, year: int, *, entitlement_ids=None, limit: int |
             candidates = candidates.filter(pk__in=list(entitlement_ids))
         rule = packs.get(policy_code).meta.priority
         paid = []
-        for e in sorted(candidates.select_related("carrier", "firm", "team"), key=priority_key(rule)):
+        for e in sorted(candidates.select_related("carrier", "firm", "team", "operator", "person__firm",
+                                                  "person__team"), key=priority_key(rule)):
             if limit is not None and len(result.paid) >= limit:
                 break
             if e.amount_fen > remaining:
@@ -78,7 +79,8 @@ def pay(user, policy_code: str, year: int, *, entitlement_ids=None, limit: int |
             try:
                 with transaction.atomic():
                     payout = Payout.objects.create(
-                        policy=policy, carrier=e.carrier, firm=e.firm, team=e.team, entitlement=e,
+                        policy=policy, carrier=e.carrier, firm=e.firm, team=e.team, operator=e.operator,
+                        person=e.person, entitlement=e,
                         key=_payment_key(e), group=e.group, period=e.period, budget_year=year,
                         region_code=region_of(e), amount_fen=e.amount_fen,
                         paid_on=paid_on or timezone.localdate(), reference=reference, created_by=as_db_user(user))
@@ -108,7 +110,7 @@ def reverse(user, payout: Payout, reason: str) -> Payout:
             with transaction.atomic():
                 entry = Payout.objects.create(
                     policy=payout.policy, carrier=payout.carrier, firm=payout.firm, team=payout.team,
-                    entitlement=payout.entitlement,
+                    operator=payout.operator, person=payout.person, entitlement=payout.entitlement,
                     key=f"{payout.key}:reversal", kind=PayoutKind.REVERSAL, group=payout.group, period=payout.period,
                     budget_year=payout.budget_year, region_code=payout.region_code, amount_fen=-payout.amount_fen,
                     reverses=payout, paid_on=timezone.localdate(), reason=reason[:200], created_by=as_db_user(user))
@@ -130,7 +132,7 @@ def recover(user, clawback: Entitlement, reason: str = "") -> Payout:
     with transaction.atomic(), acting_for(user):
         entry = Payout.objects.create(
             policy=clawback.policy, carrier=clawback.carrier, firm=clawback.firm, team=clawback.team,
-            entitlement=clawback, key=clawback.key,
+            operator=clawback.operator, person=clawback.person, entitlement=clawback, key=clawback.key,
             kind=PayoutKind.RECOVERY, group=clawback.group, period=clawback.period,
             budget_year=original.budget_year if original else clawback.period, region_code=region_of(clawback),
             amount_fen=clawback.amount_fen, reverses=original, paid_on=timezone.localdate(),
@@ -185,8 +187,9 @@ def export_xlsx(queryset) -> bytes:
     money = book.add_format({"num_format": "#,##0.00"})
     sheet = book.add_worksheet("ledger")
     write_safe_row(sheet, 0, 0, LEDGER_COLUMNS)
-    for i, p in enumerate(queryset.select_related("policy", "carrier", "firm", "team").order_by("id"), 1):
-        holder = p.firm or p.team or p.carrier
+    for i, p in enumerate(queryset.select_related("policy", "carrier", "firm", "team", "operator", "person")
+                          .order_by("id"), 1):
+        holder = p.firm or p.team or p.operator or p.person or p.carrier
         write_safe_row(sheet, i, 0, [p.pk, p.paid_on.isoformat(), p.policy.code, p.policy.document_number,
                                      holder.name, p.region_code, p.key, p.kind, p.group, p.period, p.budget_year])
         sheet.write_number(i, 11, p.amount_fen / 100, money)

@@ -15,6 +15,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from fuhua.core.audit import record_bulk
 from fuhua.core.context import acting_for
 from fuhua.core.exceptions import Conflict
 from fuhua.core.system import SYSTEM, is_system
-from fuhua.registry.models import Carrier, Firm, Region
+from fuhua.registry.models import Carrier, Firm, Founder, Organisation, Region
 from fuhua.rules import RulesError
 
 from .. import packs
@@ -92,10 +93,19 @@ def reach(user, code: str, as_of: datetime.date, overrides: dict | None = None, 
         regions[code_][0] += 1
         regions[code_][1] += amounts[pk]
     names = dict(Region.objects.filter(code__in=list(regions)).values_list("code", "name"))
-    firm_names = {}
-    if comp.entity == "firm":  # the rows: firms of the caller's scope only (the totals cover the policy)
-        scope = Firm.objects.all() if is_system(user) else Firm.objects.restrict(user)
+    # The rows: beneficiaries of the caller's scope only (the totals cover the policy). Each links to its fit
+    # page: the firm's (a person's: its firm's), the operator's; teams have none.
+    model = {"firm": Firm, "operator": Organisation, "person": Founder}.get(comp.entity)
+    firm_names, links = {}, {}
+    if model is not None:
+        scope = model.objects.all() if is_system(user) else model.objects.restrict(user)
         firm_names = dict(scope.filter(pk__in=entitled).values_list("pk", "name"))
+        if comp.entity == "person":
+            links = {pk: reverse("policies:firm_fit", args=[f]) for pk, f in
+                     Founder.objects.filter(pk__in=list(firm_names), firm__isnull=False).values_list("pk", "firm_id")}
+        else:
+            name = "policies:firm_fit" if comp.entity == "firm" else "policies:operator_fit"
+            links = {pk: reverse(name, args=[pk]) for pk in firm_names}
     top_rows = sorted((pk for pk in entitled if pk in firm_names), key=lambda pk: (-amounts[pk], pk))[:top]
     total = sum(amounts.values())
     budget = next((b for b in budget_status(row, Budget.objects.restrict(user)) if b["year"] == as_of.year), None)
@@ -108,7 +118,8 @@ def reach(user, code: str, as_of: datetime.date, overrides: dict | None = None, 
         "budget": budget, "over_budget_fen": max(total - budget["remaining_fen"], 0) if budget else None,
         "by_region": [{"region": c, "name": names.get(c, c), "entitled": n, "total_fen": fen}
                       for c, (n, fen) in sorted(regions.items())],
-        "top": [{"firm_id": pk, "firm": firm_names[pk], "amount_fen": amounts[pk]} for pk in top_rows],
+        "top": [{"firm_id": pk, "firm": firm_names[pk], "amount_fen": amounts[pk], "url": links.get(pk, "")}
+                for pk in top_rows],
         "seconds": comp.seconds,
     }
 

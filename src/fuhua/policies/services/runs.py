@@ -44,8 +44,8 @@ def require(user, action: str, obj) -> None:
         raise PermissionDenied(decision.reason)
 
 
-def _holder_ids(e) -> tuple[int, int, int]:
-    return (e.carrier_id or 0, e.firm_id or 0, e.team_id or 0)
+def _holder_ids(e) -> tuple[int, int, int, int, int]:
+    return (e.carrier_id or 0, e.firm_id or 0, e.team_id or 0, e.operator_id or 0, e.person_id or 0)
 
 
 def priority_key(rule: str):
@@ -55,9 +55,15 @@ def priority_key(rule: str):
 
 
 def notify(entitlement: Entitlement, message: str) -> None:
-    """To the firm itself (firm entitlements), else to the operator of the carrier (its own or the team's host)."""
-    if entitlement.firm_id is not None:
-        Notification.objects.create(firm_id=entitlement.firm_id, policy_id=entitlement.policy_id,
+    """To the firm itself (firm entitlements; a person's: the founder's firm), to the operator itself (operator
+    entitlements), else to the operator of the carrier (its own, or the host of the team or team founder)."""
+    firm_id = entitlement.firm_id or (entitlement.person.firm_id if entitlement.person_id else None)
+    if firm_id is not None:
+        Notification.objects.create(firm_id=firm_id, policy_id=entitlement.policy_id,
+                                    entitlement=entitlement, message=message[:300])
+        return
+    if entitlement.operator_id is not None:
+        Notification.objects.create(organisation_id=entitlement.operator_id, policy_id=entitlement.policy_id,
                                     entitlement=entitlement, message=message[:300])
         return
     Notification.objects.create(organisation_id=entitlement.carrier.operator_id, carrier=entitlement.carrier,
@@ -65,11 +71,13 @@ def notify(entitlement: Entitlement, message: str) -> None:
 
 
 def _holder(due) -> tuple:
-    return (due.carrier_id if due.firm_id is None and due.team_id is None else None, due.firm_id, due.team_id)
+    alone = due.firm_id is None and due.team_id is None and due.operator_id is None and due.person_id is None
+    return (due.carrier_id if alone else None, due.firm_id, due.team_id, due.operator_id, due.person_id)
 
 
 def _entitlement_holder(e: Entitlement) -> tuple:
-    return (e.carrier_id if e.firm_id is None and e.team_id is None else None, e.firm_id, e.team_id)
+    alone = e.firm_id is None and e.team_id is None and e.operator_id is None and e.person_id is None
+    return (e.carrier_id if alone else None, e.firm_id, e.team_id, e.operator_id, e.person_id)
 
 
 def net_paid(entitlement: Entitlement) -> int:
@@ -98,7 +106,7 @@ def requeue(user, policy, year: int) -> int:
     remaining = None if budget is None else budget.amount_fen - spent(policy, year)
     rule = packs.get(policy.code).meta.priority
     waiting = sorted(Entitlement.objects.filter(policy=policy, period=year, status__in=PAYABLE, amount_fen__gt=0)
-                     .select_related("carrier", "firm", "team"), key=priority_key(rule))
+                     .select_related("carrier", "firm", "team", "operator", "person"), key=priority_key(rule))
     confirmed = set(Confirmation.objects.filter(entitlement__in=waiting).values_list("entitlement_id", flat=True))
     blocked, queued = False, 0
     moves: dict[str, list[Entitlement]] = {}
@@ -177,7 +185,9 @@ def run_entitlements(user, policy_code: str, as_of: datetime.date, *, explain: b
                                             carriers=len(result.facts.ids), seconds=result.seconds)
         rows = Entitlement.objects.filter(policy=policy)
         if beneficiary_ids is not None:
-            rows = rows.filter(Q(firm_id__in=list(beneficiary_ids)) | Q(team_id__in=list(beneficiary_ids)))
+            column = {"firm": "firm_id", "team": "team_id", "operator": "operator_id", "person": "person_id"}[
+                packs.BENEFICIARIES[packs.get(policy_code).beneficiary]]
+            rows = rows.filter(Q(**{f"{column}__in": list(beneficiary_ids)}))
         existing = {(*_entitlement_holder(e), e.key): e for e in rows}
         due_keys = set()
         for due in result.dues:
@@ -191,7 +201,8 @@ def run_entitlements(user, policy_code: str, as_of: datetime.date, *, explain: b
                 kind, _pk = due.beneficiary
                 e = Entitlement.objects.create(
                     policy=policy, beneficiary=kind, carrier_id=due.carrier_id, firm_id=due.firm_id,
-                    team_id=due.team_id, key=due.key, item=due.item, group=due.group,
+                    team_id=due.team_id, operator_id=due.operator_id, person_id=due.person_id, key=due.key,
+                    item=due.item, group=due.group,
                     period=result.period, amount_fen=due.amount_fen, priority_on=due.priority_on,
                     recognition_id=due.recognition_id, run=run, as_of=as_of, explanation=why["text"],
                     trace=why["trace"], citations=why["citations"])

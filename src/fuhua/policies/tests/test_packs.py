@@ -10,12 +10,16 @@ from fuhua.rules import run_pack_tests
 SEED_POLICIES = ["sip-2020-rent-relief", "suzhou-2020-carriers", "suzhou-2022-action-plan", "taicang-2021-carriers"]
 FIRM_POLICIES = ["jiangning-2020-rd-reward", "jiangsu-2021-student-teams", "suzhou-2022-first-financing",
                  "suzhou-2022-high-tech-reward", "suzhou-2022-srdi-reward"]
+# Paying carrier operators and persons (founders under a talent programme): evaluated like firm-level policies.
+OPERATOR_PERSON_POLICIES = ["jiangsu-2021-phd-founders", "suzhou-2021-brand-operators"]
 
 
 def test_the_four_seed_policies_are_bundled_with_their_document_numbers():
     policies = packs.load_policies()
     assert sorted(code for code, p in policies.items() if not p.firm_level) == SEED_POLICIES
-    assert sorted(code for code, p in policies.items() if p.firm_level) == FIRM_POLICIES
+    assert sorted(code for code, p in policies.items() if p.beneficiary in ("firm", "team")) == FIRM_POLICIES
+    assert sorted(code for code, p in policies.items()
+                  if p.beneficiary in ("operator", "person")) == OPERATOR_PERSON_POLICIES
     assert policies["taicang-2021-carriers"].pack.document.number == "太政发〔2021〕26号"
     assert policies["suzhou-2022-action-plan"].pack.document.number == "苏府〔2022〕91号"
     # 2022 offsets against 2020 (不重复享受), so 2020 is computed first.
@@ -23,7 +27,7 @@ def test_the_four_seed_policies_are_bundled_with_their_document_numbers():
     assert order.index("suzhou-2020-carriers") < order.index("suzhou-2022-action-plan")
 
 
-@pytest.mark.parametrize("code", SEED_POLICIES + FIRM_POLICIES)
+@pytest.mark.parametrize("code", SEED_POLICIES + FIRM_POLICIES + OPERATOR_PERSON_POLICIES)
 def test_pack_cases_from_the_text_pass(code):
     results = run_pack_tests(packs.get(code).pack)
     assert results and all(r.passed for r in results), [(r.name, r.failures) for r in results if not r.passed]

@@ -4,7 +4,7 @@ from .experts import Availability, DrawPurpose, ExpertDraw, ExpertProfile
 from .firm import Firm, FirmDesignation, StartupTeam
 from .firm_facts import FirmYearFigures, IntellectualProperty, Investment
 from .organisation import Organisation
-from .people import InvestorProfile, MentorProfile
+from .people import Education, Founder, FounderRole, InvestorProfile, MentorProfile, TalentTitle
 from .region import Region
 
 __all__ = [
@@ -13,11 +13,14 @@ __all__ = [
     "Carrier",
     "CarrierStaffing",
     "DrawPurpose",
+    "Education",
     "ExpertDraw",
     "ExpertProfile",
     "Firm",
     "FirmDesignation",
     "FirmYearFigures",
+    "Founder",
+    "FounderRole",
     "IntellectualProperty",
     "Investment",
     "InvestorProfile",
@@ -27,4 +30,5 @@ __all__ = [
     "Region",
     "SeedFund",
     "StartupTeam",
+    "TalentTitle",
 ]

@@ -4,7 +4,7 @@ carrier's seed funds and staffing. Reached from the firm and carrier pages, whic
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.views import generic as g
-from fuhua.registry.models import CarrierStaffing, FirmYearFigures, IntellectualProperty, Investment, SeedFund
+from fuhua.registry.models import CarrierStaffing, FirmYearFigures, Founder, IntellectualProperty, Investment, SeedFund
 
 from .. import forms as f
 
@@ -64,3 +64,11 @@ SEED_FUND = _views(SeedFund, f.SeedFundForm, f.SeedFundFilter, SEED_FUND_COLUMNS
                    + SEED_FUND_COLUMNS[1:], ("carrier__search", "name"), "-established_on", ("carrier",))
 STAFFING = _views(CarrierStaffing, f.CarrierStaffingForm, f.CarrierStaffingFilter,
                   STAFFING_COLUMNS[:1] + _CARRIER + STAFFING_COLUMNS[1:], ("carrier__search",), "-year", ("carrier",))
+FOUNDER_COLUMNS = [
+    g.Column("name", _("name"), sort="name", link=True), g.Column("venture", _("firm or team")),
+    g.Column("role", _("role"), sort="role"), g.Column("education", _("education"), sort="education"),
+    g.Column("overseas_returnee", _("returned from study abroad")), g.Column("student", _("enrolled student")),
+    g.Column("talent_title", _("talent title"), sort="talent_title"),
+]
+FOUNDER = _views(Founder, f.FounderForm, f.FounderFilter, FOUNDER_COLUMNS, ("search", "firm__search", "team__search"),
+                 "name", ("firm", "team"))
