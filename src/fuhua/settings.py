@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fuhua.core.context_processors.navigation",
+                "fuhua.federation.context_processors.network_freshness",
             ],
         },
     },

@@ -405,6 +405,8 @@ REFERENCE_UNLESS: dict[str, dict[str, dict]] = {
     # A deal names any investment institution, its fund and contact (public institutions; Deal.clean keeps them
     # consistent).
     "dealflow.deal": {"institution": {"pk__in": ()}, "fund": {"pk__in": ()}, "contact": {"pk__in": ()}},
+    # An organiser invites any institution's investor contact to a roadshow (public institutions).
+    "events.event": {"investors": {"pk__in": ()}},
 }
 
 

@@ -8,10 +8,12 @@ class FederationConfig(AppConfig):
     verbose_name = _("One network")
 
     def ready(self):
-        from . import guard, panels
-        from .tables import TABLES
+        from django.apps import apps
 
-        guard.connect([table.model for table in TABLES])  # federated copies are read-only
+        from . import guard, panels
+        from .tables import MODELS
+
+        guard.connect([apps.get_model(label) for label in MODELS])  # federated copies are read-only
         panels.register()  # the source of a federated record on its page
         from fuhua.core.context_processors import NavItem, register_nav
 

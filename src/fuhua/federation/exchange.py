@@ -167,8 +167,13 @@ def export_package(peer: Peer, out: Path, *, since: int | None = None, key=None)
     it last acknowledged; 0: everything). Returns the file and the package's `fuhua` section."""
     instance = this_instance()
     since = peer.position if since is None else since
-    to = max(settled_position(), since)
     tables = [t for t in TABLES if t.key in (peer.tables or [])]
+    groups = [t.key for t in tables if t.model_label == "federation.figure"]
+    if groups:  # this instance's own figures, current before the feed position is read
+        from .figures import refresh
+
+        refresh(instance, groups)
+    to = max(settled_position(), since)
     writer = PackageWriter(source={"code": instance.code, "name": instance.name,
                                    "region": instance.region_id or ""},
                            target=peer.code, kind="full" if since == 0 else "changes",
@@ -179,7 +184,7 @@ def export_package(peer: Peer, out: Path, *, since: int | None = None, key=None)
             writer.add_resource(table)
         if since == 0:
             for table in tables:
-                _write_objects(writer, table, table.model._base_manager.all(), provenance)
+                _write_objects(writer, table, table.rows(), provenance)
         else:
             _write_changes(writer, tables, since, to, provenance)
         writer.origins = {instance.code: instance.name, **provenance.origins}
@@ -194,33 +199,36 @@ def export_package(peer: Peer, out: Path, *, since: int | None = None, key=None)
 
 
 def _write_changes(writer, tables, since: int, to: int, provenance: _Provenance) -> None:
-    types = {ContentType.objects.get_for_model(t.model).pk: t for t in tables}
+    types: dict[int, list[Table]] = defaultdict(list)  # a model's tables (the figures' share one model)
+    for table in tables:
+        types[ContentType.objects.get_for_model(table.model).pk].append(table)
     last: dict[int, dict[str, tuple]] = defaultdict(dict)
     rows = (ObjectChange.objects.filter(id__gt=since, id__lte=to, content_type_id__in=list(types))
             .order_by("id").values_list("content_type_id", "object_id", "action", "time"))
     for type_id, object_id, action, time in rows.iterator(chunk_size=5000):
         last[type_id][object_id] = (action, time)
-    for type_id, table in types.items():  # in the order of `tables`: references before the records using them
+    for type_id, model_tables in types.items():  # in the order of `tables`: references before their users
         changed = last.get(type_id, {})
         if not changed:
             continue
-        model = table.model
+        first = model_tables[0]
+        model = first.model
         ids = list(changed)
         present = set()
         for chunk in _chunks(ids):
             present.update(str(pk) for pk in model._base_manager.filter(pk__in=chunk).values_list("pk", flat=True))
-        _write_objects(writer, table, model._base_manager.filter(pk__in=[i for i in ids if i in present]),
-                       provenance)
+        for table in model_tables:
+            _write_objects(writer, table, table.rows().filter(pk__in=[i for i in ids if i in present]), provenance)
         gone = [i for i in ids if i not in present]
         gone_sources = {}
         for chunk in _chunks(gone):
-            for rec in FederatedRecord.objects.filter(model=table.model_label, local_id__in=chunk, linked=False
+            for rec in FederatedRecord.objects.filter(model=first.model_label, local_id__in=chunk, linked=False
                                                       ).select_related("origin"):
                 gone_sources[rec.local_id] = (rec.origin.code, rec.source_id)
                 provenance.origins[rec.origin.code] = rec.origin.name
-        for local_id in gone:
+        for local_id in gone:  # a tombstone names the record only: the model's first table carries it
             origin, source_id = gone_sources.get(local_id, (provenance.own, local_id))
-            writer.write(table.key, {"_op": "delete", "_origin": origin, "_id": source_id,
+            writer.write(first.key, {"_op": "delete", "_origin": origin, "_id": source_id,
                                      "_changed": _iso(changed[local_id][1])})
 
 

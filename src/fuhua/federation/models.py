@@ -197,3 +197,39 @@ class PackageLog(FuhuaModel):
         from .reasons import label
 
         return label(self.reason)
+
+
+class FigureGroup(models.TextChoices):
+    STATISTICS = "statistics", _("accepted annual statistics")
+    EVALUATIONS = "evaluations", _("published evaluation results")
+    PAYOUTS = "payouts", _("policy payouts")
+    VOUCHERS = "vouchers", _("innovation vouchers")
+    EVENTS = "events", _("events")
+
+
+class Figure(FuhuaModel):
+    """An aggregate an instance shares instead of the records behind it: one measure for one region and year
+    (e.g. the tenants of every accepted annual report of 工业园区 in 2025, the payouts of 苏州市 in 2025 in fen).
+    An instance computes its own (`source` = its code: figures.refresh, before each export to its parent); the
+    rows of other sources are copies received with a package, read-only like every federated record."""
+
+    source = models.CharField(_("computed by"), max_length=16)
+    group = models.CharField(_("kind"), max_length=12, choices=FigureGroup.choices)
+    measure = models.CharField(_("measure"), max_length=60)
+    region = models.ForeignKey("registry.Region", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("region"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.BigIntegerField(_("value"))
+
+    scope = Scope(region="region")
+
+    class Meta:
+        ordering = ["group", "measure", "-year", "region"]
+        constraints = [models.UniqueConstraint(fields=["source", "region", "year", "measure"],
+                                               name="federation_figure_key")]
+        indexes = [models.Index(fields=["group", "year"], name="federation_figure_group")]
+        verbose_name = _("shared figure")
+        verbose_name_plural = _("shared figures")
+
+    def __str__(self):
+        return f"{self.source} {self.region_id} {self.year} {self.measure} = {self.value}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fuhua.core.extensions import Panel, register_panel
 
 from .guard import source_of
-from .tables import TABLES
+from .tables import MODELS
 
 
 def provenance_panel(request, obj):
@@ -16,6 +16,6 @@ def provenance_panel(request, obj):
 
 
 def register() -> None:
-    for table in TABLES:
-        register_panel(table.model_label, Panel("federation-source", "federation/_provenance_panel.html",
-                                                provenance_panel, order=10))
+    for label in MODELS:
+        register_panel(label, Panel("federation-source", "federation/_provenance_panel.html", provenance_panel,
+                                    order=10))

@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
+from .models import FigureGroup
+
+FIGURE_COLUMNS = ("source", "group", "measure", "year", "value")
+
 
 @dataclass(frozen=True)
 class Table:
@@ -33,6 +37,11 @@ class Table:
     states: tuple[str, ...] = ()  # columns that are a workflow's state, copied as the source's workflow left them
     natural_key: str | None = None  # unique field matching a record that already exists here (credit codes)
     default: bool = True
+    only: dict = field(default_factory=dict)  # the rows of the model this table carries (filter lookups)
+
+    def rows(self):
+        """The model's rows this table shares (all of them unless `only` narrows them)."""
+        return self.model._base_manager.filter(**self.only)
 
     @property
     def model(self):
@@ -104,9 +113,22 @@ TABLES: tuple[Table, ...] = (
     Table("mentors", "registry.mentorprofile", _("mentor pool (names of persons: not shared unless chosen)"),
           ("name", "title", "employer", "industry_field", "full_time"), regions=("region",), claims=("region",),
           default=False),
+    # A firm's stays at carriers (start-up teams' are not shared: a team is persons): at the parent, the stays
+    # of one firm received from several instances (its credit code links them) form its whole incubation chain.
+    Table("incubations", "incubation.incubation", _("tenancies (a firm's incubation chain)"),
+          ("status", "applied_on", "entered_on", "left_on"), refs={"firm": "firms", "carrier": "carriers"},
+          states=("status",), only={"firm__isnull": False}),
+    Table("pool", "mentoring.poolmentor", _("mentor pool entries (with the mentors table)"),
+          ("specialities", "capacity", "active"), refs={"profile": "mentors"}, default=False),
+    # Aggregates (federation.Figure): totals per region and year, never the records or persons behind them.
+    *(Table(group.value, "federation.figure", group.label, FIGURE_COLUMNS, regions=("region",), claims=("region",),
+            only={"group": group.value}) for group in FigureGroup),
 )
 BY_KEY = {t.key: t for t in TABLES}
-BY_MODEL = {t.model_label: t for t in TABLES}
+BY_MODEL: dict[str, Table] = {}
+for _table in TABLES:  # the first table of a model (the figures' tables share one model)
+    BY_MODEL.setdefault(_table.model_label, _table)
+MODELS = list(dict.fromkeys(t.model_label for t in TABLES))
 DEFAULT_TABLES = [t.key for t in TABLES if t.default]
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from fuhua.testing import ModelFactory, credit_code
 
 from .keys import public_key_text
-from .models import FederatedRecord, Instance, Origin, PackageLog, Peer
+from .models import FederatedRecord, Figure, Instance, Origin, PackageLog, Peer
 from .package import PackageWriter
 from .tables import BY_KEY, DEFAULT_TABLES
 
@@ -89,6 +89,40 @@ def recognition(source_id, carrier_id, **values) -> dict:
     return record("recognitions", source_id, **base)
 
 
+def firm(source_id, region="320571", origin="320500", **values) -> dict:
+    base = dict(name=f"苏州科技{source_id}有限公司", credit_code=credit_code("320500"), founded="2020-03-01",
+                industry_field="ai", size_class="small", listed_on=None, listing_board="", acquired_on=None,
+                deregistered_on=None, region=region)
+    base.update(values)
+    return record("firms", source_id, origin=origin, **base)
+
+
+def incubation(source_id, firm_id, carrier_id, origin="320500", **values) -> dict:
+    base = dict(status="incubating", applied_on=None, entered_on="2022-03-01", left_on=None,
+                firm={"origin": origin, "id": str(firm_id)}, carrier={"origin": origin, "id": str(carrier_id)})
+    base.update(values)
+    return record("incubations", source_id, origin=origin, **base)
+
+
+def mentor(source_id, region="320500", **values) -> dict:
+    base = dict(name=f"导师{source_id}", title="教授", employer="苏州大学", industry_field="ai", full_time=False,
+                region=region)
+    base.update(values)
+    return record("mentors", source_id, **base)
+
+
+def pool_entry(source_id, mentor_id, **values) -> dict:
+    base = dict(specialities="融资、市场", capacity=3, active=True, profile={"origin": "320500", "id": str(mentor_id)})
+    base.update(values)
+    return record("pool", source_id, **base)
+
+
+def figure(source_id, group="statistics", measure="statistics:tenants", region="320571", year=2025, value=60,
+           origin="320500", **values) -> dict:
+    return record(group, source_id, origin=origin, source=origin, group=group, measure=measure, region=region,
+                  year=year, value=value, **values)
+
+
 def tombstone(table: str, source_id, changed=None) -> dict:
     return record(table, source_id, changed, op="delete")
 
@@ -117,6 +151,9 @@ AUDIT_FACTORIES: dict[str, ModelFactory] = {
     "federation.origin": ModelFactory(lambda w: Origin.objects.create(code="320583", name="昆山市",
                                                                       via=Child(register=True).peer),
                                       {"name": "昆山市科技局"}),
+    "federation.figure": ModelFactory(lambda w: Figure.objects.create(
+        source="320500", group="payouts", measure="payouts:count", region=w.regions.sz, year=2025, value=3),
+        {"value": 4}),
     "federation.packagelog": ModelFactory(lambda w: PackageLog.objects.create(
         direction="received", outcome="refused", reason="test"), {"reason": "changed"}),
     "federation.federatedrecord": ModelFactory(lambda w: FederatedRecord.objects.create(

@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fuhua.core.formatting import money
 from fuhua.core.scoping import check
 
 from .exchange import head_position
 from .forms import PeerForm, TablesForm
-from .models import Instance, Origin, PackageLog, Peer
+from .models import Figure, FigureGroup, Instance, Origin, PackageLog, Peer
 from .package import fingerprint
-from .services import register_peer, set_tables
+from .services import figure_totals, freshness, register_peer, set_tables
 from .tables import BY_KEY
 
 
@@ -80,3 +81,55 @@ def peer_tables(request, code: str):
         set_tables(request.user, peer, form.cleaned_data["tables"])
         messages.success(request, _("Shared tables of %(peer)s saved.") % {"peer": peer})
     return redirect("federation:home")
+
+
+MEASURE_LABELS = {
+    "payouts:amount_fen": _("amount paid"), "payouts:count": _("payouts"), "vouchers:claimed": _("vouchers claimed"),
+    "vouchers:face_value_fen": _("face value"), "vouchers:settled_fen": _("settled"), "events:held": _("events held"),
+    "events:attended": _("registrations attended"),
+}
+
+
+def measure_label(measure: str, year: int) -> tuple[str, object]:
+    """A measure in words and how its total reads: a statistics field by its form's label (in the form's unit),
+    a grade by the glossary's word, money in 元/万元."""
+    group, _sep, code = measure.partition(":")
+    if group == "statistics":
+        from fuhua.statistics.definitions import form_for_year
+
+        definition = form_for_year(year).fields.get(code)
+        if definition is not None:
+            return definition.label + f"（{definition.unit.label}）", definition.to_display
+    if group == "evaluations" and code.startswith("grade_"):
+        from fuhua.evaluation.models import Grade
+
+        return _("carriers graded %(grade)s") % {"grade": dict(Grade.choices).get(code[6:], code[6:])}, None
+    label = str(MEASURE_LABELS.get(measure, measure))
+    return label, (money if measure.endswith("_fen") else None)
+
+
+@login_required
+def figures(request):
+    """The parent's view of what its children share as totals, by measure and year, with each source's part and
+    how fresh it is."""
+    _require(request.user, "view", Figure)
+    group = request.GET.get("group", "")
+    group = group if group in FigureGroup.values else ""
+    try:
+        year = int(request.GET.get("year") or 0) or None
+    except ValueError:
+        year = None
+    rows = figure_totals(request.user, group=group, year=year)
+    names = {s["code"]: s["name"] for s in freshness()}
+    instance = Instance.objects.first()
+    if instance:
+        names.setdefault(instance.code, instance.name)
+    for row in rows:
+        row["label"], shown = measure_label(row["measure"], row["year"])
+        row["shown"] = shown(row["total"]) if shown else row["total"]
+        row["group_label"] = FigureGroup(row["group"]).label
+        row["sources"] = [(names.get(code, code), shown(value) if shown else value) for code, value in row["sources"]]
+    years = sorted(set(Figure.objects.restrict(request.user, "view").values_list("year", flat=True)), reverse=True)
+    return render(request, "federation/figures.html", {
+        "rows": rows, "groups": FigureGroup.choices, "group": group, "year": year, "years": years,
+    })
