@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fuhua.core import glossary
 from fuhua.core.forms import DateInput
 
-from .models import AppealStatus, RunStatus
+from .models import AppealStatus, Grade, RunStatus
 from .scheme import scheme_ids
 
 
@@ -31,6 +32,29 @@ class ResultFilter(forms.Form):
     def filter(self, qs):
         status = self.cleaned_data.get("run_status")
         return qs.filter(run__status=status) if status else qs
+
+
+class RunResultFilter(forms.Form):
+    """The run page's results: by grade, by category, complete or incomplete data."""
+
+    grade = forms.ChoiceField(label=_("grade"), choices=[("", "—"), *Grade.choices], required=False)
+    category = forms.ChoiceField(label=_("category"), required=False,
+                                 choices=[("", "—"), *glossary.EVALUATION_CATEGORIES.items()])
+    incomplete = forms.ChoiceField(label=_("data"), required=False, choices=[
+        ("", "—"), ("no", _("complete")), ("yes", _("incomplete data"))])
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs):
+        data = self.cleaned_data
+        if data.get("grade"):
+            qs = qs.filter(grade=data["grade"])
+        if data.get("category"):
+            qs = qs.filter(category=data["category"])
+        if data.get("incomplete"):
+            qs = qs.filter(incomplete=data["incomplete"] == "yes")
+        return qs
 
 
 class RunForm(forms.Form):

@@ -6,14 +6,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from fuhua.core import glossary
 from fuhua.core.exports import announce_export
 from fuhua.core.forms import add_service_errors
+from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
 from fuhua.registry.models import Region
 
@@ -21,7 +23,17 @@ from . import explain, review, services
 from .chart import REFERENCES, distribution_svg
 from .consequences import revocation_proposals
 from .export import workbook
-from .forms import AppealFilter, AppealForm, AssignForm, DecisionForm, DrawForm, ResultFilter, RunForm, ScoreForm
+from .forms import (
+    AppealFilter,
+    AppealForm,
+    AssignForm,
+    DecisionForm,
+    DrawForm,
+    ResultFilter,
+    RunForm,
+    RunResultFilter,
+    ScoreForm,
+)
 from .models import Appeal, EvaluationResult, EvaluationRun, ExpertAssignment
 from .workflow import APPEAL_WORKFLOW, RUN_WORKFLOW
 
@@ -85,23 +97,55 @@ def _in_sight(rows: list[dict], results) -> list[dict]:
     return [row for row in rows if row["carrier_id"] in visible]
 
 
-class RunDetail(g.ObjectDetailView):
-    model = EvaluationRun
+class RunDetail(g.ObjectListView):
+    """The run page: its distribution, steps and comparison, then its per-carrier results as a generic list
+    (search, grade and data filters, sorting, pages, CSV/XLSX export of the filtered rows); htmx swaps the
+    table alone. A run of a province has thousands of results: never rendered at once."""
+
+    model = EvaluationResult  # the rows; the run itself is checked and scoped in get()
     template_name = "evaluation/run_detail.html"
+    filter_form = RunResultFilter
+    search_paths = ("carrier__search",)
+    default_sort = "rank"
+    select_related = ("carrier",)
+    columns = [
+        g.Column("rank", gettext_lazy("rank"), sort="rank"),
+        g.Column("carrier", gettext_lazy("carrier"), sort="carrier__name", link=True),
+        g.Column("category", gettext_lazy("category"), sort="category",
+                 value=lambda r: glossary.word(r.category, None, "evaluation_category") if r.category else ""),
+        g.Column("total", gettext_lazy("total score"), sort="total_milli"),
+        g.Column("grade", gettext_lazy("grade"), sort="grade"),
+        g.Column("veto_reason", gettext_lazy("veto")),
+        g.Column("completeness", gettext_lazy("data completeness (%)"), sort="completeness"),
+        g.Column("incomplete", gettext_lazy("incomplete data"), sort="incomplete"),
+    ]
+
+    def role_check(self, user):
+        return check(user, "view", EvaluationRun)
 
     def get(self, request, pk):
-        run = self.get_object()
+        self.run = get_object_or_404(EvaluationRun.objects.restrict(request.user, "view"), pk=pk)
+        return super().get(request)
+
+    def get_queryset(self):
+        return EvaluationResult.objects.restrict(self.request.user).filter(run=self.run)
+
+    def base_context(self, **extra):
+        context = super().base_context(**extra)
+        run = self.run
+        if self.request.htmx and self.request.htmx.target == "results":
+            return context  # the table alone
         dist = services.distribution(run)
-        results = (EvaluationResult.objects.restrict(request.user).filter(run=run).select_related("carrier")
-                   .order_by("rank", "carrier_id"))
-        context = self.detail_context(
-            run, dist=dist, chart=distribution_svg(dist["grades"], REFERENCES, _("this run")),
-            comparison=services.compare(run, user=request.user),
-            transitions=RUN_WORKFLOW.available(request.user, run),
-            results=results[:200], result_count=results.count(), scheme=services.scheme_of(run),
+        results = self.get_queryset()
+        context.update(
+            object=run, model_meta=EvaluationRun._meta, list_url=g.model_url(EvaluationRun), can_add=False,
+            tab="detail", actions=g.object_actions(self.request.user, run),
+            dist=dist, chart=distribution_svg(dist["grades"], REFERENCES, _("this run")),
+            comparison=services.compare(run, user=self.request.user),
+            transitions=RUN_WORKFLOW.available(self.request.user, run), scheme=services.scheme_of(run),
             revocations=_in_sight(revocation_proposals(run), results),
         )
-        return render(request, self.template_name, context)
+        return context
 
 
 class RunTransition(ScopedPostView):

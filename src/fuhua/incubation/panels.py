@@ -29,20 +29,25 @@ def carrier_panel(request, carrier):
         "overdue": lifecycle.overdue(user, carriers=here)[0],
         "can_graduate": bool(check(user, "change", Incubation)),
         "can_register": bool(check(user, "add", Incubation) and check(user, "change", carrier)),
+        "tenant_count": Incubation.objects.restrict(user).filter(carrier=carrier).count(),
+        "tenants_url": reverse("incubation:carrier_tenants", args=[carrier.pk]),
     }
+
+
+LATEST_TENANTS = 10  # the carrier page shows the latest entries; the full list is paginated on its own page
 
 
 def carrier_sections(user, carrier) -> list:
     if not check(user, "view", Incubation):
         return []
     tenants = (Incubation.objects.restrict(user).filter(carrier=carrier)
-               .select_related("firm", "team").order_by("-entered_on", "-pk"))
+               .select_related("firm", "team").order_by(F("entered_on").desc(nulls_first=True), "-pk"))
     # New tenants come in as applications (登记入孵申请); the record form stays for corrections.
     add = reverse("incubation:incubation_register") + f"?carrier={carrier.pk}"
-    return [g.Section(_("Tenants"), [
+    return [g.Section(_("Latest tenants"), [
         g.Column("tenant", _("tenant")), g.Column("status", _("status"), link=True),
         g.Column("entered_on", _("entered on")), g.Column("left_on", _("left on")),
-    ], list(tenants), add if check(user, "add", Incubation) else None)]
+    ], list(tenants[:LATEST_TENANTS]), add if check(user, "add", Incubation) else None)]
 
 
 def _chain(user, firm):

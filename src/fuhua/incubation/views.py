@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views import View
@@ -13,6 +13,7 @@ from django.views import View
 from fuhua.core.forms import add_service_errors
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
+from fuhua.registry.models import Carrier
 
 from . import lifecycle
 from .forms import IncubationFilter, IncubationForm, RegisterApplicantForm, TransitionForm
@@ -44,6 +45,25 @@ class IncubationList(g.ObjectListView):
 
     def base_context(self, **extra):
         return super().base_context(may_register=bool(check(self.request.user, "add", Incubation)), **extra)
+
+
+class CarrierTenants(IncubationList):
+    """One carrier's tenants (its incubation records) as the generic list: search, status and field filters,
+    sorting, pages and CSV/XLSX export; the carrier page shows the latest few and links here. 404 when the
+    carrier is out of the reader's scope."""
+
+    template_name = "incubation/carrier_tenants.html"
+    columns = [c for c in IncubationList.columns if c.path != "carrier"]
+
+    def get(self, request, pk):
+        self.carrier = get_object_or_404(Carrier.objects.restrict(request.user, "view"), pk=pk)
+        return super().get(request)
+
+    def get_queryset(self):
+        return super().get_queryset().filter(carrier=self.carrier)
+
+    def base_context(self, **extra):
+        return super().base_context(carrier=self.carrier, **extra)
 
 
 class IncubationDetail(g.ObjectDetailView):

@@ -137,3 +137,46 @@ class TestForm:
             assert response.status_code == 400, overrides
             assert field in response.context["form"].errors, (overrides, response.context["form"].errors)
         assert Incubation.objects.count() == before
+
+
+class TestCarrierTenants:
+    """A carrier's tenants: the latest few on its page, every one on a paginated, filterable, exportable list."""
+
+    @pytest.fixture
+    def many(self, world):
+        from fuhua.registry.models import StartupTeam
+
+        teams = StartupTeam.objects.bulk_create([StartupTeam(
+            name=f"分页团队{i:02d}", leader="张三", members=3, industry_field="ai", formed_on=datetime.date(2023, 6, 1),
+            region=world.regions.sz) for i in range(60)])
+        rows = [Incubation(team=teams[i],
+                           carrier=world.carrier_a, applied_on=datetime.date(2024, 1, 1),
+                           entered_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=i),
+                           status=IncubationStatus.INCUBATING if i % 2 else IncubationStatus.GRADUATED)
+                for i in range(60)]
+        Incubation.objects.bulk_create(rows)
+        return world
+
+    def test_the_carrier_page_shows_the_latest_and_links_to_all(self, client, many):
+        c = as_user(client, many.users.bureau_sz)
+        html = c.get(reverse("registry:carrier_detail", kwargs={"pk": many.carrier_a.pk})).content.decode()
+        assert html.count("分页团队") == 10 and "分页团队59" in html and "分页团队49" not in html
+        assert reverse("incubation:carrier_tenants", kwargs={"pk": many.carrier_a.pk}) in html
+
+    def test_the_list_pages_filters_and_exports(self, client, many):
+        c = as_user(client, many.users.bureau_sz)
+        page = url("carrier_tenants", many.carrier_a)
+        first = c.get(page).content.decode()
+        assert "61 records" in first or "61 条记录" in first  # the world's own tenant too
+        partial = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+        second = c.get(page, {"page": 2, "per_page": 50}, **partial).content.decode()
+        assert second.count("分页团队") == 11 - 1  # 61 rows: 50 on the first page, 11 on the second
+        graduated = c.get(page, {"status": "graduated", "per_page": 100}, **partial).content.decode()
+        assert graduated.count("分页团队") == 30 and "分页团队01" not in graduated
+        export = c.get(page, {"status": "incubating", "export": "csv"})
+        assert export.content.decode("utf-8-sig").count("分页团队") == 30
+
+    def test_out_of_scope_carrier_is_not_found(self, client, many):
+        c = as_user(client, many.users.bureau_sz)
+        assert c.get(url("carrier_tenants", many.carrier_b)).status_code == 404
+        assert c.get(url("carrier_tenants", many.carrier_a)).status_code == 200
