@@ -7,7 +7,20 @@ from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.forms import FilterForm, ServiceModelForm
 
-from .models import Event, EventFeedback, EventKind, EventSeries, EventStatus, Registration, RegistrationStatus
+from .models import (
+    Application,
+    ApplicationStatus,
+    Event,
+    EventFeedback,
+    EventKind,
+    EventSeries,
+    EventStatus,
+    InvestmentIntent,
+    Registration,
+    RegistrationStatus,
+    Round,
+    RoundStatus,
+)
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -17,8 +30,15 @@ class EventForm(ServiceModelForm):
         model = Event
         fields = ["kind", "title", "carrier", "association", "region", "co_organisers", "starts_at", "ends_at",
                   "registration_deadline", "place", "online_url", "capacity", "waitlist", "approval_required",
-                  "description"]
+                  "investors", "description"]
         widgets = {"starts_at": DATETIME, "ends_at": DATETIME, "registration_deadline": DATETIME}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from fuhua.registry.models import InvestorProfile
+
+        # Invited investors: any institution's contact (public, like a deal's contact: accounts.roles).
+        self.fields["investors"].queryset = InvestorProfile.objects.select_related("institution").order_by("name")
 
 
 class SeriesForm(ServiceModelForm):
@@ -52,4 +72,52 @@ class EventFilter(FilterForm):
 class RegistrationFilter(FilterForm):
     region_path = "event__region"
     status = forms.ChoiceField(label=_("status"), choices=RegistrationStatus.choices)
+    lookups = {"status": "status"}
+
+
+class RoundForm(ServiceModelForm):
+    class Meta:
+        model = Round
+        fields = ["event", "number", "name", "starts_on", "ends_on", "sheet", "panel_size", "advancing"]
+
+
+class ApplicationForm(ServiceModelForm):
+    class Meta:
+        model = Application
+        fields = ["event", "firm", "team", "project", "industry_field", "summary", "pitch_deck"]
+
+
+class IntentForm(ServiceModelForm):
+    class Meta:
+        model = InvestmentIntent
+        fields = ["application", "investor", "amount_fen", "note"]
+
+
+class ScoreSheetForm(forms.Form):
+    """One field per criterion of the round's sheet (its range shown; the model checks it, naming the
+    criterion), and a comment."""
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for c in criteria:
+            self.fields[c.code] = forms.DecimalField(
+                label=f"{c.label}（{c.weight}%）", max_digits=6, decimal_places=2,
+                help_text=_("from %(min)s to %(max)s") % {"min": c.min, "max": c.max},
+                widget=forms.NumberInput(attrs={"step": "0.5"}))
+        self.fields["comment"] = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea)
+        self.criteria = list(criteria)
+
+    def values(self) -> dict:
+        return {c.code: float(self.cleaned_data[c.code]) for c in self.criteria}
+
+
+class RoundFilter(FilterForm):
+    region_path = "event__region"
+    status = forms.ChoiceField(label=_("status"), choices=RoundStatus.choices)
+    lookups = {"status": "status"}
+
+
+class ApplicationFilter(FilterForm):
+    region_path = "event__region"
+    status = forms.ChoiceField(label=_("status"), choices=ApplicationStatus.choices)
     lookups = {"status": "status"}
