@@ -72,12 +72,15 @@ def demo(scale: str, no_serve: bool, port: int, reset: bool, today) -> None:
     "--workers", type=int, default=lambda: int(os.environ.get("FUHUA_WORKERS", 2 * (os.cpu_count() or 1) + 1))
 )
 @click.option("--insecure-http", is_flag=True, help="Serve plain HTTP without TLS settings (testing only).")
-def serve(bind: str, workers: int, insecure_http: bool) -> None:
+@click.option("--no-collectstatic", is_flag=True,
+              help="Do not collect the static files first (collected once per release, or served from the apps).")
+def serve(bind: str, workers: int, insecure_http: bool, no_collectstatic: bool) -> None:
     """Serve in production: gunicorn sync workers, persistent database connections."""
     if not insecure_http:
         os.environ.setdefault("FUHUA_PRODUCTION", "1")
     _setup_django()
-    _call("collectstatic", "--no-input", "-v", "0")
+    if not no_collectstatic:
+        _call("collectstatic", "--no-input", "-v", "0")
     from .server import run_gunicorn
 
     run_gunicorn(bind, workers=workers, production=not insecure_http)
@@ -88,9 +91,10 @@ def worker() -> None:
     """Run background tasks (reminders, imports, retention) from the database queue."""
     _setup_django()
     from fuhua.core.schedule import start_scheduler_thread  # periodic tasks (core.schedule), enqueued once
+    from fuhua.core.workers import run_worker  # django-tasks' db_worker, and tasks of dead workers requeued
 
     start_scheduler_thread()
-    _call("db_worker")
+    run_worker()
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
