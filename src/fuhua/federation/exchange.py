@@ -531,6 +531,42 @@ def _fresh(table: Table, records: list[dict], held: dict) -> set:
     return unique
 
 
+def reserve_ids(model, count: int) -> list[int]:
+    """`count` primary keys for rows about to be inserted with core.bulk.insert_rows (which returns none): the
+    next values of the table's sequence on PostgreSQL; on SQLite (one writer, and an import batch holds the write
+    lock: transaction_mode IMMEDIATE) the ids after the highest ever given (AUTOINCREMENT's own counter too, so a
+    deleted record's id is never reused: a mapping of a deleted copy still names it)."""
+    from django.db import connection
+
+    if not count:
+        return []
+    table, column = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [table, column, count])
+            return [row[0] for row in cursor.fetchall()]
+        quoted = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({quoted(column)}) FROM {quoted(table)}")  # noqa: S608
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(highest, row[0] if row else 0) + 1
+        return list(range(start, start + count))
+
+
+def _insert(model, objects: list, fields: list[str]) -> None:
+    """Insert model instances whose values are clean (read from a verified package) through core.bulk: their ids
+    drawn first (reserve_ids), so the objects can be audited and mapped without reading them back."""
+    from fuhua.core.bulk import insert_rows
+
+    for obj, pk in zip(objects, reserve_ids(model, len(objects)), strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+    attnames = [model._meta.pk.attname, *fields]
+    insert_rows(model, attnames, ([getattr(obj, name) for name in attnames] for obj in objects))
+
+
 def _create_many(table: Table, records: list[dict], peer: Peer, origins: dict, held: dict, refs) -> list[str]:
     if not records:
         return []
@@ -541,7 +577,7 @@ def _create_many(table: Table, records: list[dict], peer: Peer, origins: dict, h
     if table.searchable:  # SearchableModel fills its search column in save(), which bulk skips
         for record, obj in zip(records, objects, strict=True):
             obj.search = _search(record, obj)
-    objects = model._base_manager.bulk_create(objects, batch_size=500)
+    _insert(model, objects, _write_fields(table))
     _attach_refs(table, objects)
     record_bulk(model, "create", objects)
     mappings, revived = [], []
@@ -556,11 +592,19 @@ def _create_many(table: Table, records: list[dict], peer: Peer, origins: dict, h
         rec.local_id, rec.source_changed_at, rec.peer = str(obj.pk), changed, peer
         rec.linked = rec.deleted = False
         held[key] = rec
-    mappings = FederatedRecord.objects.bulk_create(mappings, batch_size=500)
+    _insert(FederatedRecord, mappings, ["model", "local_id", "origin_id", "source_id", "source_changed_at",
+                                        "peer_id", "linked", "deleted"])
     record_bulk(FederatedRecord, "create", mappings)
     for rec in revived:
         rec.save()
     return ["created"] * len(records)
+
+
+def _write_fields(table: Table) -> list[str]:
+    """The attnames an import writes: the columns, region codes, references, search text (the other columns take
+    their defaults, the time stamps now: core.bulk)."""
+    return [*table.columns, *(f"{n}_id" for n in table.regions), *(f"{n}_id" for n in table.refs),
+            *(["search"] if table.searchable else [])]
 
 
 def _search(record: dict, obj) -> str:
