@@ -10,10 +10,10 @@ from fuhua.core.api_crud import Resource, crud_router, get_scoped, operation, re
 from fuhua.core.api_errors import OBJECT_ERRORS, WRITE_ERRORS
 from fuhua.core.schemas import StepOut
 
+from . import competitions, services
 from . import schemas as s
-from . import services
-from .models import Event, EventFeedback, EventSeries, Registration
-from .workflow import EVENT_WORKFLOW, REGISTRATION_WORKFLOW
+from .models import Application, Event, EventFeedback, EventSeries, InvestmentIntent, Registration, Round, Score
+from .workflow import APPLICATION_WORKFLOW, EVENT_WORKFLOW, REGISTRATION_WORKFLOW, ROUND_WORKFLOW
 
 EVENTS = Resource(Event, s.EventOut, s.EventIn, filters=s.EventFilters, ordering=("starts_at", "created_at"),
                   select_related=("carrier", "association"), search=lambda q: Q(title__icontains=q))
@@ -23,6 +23,14 @@ REGISTRATIONS = Resource(Registration, s.RegistrationOut, filters=s.Registration
                          ordering=("created_at", "waitlist_position"), select_related=("firm", "team"), search=None)
 FEEDBACK = Resource(EventFeedback, s.FeedbackOut, s.FeedbackIn, filters=s.FeedbackFilters,
                     ordering=("created_at", "score"), search=None)
+
+
+ROUNDS = Resource(Round, s.RoundOut, s.RoundIn, filters=s.RoundFilters, ordering=("starts_on", "number"),
+                  search=lambda q: Q(name__icontains=q))
+APPLICATIONS = Resource(Application, s.ApplicationOut, filters=s.ApplicationFilters, ordering=("created_at", "rank"),
+                        select_related=("firm", "team"), search=lambda q: Q(project__icontains=q))
+SCORES = Resource(Score, s.ScoreOut, filters=s.ScoreFilters, ordering=("created_at",), search=None)
+INTENTS = Resource(InvestmentIntent, s.IntentOut, filters=s.IntentFilters, ordering=("created_at",), search=None)
 
 
 def _steps(router: Router, res: Resource, workflow, op: str, take):
@@ -76,6 +84,76 @@ def registrations_router() -> Router:
     return r
 
 
+def rounds_router() -> Router:
+    r = crud_router(ROUNDS)
+    _steps(r, ROUNDS, ROUND_WORKFLOW, "round", competitions.transition)
+
+    @r.post("/{id}/draw", response={200: s.RoundOut, **WRITE_ERRORS},
+            **operation("round_draw", "Draw the round's judging panel from the expert pool (seed recorded)"))
+    def draw(request, id: int, payload: s.DrawIn):
+        rnd = get_scoped(ROUNDS, request.auth_user, id, "change")
+        competitions.draw_panel(request.auth_user, rnd, seed=payload.seed)
+        return get_scoped(ROUNDS, request.auth_user, rnd.pk)
+
+    @r.post("/{id}/advance", response={200: list[s.ApplicationOut], **WRITE_ERRORS},
+            **operation("round_advance", "Announce a published round's outcome (advance to the next round or award)"))
+    def advance(request, id: int, payload: s.EventStepIn):
+        rnd = get_scoped(ROUNDS, request.auth_user, id, "change")
+        ahead, _behind = competitions.advance(request.auth_user, rnd)
+        return ahead
+
+    @r.get("/{id}/ranking", response={200: list[s.StandingOut], **OBJECT_ERRORS},
+           **operation("round_ranking", "The round's ranking (weighted mean; ties by the heaviest criterion)"))
+    def ranking(request, id: int):
+        rnd = get_scoped(ROUNDS, request.auth_user, id)
+        visible = set(Application.objects.restrict(request.auth_user).filter(event_id=rnd.event_id)
+                      .values_list("pk", flat=True))
+        if not (competitions.check(request.auth_user, "change", rnd.event) or rnd.status == "published"):
+            return []
+        return [{"application_id": st.application.pk, "project": st.application.project, "rank": st.rank,
+                 "mean": st.mean, "sheets": st.sheets} for st in competitions.ranking(rnd)
+                if st.application.pk in visible]
+
+    return r
+
+
+def applications_router() -> Router:
+    r = crud_router(APPLICATIONS)
+    _steps(r, APPLICATIONS, APPLICATION_WORKFLOW, "application",
+           lambda user, obj, name, reason="": APPLICATION_WORKFLOW.apply(user, obj, name, reason=reason))
+    return r
+
+
+def scores_router() -> Router:
+    r = crud_router(SCORES)
+
+    @r.post("", response={201: s.ScoreOut, **WRITE_ERRORS},
+            **operation("score_create", "Fill (or replace) the expert's score sheet for an application"))
+    def create(request, payload: s.ScoreIn):
+        require(request.auth_user, "add", Score)
+        rnd = get_scoped(ROUNDS, request.auth_user, payload.round)
+        application = get_scoped(APPLICATIONS, request.auth_user, payload.application)
+        score = competitions.score(request.auth_user, rnd, application, payload.values, payload.comment)
+        return Status(201, get_scoped(SCORES, request.auth_user, score.pk))
+
+    return r
+
+
+def intents_router() -> Router:
+    r = crud_router(INTENTS)
+
+    @r.post("", response={201: s.IntentOut, **WRITE_ERRORS},
+            **operation("investmentintent_create", "Record an investment intent at a roadshow (becomes a deal)"))
+    def create(request, payload: s.IntentIn):
+        require(request.auth_user, "add", InvestmentIntent)
+        intent = competitions.record_intent(request.auth_user, payload.model_dump(exclude_unset=True))
+        return Status(201, get_scoped(INTENTS, request.auth_user, intent.pk))
+
+    return r
+
+
 def routers() -> dict[str, Router]:
     return {"events": events_router(), "event-series": series_router(), "event-registrations": registrations_router(),
-            "event-feedback": crud_router(FEEDBACK)}
+            "event-feedback": crud_router(FEEDBACK), "competition-rounds": rounds_router(),
+            "competition-applications": applications_router(), "score-sheets": scores_router(),
+            "investment-intents": intents_router()}

@@ -359,6 +359,9 @@ def record_intent(user, data: dict) -> InvestmentIntent:
     if own is not None:
         data["investor"] = own
     application = data.get("application")
+    if isinstance(application, int):  # by id (the API): looked up in the user's scope, else refused as unknown
+        application = Application.objects.restrict(user).filter(pk=application).first() or application
+        data["application"] = application
     if isinstance(application, Application) and not data.get("event"):
         data["event"] = application.event
     event = data.get("event")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from fuhua.accounts.roles import Role
 from fuhua.core.inbox import register_inbox_item
 
-from .models import EventStatus, Registration, RegistrationStatus
+from .models import EventStatus, Registration, RegistrationStatus, Round, RoundStatus, Score
 
 
 def _day_start(today: datetime.date) -> datetime.datetime:
@@ -39,3 +39,32 @@ def register() -> None:
             status=RegistrationStatus.ATTENDED, event__status=EventStatus.HELD, feedback__isnull=True).count(),
         url=lambda user, today: f"{reverse('events:registration_list')}?status={RegistrationStatus.ATTENDED}",
         order=87)
+
+    register_inbox_item(
+        "events.to_score", gettext_lazy("competition applications waiting for your score sheet"), {Role.EXPERT},
+        count=_to_score, url=lambda user, today: f"{reverse('events:round_list')}?status={RoundStatus.JUDGING}",
+        order=88)
+    register_inbox_item(
+        "events.rounds_to_close", gettext_lazy("competition rounds to close or announce"),
+        {Role.OPERATOR, Role.ASSOCIATION, Role.BUREAU},
+        count=lambda user, today: _rounds_to_close(user, today).count(),
+        url=lambda user, today: f"{reverse('events:round_list')}?status={RoundStatus.JUDGING}", order=89)
+
+
+def _to_score(user, today) -> int:
+    """Applications in the rounds being judged whose panel the user sits on, without their score sheet."""
+    from .competitions import entrants, profile_of
+
+    mine = profile_of(user)
+    if mine is None:
+        return 0
+    total = 0
+    for rnd in Round.objects.restrict(user).filter(status=RoundStatus.JUDGING, draw__drawn=mine):
+        scored = Score.objects.filter(round=rnd, expert=mine).values("application_id")
+        total += entrants(rnd).exclude(pk__in=scored).count()
+    return total
+
+
+def _rounds_to_close(user, today):
+    """Rounds being judged whose last day has passed (the organiser closes judging and publishes)."""
+    return Round.objects.restrict(user, "change").filter(status=RoundStatus.JUDGING, ends_on__lt=today)

@@ -7,7 +7,7 @@ from ninja import Field, FilterSchema, Schema
 from fuhua.core.schemas import Id, InputSchema
 from fuhua.registry.schemas import Brief
 
-from .models import EventKind, EventStatus, Frequency, RegistrationStatus
+from .models import ApplicationStatus, EventKind, EventStatus, Frequency, RegistrationStatus, RoundStatus
 
 
 class EventIn(InputSchema):
@@ -138,3 +138,112 @@ class FeedbackOut(Schema):
     score: int
     comment: str
     created_at: datetime.datetime
+
+
+# --- competitions and roadshows ------------------------------------------------------------------
+
+
+class RoundIn(InputSchema):
+    event: Id
+    number: int = Field(..., ge=1, le=9)
+    name: str = Field(..., max_length=60)
+    starts_on: datetime.date
+    ends_on: datetime.date
+    sheet: str = Field("competition", max_length=40, description="a score sheet of events/sheets/score_sheets.toml")
+    panel_size: int = Field(3, ge=1, le=50)
+    advancing: int = Field(3, ge=1, le=1000)
+
+
+class RoundOut(Schema):
+    id: int
+    event_id: int
+    number: int
+    name: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    sheet: str
+    criteria: list[dict]
+    panel_size: int
+    advancing: int
+    draw_id: int | None
+    status: str
+
+
+class RoundFilters(FilterSchema):
+    status: RoundStatus | None = None
+    event: Id | None = None
+
+
+class DrawIn(Schema):
+    seed: int | None = Field(None, ge=0, le=2**48, description="empty: a random seed, recorded with the draw")
+
+
+class StandingOut(Schema):
+    application_id: int
+    project: str
+    rank: int | None
+    mean: float | None
+    sheets: int
+
+
+class ApplicationOut(Schema):
+    id: int
+    event_id: int
+    firm: Brief | None
+    team: Brief | None
+    project: str
+    summary: str
+    industry_field: str
+    round_id: int | None
+    rank: int | None
+    status: str
+
+
+class ApplicationFilters(FilterSchema):
+    status: ApplicationStatus | None = None
+    event: Id | None = None
+    firm: Id | None = None
+
+
+class ScoreIn(Schema):
+    round: Id
+    application: Id
+    values: dict[str, float] = Field(..., description="criterion code → score within the sheet's range")
+    comment: str = Field("", max_length=5000)
+
+
+class ScoreOut(Schema):
+    id: int
+    round_id: int
+    application_id: int
+    expert_id: int
+    values: dict
+    total_milli: int
+    comment: str
+
+
+class ScoreFilters(FilterSchema):
+    round: Id | None = None
+    application: Id | None = None
+
+
+class IntentIn(InputSchema):
+    application: Id
+    investor: Id | None = Field(None, description="an investor's own profile when omitted")
+    amount_fen: int | None = Field(None, ge=1)
+    note: str = ""
+
+
+class IntentOut(Schema):
+    id: int
+    event_id: int
+    application_id: int
+    investor_id: int
+    amount_fen: int | None
+    note: str
+    followup_id: int | None
+
+
+class IntentFilters(FilterSchema):
+    event: Id | None = None
+    application: Id | None = None

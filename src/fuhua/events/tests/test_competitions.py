@@ -245,3 +245,21 @@ def test_pages_expert_score_sheet_and_operator_round(world):
     bad = expert_client.post(f"{reverse('events:score_create')}?round={c.round_a.pk}&application={c.app_a.pk}",
                              {**SCORES, "innovation": "11"})
     assert bad.status_code == 400 and "outside the sheet" in bad.content.decode()
+
+
+def test_api_score_and_intent(world):
+    c = competitions_world(world)
+    api = testing.api_client(world.users.expert)
+    bad = api.post("/api/v1/score-sheets", {"round": c.round_a.pk, "application": c.app_a.pk,
+                                            "values": {**SCORES, "team": 10.5}}, content_type="application/json")
+    assert bad.status_code == 422 and "team" in bad.content.decode()
+    ok = api.post("/api/v1/score-sheets", {"round": c.round_a.pk, "application": c.app_a.pk, "values": SCORES},
+                  content_type="application/json")
+    assert ok.status_code == 201 and ok.json()["total_milli"] == 75_500
+    investor = testing.api_client(world.users.investor_a)
+    made = investor.post("/api/v1/investment-intents", {"application": c.app_a.pk, "amount_fen": 200_000_000},
+                         content_type="application/json")
+    assert made.status_code == 201 and made.json()["followup_id"] == c.intent_a.followup_id
+    ranking = testing.api_client(world.users.operator_a).get(f"/api/v1/competition-rounds/{c.round_a.pk}/ranking")
+    assert ranking.json() == [{"application_id": c.app_a.pk, "project": "MEMS 传感器", "rank": 1, "mean": 75.5,
+                               "sheets": 1}]
