@@ -56,7 +56,7 @@ def load_policies(run: DemoRun) -> None:
 # Firm-level policies: published (and so computed and notified) as of the demo's today, except the first-
 # financing reward, which the Suzhou bureau is still weighing: bureau_sz sees its reach before publishing.
 FIRM_POLICIES = ("suzhou-2022-high-tech-reward", "suzhou-2022-srdi-reward", "jiangning-2020-rd-reward",
-                 "jiangsu-2021-student-teams")
+                 "jiangsu-2021-student-teams", "suzhou-2021-brand-operators", "jiangsu-2021-phd-founders")
 UNPUBLISHED = "suzhou-2022-first-financing"
 BANKS = ("中国工商银行", "中国建设银行", "中国银行", "招商银行", "江苏银行")
 
@@ -88,9 +88,11 @@ def _newly_designated(firm: Firm, as_of: datetime.date) -> str:
 
 
 def _firm_bank(e: Entitlement, i: int) -> dict:
-    holder = e.firm or e.carrier.operator
+    """Its own account for a firm, an operator or a person; a team's is its host operator's."""
+    holder = e.firm or e.operator or e.person or e.carrier.operator
+    place = e.firm or e.operator or (e.person and e.person.venture) or e.holder
     bank = BANKS[i % len(BANKS)]
-    return {"account_name": holder.name[:120], "bank_name": bank, "branch": f"{bank}{e.holder.region.name}支行",
+    return {"account_name": holder.name[:120], "bank_name": bank, "branch": f"{bank}{place.region.name}支行",
             "account_number": f"3201{e.pk:012d}"}
 
 
@@ -105,11 +107,18 @@ def load_firm_policies(run: DemoRun) -> None:
             kind = _newly_designated(firm, as_of)
             run.note(f"the demo firm {firm.name}: newly designated {kind or 'nothing (held both before)'} "
                      f"in {as_of.year}")
+        operator = Carrier.objects.filter(name=OPERATOR_CARRIER).values_list("operator_id", flat=True).first()
         for code in FIRM_POLICIES:
             done = publish(SYSTEM, code, as_of)
-            waiting = list(Entitlement.objects.filter(policy__code=code, status=EntitlementStatus.PROPOSED)
-                           .exclude(firm=firm).select_related("firm__region", "team__region", "carrier__operator")
-                           .order_by("pk"))
+            # the demo firm (its own and its founders' entitlements) and the demo operator confirm themselves
+            waiting = Entitlement.objects.filter(policy__code=code, status=EntitlementStatus.PROPOSED)
+            if firm is not None:
+                waiting = waiting.exclude(firm=firm).exclude(person__firm=firm)
+            if operator is not None:
+                waiting = waiting.exclude(operator_id=operator)
+            waiting = list(waiting.select_related(
+                "firm__region", "team__region", "carrier__operator", "operator__region", "person__firm__region",
+                "person__team__region").order_by("pk"))
             for i, e in enumerate(waiting):
                 if i % 3 != 2:  # two in three confirm their account; the rest still have to
                     confirm(SYSTEM, e, _firm_bank(e, i))

@@ -27,6 +27,8 @@ class RegistryConfig(AppConfig):
 
         register_demo_step("registry", _("Registry"), order=10, run="fuhua.registry.demo.loader.load_registry")
         register_demo_step("experts", _("Expert pool"), order=31, run="fuhua.registry.demo.experts.load_experts")
+        register_demo_step("founders", _("Founders and key people"), order=25,
+                           run="fuhua.registry.demo.founders.load_founders")
         from fuhua.core.context_processors import NavItem, register_nav
 
         register_nav(NavItem("registry:expertprofile_list", _("Expert pool"), "registry.expertprofile", key="experts"),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.scoping import check
 from fuhua.core.views import generic as g
-from fuhua.registry.models import Firm, FirmDesignation, FirmYearFigures, IntellectualProperty, Investment
+from fuhua.registry.models import Firm, FirmDesignation, FirmYearFigures, Founder, IntellectualProperty, Investment
 
 from ..forms import FirmFilter, FirmForm
 from . import facts
@@ -41,6 +41,7 @@ class FirmDetail(g.ObjectDetailView):
             (Investment, _("Investments"), facts.INVESTMENT_COLUMNS),
             (FirmYearFigures, _("Annual figures"), facts.FIGURES_COLUMNS),
             (IntellectualProperty, _("Intellectual property rights"), facts.IP_COLUMNS),
+            (Founder, _("Founders and key people"), facts.FOUNDER_COLUMNS),  # firm and bureau only
         ):
             if check(user, "view", model):
                 add = reverse(f"registry:{model._meta.model_name}_create") + "?" + urlencode(
