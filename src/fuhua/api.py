@@ -9,6 +9,7 @@ from fuhua.accounts.api_auth import API_AUTH
 from fuhua.core import api_errors
 from fuhua.core.api_crud import render_json
 from fuhua.dealflow.api import routers as dealflow_routers
+from fuhua.demands.api import routers as demands_routers
 from fuhua.desk.api import routers as desk_routers
 from fuhua.evaluation.api import routers as evaluation_routers
 from fuhua.events.api import routers as events_routers
@@ -75,6 +76,7 @@ api.add_router("/", accounts_router)
 for prefix, router in {**registry_routers(), **statistics_routers(), **policies_routers(),
                        **evaluation_routers(), **marketplace_routers(), **vouchers_routers(), **desk_routers(),
                        **steering_routers(), **federation_routers(), **experts_routers(),
-                       **mentoring_routers(), **dealflow_routers(), **events_routers()}.items():
+                       **mentoring_routers(), **dealflow_routers(), **events_routers(),
+                       **demands_routers()}.items():
     api.add_router(f"/{prefix}", router)
 api.add_router("/incubations", incubation_router())

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "fuhua.events",
     "fuhua.vouchers",
     "fuhua.desk",
+    "fuhua.demands",
     "fuhua.steering",
     "fuhua.federation",
     "fuhua.dashboard",

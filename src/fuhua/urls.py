@@ -21,6 +21,7 @@ urlpatterns = [
     path("events/", include("fuhua.events.urls")),
     path("vouchers/", include("fuhua.vouchers.urls")),
     path("desk/", include("fuhua.desk.urls")),
+    path("demands/", include("fuhua.demands.urls")),
     path("steering/", include("fuhua.steering.urls")),
     path("network/", include("fuhua.federation.urls")),
     path("", include("fuhua.dashboard.urls")),

@@ -159,11 +159,20 @@ def _history_grants(user) -> list:
     return [g for g in grants_of(user) if g.role in policy().HISTORY_WITHOUT_VIEW]
 
 
+def _view_filter(model, user) -> Q | None:
+    """What `user` may view of `model`: its Scope's filter, or, for a model whose queryset answers `restrict`
+    itself (published demands and challenges are read by the roles that answer them: demands.models), that."""
+    restrict = getattr(type(model._default_manager.get_queryset()), "restrict", None)
+    if restrict is None or restrict is RestrictedQuerySet.restrict or not user or getattr(user, "is_superuser", False):
+        return scope_filter(model, user, "view")
+    return Q(pk__in=model._default_manager.restrict(user, "view").values("pk"))
+
+
 def history_filter(model, user) -> Q | None:
     """The Q limiting `model` to the objects whose change history `user` may read (None: unlimited):
     those it may view, and for the auditing roles (accounts.roles.HISTORY_WITHOUT_VIEW) every object
     within their grant's scope (a platform-wide audit administrator: all)."""
-    q = scope_filter(model, user, "view")
+    q = _view_filter(model, user)
     for grant in _history_grants(user) if q is not None else ():
         if grant.is_unlimited:
             return None

@@ -101,7 +101,7 @@ FACTORIES: dict[str, Factory] = {
 # testing.py — audit_factories() or AUDIT_FACTORIES, label → (create(world), change) — so that a new app
 # touches no shared file.
 for _app in ("registry", "marketplace", "vouchers", "desk", "mentoring", "events", "dealflow", "steering",
-             "federation"):
+             "federation", "demands"):
     if importlib.util.find_spec(f"fuhua.{_app}") is None or importlib.util.find_spec(f"fuhua.{_app}.testing") is None:
         continue
     _testing = importlib.import_module(f"fuhua.{_app}.testing")
