@@ -289,13 +289,123 @@ def split(archive: Path, out: Path, key_dir: Path, source_code: str) -> list[dic
     return made
 
 
-def national_runs(base: Path, national_db: Path, provinces: int, template: Path) -> None:
+def replicate(archive: Path, out: Path, key_dir: Path, regions: dict, keep: int) -> list[dict]:
+    """Without a national demo database: the province's full package copied to every province (its regions
+    mapped onto that province's, credit codes and provenance renamed), keeping every `keep`-th carrier and firm
+    (with their recognitions and tenancies): 31 × 1/4 of Jiangsu is about the national demo (16,000 carriers,
+    500,000 tenants). Streams each resource; signed like the split."""
+    import orjson
+
+    from fuhua.federation import keys
+    from fuhua.federation.package import PackageWriter
+    from fuhua.federation.tables import BY_KEY
+
+    with tarfile.open(archive, "r:gz") as tar:
+        descriptor = json.loads(tar.extractfile("datapackage.json").read())
+    tables = [r["name"] for r in descriptor["resources"]]
+    source = descriptor["fuhua"]["source"]["code"]
+
+    def records(name):
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar:
+                if member.name == f"data/{name}.jsonl":
+                    for raw in tar.extractfile(member):
+                        yield orjson.loads(raw)
+                    return
+
+    def kept(table, source_id) -> bool:
+        return int(source_id) % keep == 0 if table in ("carriers", "firms") else True
+
+    carriers = {r["_id"] for r in records("carriers") if kept("carriers", r["_id"])}
+    firms = {r["_id"] for r in records("firms") if kept("firms", r["_id"])}
+    made = []
+    for prefix, places in sorted(regions.items()):
+        code = prefix + "0000"
+        key_path = key_dir / f"{code}.pem"
+        key = keys.load_key(key_path) if key_path.exists() else keys.generate_key(key_path)
+        writer = PackageWriter(source={"code": code, "name": code, "region": code}, target="CN", kind="full",
+                               from_position=0, to_position=descriptor["fuhua"]["to_position"])
+        writer.origins = {code: code}
+        figures_seen: set = set()
+
+        def region(value, places=places, code=code):
+            if not value:
+                return value
+            if value.endswith("0000"):
+                return code
+            level = "prefectures" if value.endswith("00") else "counties"
+            choices = places[level] or places["prefectures"] or [code]
+            return choices[int(value) % len(choices)]
+
+        for table in tables:
+            writer.add_resource(BY_KEY[table])
+            spec = BY_KEY[table]
+            for record in records(table):
+                if not kept(table, record["_id"]):
+                    continue
+                if table == "recognitions" and record["carrier"]["id"] not in carriers:
+                    continue
+                if table == "incubations" and (record["carrier"]["id"] not in carriers
+                                               or record["firm"]["id"] not in firms):
+                    continue
+                record["_origin"] = code
+                for name in spec.refs:
+                    record[name] = {"origin": code, "id": record[name]["id"]}
+                for name in spec.regions:
+                    record[name] = region(record.get(name))
+                if record.get("source") == source:
+                    record["source"] = code
+                if record.get("credit_code"):
+                    record["credit_code"] = record["credit_code"][:2] + prefix + record["credit_code"][4:]
+                if spec.model_label == "federation.figure":  # two regions mapped onto one: one figure
+                    figure_key = (record["region"], record["year"], record["measure"])
+                    if figure_key in figures_seen:
+                        continue
+                    figures_seen.add(figure_key)
+                writer.write(table, record)
+        path = writer.finish(out / f"{code}.tar.gz", key)
+        made.append({"code": code, "path": str(path), "records": sum(writer.counts.values()),
+                     "public_key": keys.public_key_text(key)})
+    print(json.dumps({"packages": made, "left_out": 0}))
+    return made
+
+
+def replicated_packages(base: Path, province_package: Path, keep: int) -> Path:
+    """The 31 province packages simulated from the province's package (see `replicate`)."""
+    packages_dir = base / "packages-replicated"
+    listing = packages_dir / "packages.json"
+    if listing.exists():
+        return listing
+    (packages_dir / "keys").mkdir(parents=True, exist_ok=True)
+    node = Node("template", "template", None, base / "template", 0)
+    regions = node.python(
+        "import json; from fuhua.registry.models import Region\n"
+        "out = {}\n"
+        "for code, level in Region.objects.order_by('code').values_list('code', 'level'):\n"
+        "    p = out.setdefault(code[:2], {'prefectures': [], 'counties': []})\n"
+        "    if level == 'prefecture': p['prefectures'].append(code)\n"
+        "    elif level == 'county': p['counties'].append(code)\n"
+        "out = {k: v for k, v in out.items() if k not in ('71', '81', '82')}\n"
+        "print(json.dumps(out))")
+    (packages_dir / "regions.json").write_text(json.dumps(regions))
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, __file__, "_replicate", str(province_package), str(packages_dir),
+                           str(keep)], env=node.env, capture_output=True, text=True, check=True)
+    listing.write_text(done.stdout.strip().splitlines()[-1])
+    print(f"3. setup: {len(regions)} province packages simulated from the province's in "
+          f"{time.monotonic() - started:.0f} s")
+    return listing
+
+
+def national_runs(base: Path, national_db: Path | None, provinces: int, template: Path, keep: int = 4) -> None:
     source = Node("CNDEMO", "全国演示", None, base / "national-source", free_port())
     target = Node("CNNEXT", "上级", None, base / "national-parent", free_port())
     nation = Node("CN", "全国", None, base / "nation-31", free_port())
     packages_dir = base / "packages"
     listing = packages_dir / "packages.json"
-    if not listing.exists():
+    if national_db is None:
+        listing = replicated_packages(base, base / "jiangsu-full.tar.gz", keep)
+    elif not listing.exists():
         shutil.rmtree(source.home, ignore_errors=True)
         source.home.mkdir(parents=True)
         started = time.monotonic()
@@ -354,6 +464,14 @@ def main() -> int:
         archive, out, code = Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
         split(archive, out, out / "keys", code)
         return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "_replicate":
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fuhua.settings")
+        django.setup()
+        archive, out, keep = Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
+        replicate(archive, out, out / "keys", json.loads((out / "regions.json").read_text()), keep)
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, default=None, help="keep the instances here (default: temporary); "
                         "a province demo or split packages found there are used again")
@@ -362,6 +480,9 @@ def main() -> int:
                         help="a national demo's fuhua.sqlite3, for the 31 province packages (copied, not changed)")
     parser.add_argument("--provinces", type=int, default=31, help="import only the first N province packages")
     parser.add_argument("--skip-province", action="store_true", help="only the 31 province packages")
+    parser.add_argument("--skip-national", action="store_true", help="only the province (1 and 2)")
+    parser.add_argument("--keep", type=int, default=4,
+                        help="without --national-db: every N-th carrier and firm of the province per province")
     args = parser.parse_args()
     base = (args.dir or Path(tempfile.mkdtemp(prefix="fuhua-federation-bench-"))).resolve()
     template = base / "template" / "fuhua.sqlite3"
@@ -372,8 +493,9 @@ def main() -> int:
         seed.run("manage", "migrate", "-v", "0", timeout=1200)
     if not args.skip_province:
         province_runs(base, args.changes, template)
-    if args.national_db:
-        national_runs(base, args.national_db.resolve(), args.provinces, template)
+    if not args.skip_national:
+        national_runs(base, args.national_db.resolve() if args.national_db else None, args.provinces, template,
+                      args.keep)
     if args.dir is None:
         shutil.rmtree(base, ignore_errors=True)
     return 0

@@ -90,3 +90,17 @@ def register_region(hooks: RegionHooks) -> None:
 
 def region_hooks() -> RegionHooks | None:
     return _REGION[0] if _REGION else None
+
+
+# Totals kept outside the records a metric reads, added to the metrics of one kind (steering.metrics): one
+# network's figures received from other instances (federation.figures registers them).
+# provider(user, region or None, year, spec) -> {region code: value}.
+_TOTALS: dict[str, Callable] = {}
+
+
+def register_totals(kind: str, provider: Callable) -> None:
+    _TOTALS[kind] = provider
+
+
+def totals_provider(kind: str) -> Callable | None:
+    return _TOTALS.get(kind)

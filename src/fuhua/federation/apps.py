@@ -15,6 +15,9 @@ class FederationConfig(AppConfig):
 
         guard.connect([apps.get_model(label) for label in MODELS])  # federated copies are read-only
         panels.register()  # the source of a federated record on its page
+        from .figures import register_metrics
+
+        register_metrics()  # the steering metrics at a parent count the figures its children share
         from fuhua.core.context_processors import NavItem, register_nav
 
         register_nav(NavItem("federation:home", _("One network"), "federation.peer", key="network", group="system"))

@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from .exchange import ensure_identity
-from .models import Instance
+from .figures import refresh
+from .models import FigureGroup, Instance
 
 
 def load_identity(run) -> None:
@@ -18,5 +19,8 @@ def load_identity(run) -> None:
             ensure_identity(code="CN", name=_("the nation"), region_code=None)
         else:
             ensure_identity(code="320000", name="江苏省", region_code="320000")
+    instance = Instance.objects.get()
+    made = refresh(instance, FigureGroup.values)  # what it would share as totals: /network/figures/
     run.advance(1)
-    run.note(f"one network: this instance is {Instance.objects.get()}; `fuhua network demo` starts three")
+    run.note(f"one network: this instance is {instance}; {made.get('created', 0)} shared figures; "
+             "`fuhua network demo` starts three")

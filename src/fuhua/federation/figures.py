@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from fuhua.core.audit import record_bulk
 from fuhua.registry.models import Region
 
-from .models import Figure, FigureGroup
+from .models import Figure, FigureGroup, Instance
 
 
 def _statistics() -> dict:
@@ -125,3 +125,36 @@ def refresh(instance, groups) -> dict[str, int]:
             figure.save(update_fields=["value", "updated_at"])
             counts["updated"] += 1
     return dict(counts)
+
+
+# --- the steering metrics at a parent: the figures received added to the local records' ---------------------
+
+MEASURES = {
+    "statistic": lambda spec: [f"statistics:{spec['field']}"],
+    "grades": lambda spec: [f"evaluations:grade_{grade}" for grade in spec.get("grades") or []],
+    "payouts": lambda spec: ["payouts:amount_fen"],
+}
+
+
+def _provider(kind: str):
+    def totals(user, region, year: int, spec: dict) -> dict[str, float]:
+        """The figures of other sources the reader may see, per region (a metric's own records are local)."""
+        from django.db.models import Sum
+
+        own = Instance.objects.values_list("code", flat=True).first()
+        if own is None:
+            return {}
+        qs = (Figure.objects.restrict(user, "view").exclude(source=own)
+              .filter(year=year, measure__in=MEASURES[kind](spec)))
+        if region is not None:
+            qs = qs.filter(region.subtree_q("region"))
+        return {code: float(total) for code, total in
+                qs.order_by().values_list("region_id").annotate(total=Sum("value")) if total}
+    return totals
+
+
+def register_metrics() -> None:
+    from fuhua.core.extensions import register_totals
+
+    for kind in MEASURES:
+        register_totals(kind, _provider(kind))

@@ -18,6 +18,7 @@ import numpy as np
 from django.db.models import Sum
 from django.utils.translation import get_language
 
+from fuhua.core.extensions import totals_provider
 from fuhua.evaluation.models import PUBLIC_STATUSES, EvaluationResult
 from fuhua.incubation.models import Incubation
 from fuhua.policies.models import Payout
@@ -254,7 +255,22 @@ class Frame:
 
     def _carrier_based(self, metric: Metric, year: int) -> Value:
         w = self.weights(metric, year)
-        return Value(None, {}) if w is None else self.grouped(w)
+        return self._with_external(metric, year, Value(None, {}) if w is None else self.grouped(w))
+
+    def _with_external(self, metric: Metric, year: int, value: Value) -> Value:
+        """The metric with the totals a registered provider keeps for the region's parts (core.extensions: one
+        network's figures at a parent)."""
+        provider = totals_provider(metric.kind)
+        extra = provider(self.user, self.region, year, metric.spec) if provider and not metric.where else None
+        if not extra:
+            return value
+        total, by_child = value.value or 0.0, dict(value.by_child)
+        for code, amount in extra.items():
+            total += amount
+            key = self._child(code)
+            if key in self.child_names:
+                by_child[key] = by_child.get(key, 0.0) + amount
+        return Value(total, by_child)
 
     _carriers = _new_recognitions = _statistic = _entered = _incubating = _grades = _carrier_based
 
@@ -337,7 +353,8 @@ class Frame:
         for code, amount in qs.order_by().values_list("region_code").annotate(s=Sum("amount_fen")):
             total += amount
             by_child[self._child(code)] += amount
-        return Value(total, {c.code: by_child.get(c.code, 0.0) for c in self.children})
+        return self._with_external(metric, year, Value(total, {c.code: by_child.get(c.code, 0.0)
+                                                               for c in self.children}))
 
     def counties(self) -> list[str]:
         if "counties" not in self._cache:

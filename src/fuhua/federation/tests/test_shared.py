@@ -240,3 +240,25 @@ def test_a_mentor_pool_shared_by_the_cities_is_seen_read_only_at_the_parent(prov
     other = Child("320100", "南京市", "320100")
     with pytest.raises(PackageRefused, match="pool"):
         import_package(other.package(tmp_path / "o.tar.gz", {"pool": []}))
+
+
+def test_the_steering_metrics_at_the_parent_count_the_figures_its_children_share(province, tmp_path, world):
+    from fuhua.steering.metrics import Frame
+
+    js = world.regions.js
+    before = Frame(world.users.bureau_js, js)
+    local_tenants = before.value("tenants", 2025).value or 0
+    local_paid = before.value("payouts_fen", 2025).value or 0
+    import_package(Child().package(tmp_path / "p.tar.gz", {
+        "statistics": [figure(1, value=60), figure(2, region="320500", value=40)],
+        "payouts": [figure(3, group="payouts", measure="payouts:amount_fen", value=1_500_000_00)]}))
+    after = Frame(world.users.bureau_js, js)
+    tenants = after.value("tenants", 2025)
+    assert tenants.value == local_tenants + 100
+    assert tenants.by_child["320500"] - before.value("tenants", 2025).by_child.get("320500", 0) == 100
+    assert after.value("payouts_fen", 2025).value == local_paid + 1_500_000_00
+    assert after.value("tenants", 2024).value == (before.value("tenants", 2024).value)  # another year: none
+    # the figures an instance computes of its own records are not counted twice
+    Figure.objects.create(source="320000", group="statistics", measure="statistics:tenants", region_id="320571",
+                          year=2025, value=999)
+    assert Frame(world.users.bureau_js, js).value("tenants", 2025).value == local_tenants + 100
