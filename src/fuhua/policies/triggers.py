@@ -1,5 +1,6 @@
 """Policy push on a firm's data change: a new designation (高新技术企业, 专精特新, 小巨人 …), its annual figures
-(R&D spend, revenue) or an investment recomputes the published firm policies for that firm, once the change
+(R&D spend, revenue), an investment or a founder (a doctorate, a talent title: the person policies)
+recomputes the published firm (and founders') policies for that firm, once the change
 is committed (services.push.firm_changed). Bulk loads (demo, imports) write without signals and are followed
 by policy runs instead. A failure of the push is logged, never undoes the registry write."""
 
@@ -10,7 +11,7 @@ import logging
 from django.db import transaction
 from django.db.models.signals import post_save
 
-from fuhua.registry.models import FirmDesignation, FirmYearFigures, Investment
+from fuhua.registry.models import FirmDesignation, FirmYearFigures, Founder, Investment
 
 from .services.push import firm_changed
 
@@ -31,5 +32,5 @@ def _on_save(sender, instance, raw=False, **kwargs) -> None:
 
 
 def register() -> None:
-    for model in (FirmDesignation, FirmYearFigures, Investment):
+    for model in (FirmDesignation, FirmYearFigures, Investment, Founder):
         post_save.connect(_on_save, sender=model, dispatch_uid=f"policies.push.{model._meta.model_name}")

@@ -5,8 +5,9 @@
 * `publish`: the bureau announces a firm-level policy: its 免申即享 run creates the entitlements (each firm
   notified to confirm its account); firms one condition away are told what they miss; subscribed firms hear
   of every new policy that concerns them.
-* `firm_changed`: a firm's data changed (a designation, its annual figures, an investment): the published
-  firm policies are recomputed for that firm only; it is told what newly fits (never twice: FitNotice).
+* `firm_changed`: a firm's data changed (a designation, its annual figures, an investment, a founder): the
+  published firm policies are recomputed for that firm only, the person policies for its founders; it is told
+  what newly fits (never twice: FitNotice).
 """
 
 from __future__ import annotations
@@ -182,11 +183,16 @@ def firm_changed(firm_id: int, as_of: datetime.date | None = None) -> dict:
     """After a firm's data changed: its published firm policies recomputed for it alone (as the system)."""
     as_of = as_of or default_as_of()
     out = {"entitlements": 0, "close": 0}
-    published = set(Policy.objects.filter(published_on__isnull=False, beneficiary="firm")
+    published = set(Policy.objects.filter(published_on__isnull=False, beneficiary__in=("firm", "person"))
                     .values_list("code", flat=True))
+    founders = list(Founder.objects.filter(firm_id=firm_id).values_list("pk", flat=True))
     with acting_for(SYSTEM):
         for code, policy in packs.bundled().items():
-            if code not in published or policy.beneficiary != "firm":
+            if code not in published or policy.beneficiary not in ("firm", "person"):
+                continue
+            if policy.beneficiary == "person":  # its founders' talent grants (a founder added, a title granted)
+                if founders:
+                    out["entitlements"] += run_entitlements(SYSTEM, code, as_of, beneficiary_ids=founders).created
                 continue
             run = run_entitlements(SYSTEM, code, as_of, beneficiary_ids=[firm_id])
             out["entitlements"] += run.created

@@ -252,3 +252,22 @@ def test_founders_are_kept_by_their_firm_and_the_region_bureau_only(founders):
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "title_granted_on"
     page = web_client(w.users.firm_a).get(reverse("registry:founder_list"))
     assert page.status_code == 200 and "陈博士" in page.content.decode() and "刘创" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_new_founder_pushes_the_person_policies_for_that_firm_only(founders, django_capture_on_commit_callbacks):
+    from fuhua.policies.services.push import firm_changed
+
+    w = founders
+    services.publish(w.users.bureau_js, PERSONS, AS_OF)
+    before = Entitlement.objects.filter(policy__code=PERSONS).count()
+    with django_capture_on_commit_callbacks(execute=True):  # the registry write triggers the push (triggers.py)
+        created = api(w.users.firm_a).post("/api/v1/founders", {"name": "周博士", "firm": w.firm_a.pk,
+                                                                "education": "doctorate"},
+                                           content_type="application/json")
+    assert created.status_code == 201
+    new = Entitlement.objects.get(person_id=created.json()["id"])
+    assert (new.key, new.amount_fen) == ("phd_founder_grant", 15_000_000)
+    assert Entitlement.objects.filter(policy__code=PERSONS).count() == before + 1
+    assert Notification.objects.filter(firm=w.firm_a, entitlement=new).count() == 1
+    assert firm_changed(w.firm_a.pk, AS_OF) == {"entitlements": 0, "close": 0}  # nothing twice
