@@ -17,4 +17,6 @@ class EventsConfig(AppConfig):
         prefill.register()  # the annual statistics' prefill sources
         rule_sources.register()  # the rules adapter's carrier attributes
         register_demo_step("events", _("Events and registrations"), order=68, run="fuhua.events.demo.load_events")
+        register_demo_step("competitions", _("Competitions and roadshows"), order=71,
+                           run="fuhua.events.demo.load_competitions")
         register_nav(NavItem("events:event_list", _("Events"), "events.event", key="events", group="incubation"))

@@ -77,3 +77,147 @@ def load_events(run: DemoRun) -> None:
     run.advance()
     run.note(f"events: {len(events)} events ({sum(1 for e in events if e[2] == 'held')} held in the last year) at "
              f"{len(carriers)} carriers, {len(regs) + len(checked)} registrations")
+
+
+# --- competitions and roadshows -----------------------------------------------------------------------
+
+COMPETITIONS_PER_YEAR = (("competition", "创新创业大赛", ("初赛", "决赛")), ("roadshow", "投融资路演", ("路演",)))
+PROJECTS = ["智能传感芯片", "工业视觉检测", "医用微流控", "储能管理系统", "低空无人机巡检", "合成生物材料",
+            "AI 药物筛选", "柔性显示模组", "量子加密通信", "农业机器人"]
+
+
+def _deck(n: int):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(f"路演材料-{n}.pdf", b"%PDF-1.4\n% demo pitch deck\n", content_type="application/pdf")
+
+
+def load_competitions(run: DemoRun) -> None:
+    """Competitions and roadshows at the demo operator's carrier and a few other Suzhou carriers: last year's and
+    this year's held, with scored rounds, published results and winners; and a roadshow being judged now, whose
+    panel is the demo `expert` (applications to score) and which the demo investor is invited to (intents to
+    record); the demo firm applied to it."""
+    from fuhua.core.context import acting_as
+    from fuhua.core.system import SYSTEM
+    from fuhua.demo.accounts import _operator_carrier
+    from fuhua.registry import experts
+    from fuhua.registry.models import DrawPurpose, ExpertProfile, InvestorProfile
+
+    from . import competitions
+    from .models import Round, Score
+    from .services import create_event, transition
+
+    if Round.objects.exists():
+        run.note("competitions: already loaded")
+        return
+    flagship = _operator_carrier()
+    if flagship is None:
+        run.note("competitions: no demo carrier")
+        return
+    rng, tz = random.Random(20261213), timezone.get_default_timezone()  # noqa: S311  (demo data, reproducible)
+    others = list(Carrier.objects.filter(status="operating", region__code__startswith=flagship.region.code[:4])
+                  .exclude(pk=flagship.pk).order_by("id")[:3])
+    investor = InvestorProfile.objects.filter(user__username="investor").first()
+    demo_firm = RoleGrant.objects.filter(user__username="firm", firm__isnull=False).values_list(
+        "firm_id", flat=True).first()
+    today = run.today
+    run.begin(len(others) * 4 + 5)
+    count = {"events": 0, "applications": 0, "scores": 0}
+
+    def moment(day, hour=14):
+        return datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz)
+
+    def tenants(carrier, n):
+        ids = list(Firm.objects.filter(incubations__carrier=carrier, incubations__status="incubating")
+                   .order_by("id").values_list("pk", flat=True)[:n])
+        return list(Firm.objects.filter(pk__in=ids).order_by("id"))
+
+    def judged(carrier, kind, label, round_names, day, *, invite=()):
+        e = create_event(SYSTEM, {"kind": kind, "title": f"{carrier.name}{day.year}年{label}", "carrier": carrier,
+                                  "starts_at": moment(day), "ends_at": moment(day, 18), "place": "路演厅",
+                                  "registration_deadline": moment(day - datetime.timedelta(days=14), 18),
+                                  "description": "以赛代评、以赛引才：项目路演、专家评审、投资对接。"})
+        for n, name in enumerate(round_names, start=1):
+            competitions.add_round(SYSTEM, {"event": e, "number": n, "name": name,
+                                            "starts_on": day + datetime.timedelta(days=7 * (n - 1)),
+                                            "ends_on": day + datetime.timedelta(days=7 * (n - 1)),
+                                            "sheet": kind, "panel_size": 5 if n < len(round_names) else 3,
+                                            "advancing": 3 if n < len(round_names) else 2})
+        if invite:
+            e.investors.set(invite)
+        transition(SYSTEM, e, "publish")
+        count["events"] += 1
+        return e
+
+    def applicants(e, firms, apply_on):
+        out = []
+        for n, firm in enumerate(firms):
+            project = f"{firm.name[:8]}{PROJECTS[n % 10]}"
+            out.append(competitions.apply(SYSTEM, {"event": e, "firm": firm, "project": project,
+                                                   "industry_field": firm.industry_field or "",
+                                                   "pitch_deck": _deck(n)}, now=moment(apply_on)))
+            count["applications"] += 1
+        return out
+
+    def judge_round(rnd, seed):
+        """A past round: a panel drawn from the region's pool (accounts not needed: paper sheets entered),
+        every sheet scored, results published and the outcome announced."""
+        record = experts.draw(SYSTEM, DrawPurpose.COMPETITION, competitions.target_of(rnd), rnd.panel_size,
+                              seed=seed, pool=competitions.pool_for(rnd.event))
+        rnd.draw = record
+        rnd.save(update_fields=["draw"])
+        competitions.transition(SYSTEM, rnd, "open_judging")
+        for expert in record.drawn.all():
+            for application in competitions.entrants(rnd):
+                s = Score(round=rnd, application=application, expert=expert,
+                          values={c.code: rng.choice((5, 6, 6.5, 7, 7.5, 8, 8.5, 9)) for c in rnd.criteria_list()},
+                          comment="")
+                s.full_clean()
+                s.save()
+                count["scores"] += 1
+        competitions.transition(SYSTEM, rnd, "close_judging")
+        competitions.transition(SYSTEM, rnd, "publish_results")
+        competitions.advance(SYSTEM, rnd)
+
+    with acting_as(None, source="demo"):
+        for carrier in [flagship, *others]:
+            firms = tenants(carrier, 8)
+            if len(firms) < 3:
+                run.advance(4)
+                continue
+            for years_ago in (1, 0):
+                for kind, label, rounds in COMPETITIONS_PER_YEAR:
+                    day = today - datetime.timedelta(days=365 * years_ago + rng.randint(40, 120))
+                    e = judged(carrier, kind, label, rounds, day)
+                    applicants(e, firms if kind == "competition" else firms[:5], day - datetime.timedelta(days=20))
+                    for rnd in e.rounds.order_by("number"):
+                        judge_round(rnd, seed=rng.randint(1, 10**9))
+                    transition(SYSTEM, e, "hold")
+                    run.advance()
+        # Now: a roadshow being judged by the demo expert, the demo investor invited: at the flagship unless the
+        # expert declared a relation with it (then the next carrier the expert may judge).
+        day = today + datetime.timedelta(days=1)
+        mine = ExpertProfile.objects.filter(user__username="expert").first()
+        host = next((c for c in [flagship, *others] if len(tenants(c, 3)) >= 3 and (
+            mine is None or experts.conflict_of(mine, experts.PanelTarget.of(c), need_account=True) is None)), None)
+        if host is None:
+            run.advance(5)
+            run.note("competitions: no carrier the demo expert may judge")
+            return
+        firms = tenants(host, 6)
+        now_show = judged(host, "roadshow", "第四季度投融资路演", ("路演",), day,
+                          invite=[investor] if investor else [])
+        applicants(now_show, firms, today - datetime.timedelta(days=20))
+        rnd = now_show.rounds.get()
+        pool = competitions.pool_for(now_show).filter(pk=mine.pk) if mine else None
+        if pool is not None and pool.exists() and experts.conflict_of(
+                mine, competitions.target_of(rnd), need_account=True) is None:
+            rnd.panel_size = 1
+            rnd.save(update_fields=["panel_size"])
+            rnd.draw = experts.draw(SYSTEM, DrawPurpose.COMPETITION, competitions.target_of(rnd), 1, seed=20261213,
+                                    pool=pool, need_account=True)
+            rnd.save(update_fields=["draw"])
+            competitions.transition(SYSTEM, rnd, "open_judging")
+        run.advance(5)
+    run.note(f"competitions: {count['events']} competitions and roadshows, {count['applications']} applications, "
+             f"{count['scores']} score sheets; the demo firm {'applied' if demo_firm else 'is absent'}")

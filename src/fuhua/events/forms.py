@@ -114,7 +114,19 @@ class ScoreSheetForm(forms.Form):
 class RoundFilter(FilterForm):
     region_path = "event__region"
     status = forms.ChoiceField(label=_("status"), choices=RoundStatus.choices)
-    lookups = {"status": "status"}
+    task = forms.ChoiceField(label=_("work"), choices=[("to_score", _("waiting for my score sheets")),
+                                                       ("to_close", _("judging past its last day"))])
+    lookups = {"status": "status", "task": "task"}
+
+    def apply(self, queryset, name, lookup, value):
+        if name != "task":
+            return super().apply(queryset, name, lookup, value)
+        from django.utils import timezone
+
+        from .inbox import rounds_to_close, rounds_to_score
+
+        rounds = rounds_to_score(self.user) if value == "to_score" else rounds_to_close(self.user, timezone.localdate())
+        return queryset.filter(pk__in=[r.pk for r in rounds])
 
 
 class ApplicationFilter(FilterForm):

@@ -41,30 +41,31 @@ def register() -> None:
         order=87)
 
     register_inbox_item(
-        "events.to_score", gettext_lazy("competition applications waiting for your score sheet"), {Role.EXPERT},
-        count=_to_score, url=lambda user, today: f"{reverse('events:round_list')}?status={RoundStatus.JUDGING}",
-        order=88)
+        "events.to_score", gettext_lazy("competition rounds waiting for your score sheets"), {Role.EXPERT},
+        count=lambda user, today: len(rounds_to_score(user)),
+        url=lambda user, today: f"{reverse('events:round_list')}?task=to_score", order=88)
     register_inbox_item(
-        "events.rounds_to_close", gettext_lazy("competition rounds to close or announce"),
+        "events.rounds_to_close", gettext_lazy("competition rounds to close: judging past the last day"),
         {Role.OPERATOR, Role.ASSOCIATION, Role.BUREAU},
-        count=lambda user, today: _rounds_to_close(user, today).count(),
-        url=lambda user, today: f"{reverse('events:round_list')}?status={RoundStatus.JUDGING}", order=89)
+        count=lambda user, today: len(rounds_to_close(user, today)),
+        url=lambda user, today: f"{reverse('events:round_list')}?task=to_close", order=89)
 
 
-def _to_score(user, today) -> int:
-    """Applications in the rounds being judged whose panel the user sits on, without their score sheet."""
+def rounds_to_score(user) -> list[Round]:
+    """Rounds being judged whose panel the user sits on and whose applications still lack their sheet."""
     from .competitions import entrants, profile_of
 
     mine = profile_of(user)
     if mine is None:
-        return 0
-    total = 0
-    for rnd in Round.objects.restrict(user).filter(status=RoundStatus.JUDGING, draw__drawn=mine):
+        return []
+    out = []
+    for rnd in Round.objects.restrict(user).filter(status=RoundStatus.JUDGING, draw__drawn=mine).distinct():
         scored = Score.objects.filter(round=rnd, expert=mine).values("application_id")
-        total += entrants(rnd).exclude(pk__in=scored).count()
-    return total
+        if entrants(rnd).exclude(pk__in=scored).exists():
+            out.append(rnd)
+    return out
 
 
-def _rounds_to_close(user, today):
+def rounds_to_close(user, today) -> list[Round]:
     """Rounds being judged whose last day has passed (the organiser closes judging and publishes)."""
-    return Round.objects.restrict(user, "change").filter(status=RoundStatus.JUDGING, ends_on__lt=today)
+    return list(Round.objects.restrict(user, "change").filter(status=RoundStatus.JUDGING, ends_on__lt=today))
