@@ -93,6 +93,7 @@ def main() -> None:
     print(f"needs: {len(demands)} ({', '.join(f'{k} {n}' for k, n in kinds.items())})")
 
     matching.match_need(matching.Need.of(demands[0]))  # warm-up (jieba's dictionary is loaded with the index)
+    matching.match_demand(SYSTEM, demands[0])  # and the URL resolver, loaded by the first link (process start)
     full, linked, baseline, listed = [], [], [], 0
     for demand in demands:
         need = matching.Need.of(demand)

@@ -26,6 +26,7 @@ operations: benchmarks/matching.py.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -92,21 +93,29 @@ STOPWORDS = frozenset({
     "的", "了", "和", "与", "及", "或", "等", "在", "为", "对", "是", "有", "我们",
     "我司", "公司", "有限公司", "企业", "需要", "需求", "希望", "寻求", "进行", "相关",
     "一个", "一些", "能够", "提供", "通过", "以及", "其他", "方面", "主要", "目前", "已经",
-    "可以", "开展", "实现", "用于", "among", "and", "the", "for", "with",
+    "可以", "开展", "实现", "用于", "技术", "行业", "合作", "完成", "方案", "专业", "领域",
+    "工作", "经验", "进入", "拓展", "首批", "推进", "提升",
+    "解决", "问题", "among", "and", "the", "for", "with",
     "of", "to", "in",
 })
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 
 
-def tokens(text: str) -> list[str]:
-    """The words of a text (jieba's search-engine mode), without stopwords, single characters and punctuation."""
+@functools.lru_cache(maxsize=200_000)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
     out = []
-    for word in jieba.cut_for_search(text or ""):
+    for word in jieba.cut_for_search(chunk):
         word = word.strip().lower()
         if len(word) < 2 or word in STOPWORDS or not _WORD.match(word):
             continue
         out.append(word)
-    return out
+    return tuple(out)
+
+
+def tokens(text: str) -> list[str]:
+    """The words of a text (jieba's search-engine mode), without stopwords, single characters and punctuation.
+    Each whitespace-separated chunk is cut on its own (and remembered: a pool repeats its goals and topics)."""
+    return [w for chunk in (text or "").split() for w in _chunk_tokens(chunk)]
 
 
 class LuceneBM25(BM25Okapi):
@@ -179,7 +188,10 @@ class Corpus:
     kind: str
     docs: list[Doc]
     bm25: LuceneBM25 | None = None
-    postings: dict = field(default_factory=dict)  # token → array of document positions
+    postings: dict = field(default_factory=dict)  # token → (document positions, term frequencies)
+    words: list = field(default_factory=list)  # each document's set of words
+    norm: np.ndarray | None = None  # k1 · (1 − b + b · length / average length), per document
+    owner: np.ndarray | None = None  # a challenge's posting firm, −1 for none
     pks: np.ndarray | None = None
     province: np.ndarray | None = None  # the 2-digit prefixes as arrays per document (own region)
     city: np.ndarray | None = None
@@ -194,17 +206,23 @@ class Corpus:
     def build(self) -> Corpus:
         n = len(self.docs)
         corpus = [tokens(d.text) for d in self.docs]
+        self.words = [frozenset(c) for c in corpus]
         if n and any(corpus):
             self.bm25 = LuceneBM25([c or ["\x00"] for c in corpus])
-        postings = defaultdict(set)
-        for i, words in enumerate(corpus):
-            for w in words:
-                postings[w].add(i)
-        self.postings = {w: np.fromiter(sorted(ix), dtype=np.int64) for w, ix in postings.items()}
+            lengths = np.array(self.bm25.doc_len, dtype=float)
+            self.norm = self.bm25.k1 * (1 - self.bm25.b + self.bm25.b * lengths / self.bm25.avgdl)
+            postings = defaultdict(lambda: ([], []))
+            for i, freqs in enumerate(self.bm25.doc_freqs):
+                for w, tf in freqs.items():
+                    postings[w][0].append(i)
+                    postings[w][1].append(tf)
+            self.postings = {w: (np.array(ix, dtype=np.int64), np.array(tf, dtype=float))
+                             for w, (ix, tf) in postings.items()}
         self.pks = np.array([d.pk for d in self.docs], dtype=np.int64)
-        self.province = np.array([d.region[:2] for d in self.docs], dtype=object)
-        self.city = np.array([d.region[:4] for d in self.docs], dtype=object)
-        self.county = np.array([d.region for d in self.docs], dtype=object)
+        self.province = np.array([int(d.region[:2] or -1) for d in self.docs], dtype=np.int64)
+        self.city = np.array([int(d.region[:4] or -1) for d in self.docs], dtype=np.int64)
+        self.county = np.array([int(d.region or -1) for d in self.docs], dtype=np.int64)
+        self.owner = np.array([d.owner_firm or -1 for d in self.docs], dtype=np.int64)
         for code in IndustryField.values:
             self.field_mask[code] = np.array([code in d.fields for d in self.docs], dtype=bool)
         for code in InvestmentRound.values:
@@ -413,21 +431,55 @@ LOADERS = {"mentor": load_mentors, "investor": load_investors, "provider": load_
 # --- the cached indexes ---------------------------------------------------------------------------------
 
 _lock = threading.Lock()
-_cache: dict[str, tuple] = {}
+_cache: dict[str, tuple] = {}  # key → (version, built at, value, day, seconds the build took)
+_building: set[str] = set()
+SLOW_BUILD = 3.0  # seconds: an index slower to build than this is rebuilt in the background, the old one served
+
+
+def _fresh(entry, current) -> bool:
+    return (entry is not None and entry[0] == current and time.monotonic() - entry[1] < TTL
+            and entry[3] == timezone.localdate())
+
+
+def _build(key: str, build, current) -> object:
+    jieba.initialize()  # its dictionary, loaded once per process: not part of how long the index takes
+    started = time.monotonic()
+    value = build()
+    _cache[key] = (current, time.monotonic(), value, timezone.localdate(), time.monotonic() - started)
+    return value
+
+
+def _rebuild_in_background(key: str, build, current) -> None:
+    from django.db import connection
+
+    try:
+        _build(key, build, current)
+    except Exception:
+        log.exception("demands: rebuilding the matching index %s failed", key)
+    finally:
+        _building.discard(key)
+        connection.close()  # this thread's own database connection
 
 
 def _cached(key: str, build):
-    now, current = time.monotonic(), version()
+    """The index under `key`: rebuilt when what it reads changed (the version), at most TTL old, of today. An index
+    that took long to build is rebuilt in a background thread while the previous one still answers (for the few
+    seconds of the build); a first build, or a quick one, is done at once."""
+    current = version()
     entry = _cache.get(key)
-    if entry is not None and entry[0] == current and now - entry[1] < TTL and entry[3] == timezone.localdate():
+    if _fresh(entry, current):
         return entry[2]
     with _lock:
         entry = _cache.get(key)
-        if entry is not None and entry[0] == current and now - entry[1] < TTL and entry[3] == timezone.localdate():
+        if _fresh(entry, current):
             return entry[2]
-        value = build()
-        _cache[key] = (current, time.monotonic(), value, timezone.localdate())
-        return value
+        if entry is not None and entry[4] > SLOW_BUILD and entry[3] == timezone.localdate():
+            if key not in _building:
+                _building.add(key)
+                threading.Thread(target=_rebuild_in_background, args=(key, build, current), daemon=True,
+                                 name=f"fuhua-demands-{key}").start()
+            return entry[2]
+        return _build(key, build, current)
 
 
 def pool_index() -> Index:
@@ -464,20 +516,20 @@ def _text_scores(corpus: Corpus, query: list[str], eligible: np.ndarray) -> tupl
     scores = np.zeros(n)
     if corpus.bm25 is None or not query:
         return scores, []
-    hits = [corpus.postings[w] for w in set(query) if w in corpus.postings]
-    if not hits:
-        return scores, []
-    ids = np.unique(np.concatenate(hits))
-    ids = ids[eligible[ids]]
-    if len(ids):
-        scores[ids] = corpus.bm25.get_batch_scores(query, ids.tolist())
-    return scores, ids.tolist()
+    k1, idf = corpus.bm25.k1, corpus.bm25.idf
+    for w in query:  # as rank_bm25's get_scores, a repeated word counts again, over its postings only
+        hit = corpus.postings.get(w)
+        if hit is not None:
+            ix, tf = hit
+            scores[ix] += idf[w] * tf * (k1 + 1) / (tf + corpus.norm[ix])
+    scores[~eligible] = 0.0
+    return scores, np.flatnonzero(scores).tolist()
 
 
-def shared_words(corpus: Corpus, doc: Doc, query: set[str], n: int = 3) -> list[str]:
+def shared_words(corpus: Corpus, words: frozenset, query: set[str], n: int = 3) -> list[str]:
     """The rarest words the need and the document share (longer first; none that is part of one already said)."""
     chosen: list[str] = []
-    for w in sorted({w for w in tokens(doc.text) if w in query},
+    for w in sorted(words & query,
                     key=lambda w: (-round(corpus.bm25.idf.get(w, 0.0), 9), -len(w), w)):
         if not any(w in c for c in chosen):
             chosen.append(w)
@@ -492,14 +544,14 @@ def score_corpus(index: Index, corpus: Corpus, need: Need, query: list[str], top
         return []
     eligible = corpus.reach.get(need.region[:2], np.zeros(n, dtype=bool)).copy()
     if corpus.kind == "challenge" and need.firm_id:
-        eligible &= np.array([d.owner_firm != need.firm_id for d in corpus.docs], dtype=bool)
+        eligible &= corpus.owner != need.firm_id
     text, _ids = _text_scores(corpus, query, eligible)
     best = text.max() if len(text) else 0.0
     text_part = W_TEXT * (text / best) if best > 0 else np.zeros(n)
     same_field = corpus.field_mask.get(need.field, np.zeros(n, dtype=bool))
-    county = corpus.county == need.region
-    city = (corpus.city == need.region[:4]) & ~county
-    province = (corpus.province == need.region[:2]) & ~county & ~city
+    county = corpus.county == int(need.region)
+    city = (corpus.city == int(need.region[:4])) & ~county
+    province = (corpus.province == int(need.region[:2])) & ~county & ~city
     shared = np.zeros(n, dtype=bool)
     for code in {need.region, need.region[:4] + "00", need.region[:2] + "0000"}:
         if code in corpus.shared_at:
@@ -535,7 +587,7 @@ def score_corpus(index: Index, corpus: Corpus, need: Need, query: list[str], top
         elif province[i]:
             reasons.append(f"同在{index.region_name(need.region[:2] + '0000')}")
         if text[i] > 0:
-            reasons.append(f"描述相近（{'、'.join(shared_words(corpus, d, qset))}）")
+            reasons.append(f"描述相近（{'、'.join(shared_words(corpus, corpus.words[i], qset))}）")
         if d.outcome_reason:
             reasons.append(d.outcome_reason)
         if d.availability_reason:
@@ -629,8 +681,8 @@ def fitting_demands(user, profile: Profile, top: int = TOP) -> list[tuple[Demand
     same_field = np.zeros(n, dtype=bool)
     for code in profile.fields:
         same_field |= corpus.field_mask.get(code, np.zeros(n, dtype=bool))
-    city = corpus.city == profile.region[:4]
-    province = (corpus.province == profile.region[:2]) & ~city
+    city = corpus.city == int(profile.region[:4])
+    province = (corpus.province == int(profile.region[:2])) & ~city
     stage = np.zeros(n, dtype=bool)
     for code in profile.stages:
         stage |= corpus.stage_mask.get(code, np.zeros(n, dtype=bool))
@@ -661,7 +713,7 @@ def fitting_demands(user, profile: Profile, top: int = TOP) -> list[tuple[Demand
         elif province[i]:
             reasons.append(f"同在{index.region_name(profile.region[:2] + '0000')}")
         if text[i] > 0:
-            reasons.append(f"描述相近（{'、'.join(shared_words(corpus, d, qset))}）")
+            reasons.append(f"描述相近（{'、'.join(shared_words(corpus, corpus.words[i], qset))}）")
         out.append((visible[d.pk], round(float(score[i]), 4), tuple(reasons)))
         if len(out) == top:
             break

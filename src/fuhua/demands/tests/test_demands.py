@@ -207,3 +207,15 @@ def test_pages_and_inbox(world):
     assert keys["demands.open_challenges"] == 2
     keys = {e.key: e.count for e in inbox(world.users.bureau_sz, {"bureau"}, TODAY())}
     assert keys["demands.responses"] == 1
+
+
+def test_the_text_score_is_rank_bm25s_okapi_score():
+    import numpy as np
+
+    texts = ["MEMS传感器 封装工艺 融资路演", "医药注册 临床试验", "传感器 芯片 封装 测试 封装", "天使轮 融资 路演"]
+    docs = [matching.Doc(pk=i, name="", detail="", text=t, region="320571") for i, t in enumerate(texts, start=1)]
+    corpus = matching.Corpus("mentor", docs).build()
+    query = matching.tokens("寻求MEMS传感器晶圆级封装合作，并计划天使轮融资")
+    scores, hits = matching._text_scores(corpus, query, np.ones(len(docs), dtype=bool))
+    assert np.allclose(scores, corpus.bm25.get_scores(query)) and hits == [0, 2, 3]
+    assert corpus.bm25.idf["封装"] > 0  # Lucene's idf: positive although the word is in half the documents
