@@ -75,7 +75,6 @@ class Compiled:
             return
         if compiler.has_composite_fields(fields := [s[0] for s in compiler.select[0 : compiler.col_count]]):
             raise LookupError("composite fields")
-        self.sql = f"{sql} LIMIT %s OFFSET %s" if paged else sql
         self.marks = Marks(params, marks)
         self.compiler, self.converters = compiler, compiler.get_converters(fields)
         self.values = queryset._iterable_class is ValuesIterable
@@ -85,6 +84,7 @@ class Compiled:
             for name in as_text:
                 i = self.names.index(name)
                 self.converters[i] = ([as_json_text(fields[i], self.converters.get(i, ([], None))[0])], fields[i])
+                sql = read_as_text(sql, compiler, fields[i], name)
         elif queryset._iterable_class is ModelIterable and not compiler.annotation_col_map:
             klass_info, select = compiler.klass_info, compiler.select
             self.model = klass_info["model"]
@@ -93,6 +93,7 @@ class Compiled:
             self.populators = get_related_populators(klass_info, select, self.db)
         else:
             raise LookupError("neither instances nor values")
+        self.sql = f"{sql} LIMIT %s OFFSET %s" if paged else sql
 
     def fetch(self, values: Sequence = (), page: tuple[int, int] | None = None) -> list:
         """The rows for these stand-in values (and, if paged, page = (limit, offset))."""
@@ -160,6 +161,23 @@ def as_json_text(expression, converters: list):
         return None if value is None else json_default(value)
 
     return convert
+
+
+def read_as_text(sql: str, compiler, expression, name: str) -> str:
+    """On SQLite, the select list's `<column> AS "<name>"` read as CAST(<column> AS TEXT): a column read as
+    an expression has no declared type, so the driver hands back the stored text instead of parsing it into
+    a date or datetime (Django's PARSE_DECLTYPES converters) that `as_json_text` would only turn back into
+    text. Elsewhere, or where the fragment is not found exactly once, the SQL is left as it is (the
+    converters then take the parsed value)."""
+    connection = compiler.connection
+    if connection.vendor != "sqlite":
+        return sql
+    column, params = compiler.compile(expression)
+    fragment = f"{column} AS {connection.ops.quote_name(name)}"
+    select_list = sql.split(" FROM ", 1)[0]
+    if params or "%s" in column or select_list.count(fragment) != 1:
+        return sql
+    return sql.replace(fragment, f"CAST({column} AS TEXT) AS {connection.ops.quote_name(name)}", 1)
 
 
 class CompiledCount:

@@ -199,3 +199,15 @@ def test_dates_read_as_json_text_are_what_the_encoder_writes():
     assert native(moment, None, None) == "2026-12-02T07:36:12.345Z"
     assert day("2026-12-02", None, None) == "2026-12-02" and day(datetime.date(2026, 12, 2), None, None) == "2026-12-02"
     assert at(None, None, None) is None and day(None, None, None) is None
+
+
+@pytest.mark.django_db
+def test_list_dates_are_read_as_stored_text_on_sqlite(world):
+    """SQLite: the firm page's date and datetime columns are selected as CAST(… AS TEXT), so the driver hands
+    back the stored text (no parsing into datetimes and back); the answer is the browser session's."""
+    response, sql = queries(api_client(world.users.bureau_sz), "/api/v1/firms?limit=50")
+    rows_sql = next(s for s in sql if '"registry_firm"."name" AS "name"' in s)
+    cast = [c for c in RESOURCES["firms"].list_rows.as_text if f'AS TEXT) AS "{c}"' in rows_sql]
+    assert cast == (list(RESOURCES["firms"].list_rows.as_text) if connection.vendor == "sqlite" else [])
+    session = web_client(world.users.bureau_sz).get("/api/v1/firms?limit=50")
+    assert response.json() == session.json() and response.json()["items"][0]["created_at"].endswith("Z")
