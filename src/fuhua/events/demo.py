@@ -99,7 +99,6 @@ def load_competitions(run: DemoRun) -> None:
     record); the demo firm applied to it."""
     from fuhua.core.context import acting_as
     from fuhua.core.system import SYSTEM
-    from fuhua.demo.accounts import _operator_carrier
     from fuhua.registry import experts
     from fuhua.registry.models import DrawPurpose, ExpertProfile, InvestorProfile
 
@@ -110,7 +109,12 @@ def load_competitions(run: DemoRun) -> None:
     if Round.objects.exists():
         run.note("competitions: already loaded")
         return
-    flagship = _operator_carrier()
+    # The demo firm's carrier (operated by the demo operator), else the demo operator's first carrier.
+    firm_id = RoleGrant.objects.filter(user__username="firm", firm__isnull=False).values_list("firm_id", flat=True)
+    operator_id = RoleGrant.objects.filter(user__username="operator").values_list("organisation_id", flat=True)
+    flagship = (Carrier.objects.filter(incubations__firm_id__in=list(firm_id), incubations__status="incubating")
+                .order_by("id").first()
+                or Carrier.objects.filter(operator_id__in=list(operator_id)).order_by("id").first())
     if flagship is None:
         run.note("competitions: no demo carrier")
         return
