@@ -7,11 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Substr
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from fuhua.accounts.roles import Role, roles_of
 from fuhua.core.db_router import replica_reads
+from fuhua.core.extensions import panels_for
 from fuhua.core.inbox import inbox
 from fuhua.core.scoping import check
 from fuhua.incubation.models import Incubation, IncubationStatus
@@ -73,6 +76,15 @@ def carriers_per_city(user) -> list[dict]:
 AGGREGATE_ROLES = {Role.ADMIN, Role.BUREAU, Role.ASSOCIATION, Role.OPERATOR}
 
 
+def _panels(request) -> tuple[list, dict | None]:
+    """The panels registered for the start page (core.extensions, key "dashboard") with their context, and the
+    counts one of them provides from aggregates kept current in the background (`dashboard_figures`: the
+    national admin's, so that no request counts the whole country)."""
+    shown = panels_for(request, "dashboard")
+    provided = next((extra["dashboard_figures"] for _panel, extra in shown if extra.get("dashboard_figures")), None)
+    return shown, provided
+
+
 @login_required
 def dashboard(request):
     user = request.user
@@ -80,6 +92,10 @@ def dashboard(request):
     roles = roles_of(user)
     context = {"today": today, "inbox": inbox(user, roles, today), "has_roles": bool(roles)}
     aggregates = bool(roles & AGGREGATE_ROLES)
+    shown, provided = _panels(request)
+    if provided is not None and aggregates:
+        context.update(provided)  # carriers, firm_count, incubations, cities and when they were computed
+        aggregates = False
     with replica_reads():  # the network's counts may come from the read replica (core/db_router.py)
         if aggregates and check(user, "view", Carrier):
             context["carriers"] = carrier_counts(user, today)
@@ -92,7 +108,10 @@ def dashboard(request):
         # whole scope, which takes seconds for a province, so the page fetches the counts after it renders.
         context["attention_url"] = reverse("incubation:incubation_attention")
     # Associations see aggregates only; the per-city table is for the administrations.
-    if roles & {Role.BUREAU, Role.ADMIN} and check(user, "view", Carrier):
+    if aggregates and roles & {Role.BUREAU, Role.ADMIN} and check(user, "view", Carrier):
         with replica_reads():
             context["cities"] = carriers_per_city(user)
+    context["panels_html"] = mark_safe("".join(  # noqa: S308 - each panel is a template rendered with autoescaping
+        render_to_string(panel.template, {**context, "object": "dashboard", **extra}, request=request)
+        for panel, extra in shown))
     return render(request, "dashboard/dashboard.html", context)

@@ -13,12 +13,15 @@ from collections import defaultdict
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from fuhua.core.db_router import replica_alias
 from fuhua.core.system import SYSTEM
+from fuhua.incubation.models import Incubation, IncubationStatus
 from fuhua.policies.models import Payout
+from fuhua.registry.models import Firm, Recognition
+from fuhua.registry.models.carrier import LEVEL_RANK
 
 from .metrics import Frame, catalogue
 from .models import Aggregate
@@ -98,6 +101,46 @@ def region_values(frame: Frame, code: str, year: int, keys, done: dict) -> dict[
     return out
 
 
+NOW = 0  # the `year` of the figures as of the rebuild's day (the start page's counts), beside the complete years
+
+
+def _rollup(out: dict, code: str, metric: str, n: float) -> None:
+    """Add n to the nation, the province, the prefecture and (for a county) the county of region `code`."""
+    keys = {NATION, code[:2].ljust(6, "0"), code[:4].ljust(6, "0"), code}
+    for key in keys:
+        out[(key, metric)] = out.get((key, metric), 0.0) + n
+
+
+def current_figures(frame: Frame, today: datetime.date) -> dict[tuple[str, str], float]:
+    """The start page's counts as of `today`, per region: carriers (all, by kind, by highest recognition
+    active today), firms, tenants incubating now and graduated this year. Keys (region code, metric)."""
+    out: dict[tuple[str, str], float] = {}
+    rank = np.zeros(len(frame.ids), dtype=np.int64)
+    active = Recognition.objects.restrict(SYSTEM, "view").active(today).values_list("carrier_id", "level")
+    for carrier_id, level in active:
+        i = frame.position.get(int(carrier_id))
+        if i is not None:
+            rank[i] = max(rank[i], LEVEL_RANK[level])
+    level_of = {r: level for level, r in LEVEL_RANK.items()}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for code, kind, r in zip(frame.region_ids, frame.kinds, rank, strict=True):
+        counts[(code, "now.carriers")] += 1
+        counts[(code, f"now.kind.{kind}")] += 1
+        counts[(code, f"now.level.{level_of.get(int(r), 'none')}")] += 1
+    for (code, metric), n in counts.items():
+        _rollup(out, code, metric, n)
+    firms = Firm.objects.restrict(SYSTEM, "view").order_by().values_list("region_id").annotate(n=Count("pk"))
+    for code, n in firms:
+        _rollup(out, code, "now.firms", n)
+    tenancies = (Incubation.objects.restrict(SYSTEM, "view").order_by().values_list("carrier__region_id").annotate(
+        incubating=Count("pk", filter=Q(status=IncubationStatus.INCUBATING)),
+        graduated=Count("pk", filter=Q(status=IncubationStatus.GRADUATED, left_on__year=today.year))))
+    for code, incubating, graduated in tenancies:
+        _rollup(out, code, "now.incubating", incubating)
+        _rollup(out, code, "now.graduated", graduated)
+    return out
+
+
 def rebuild(today: datetime.date | None = None) -> dict:
     """Recompute every aggregate from scratch; returns {rows, seconds}."""
     started = time.perf_counter()
@@ -112,6 +155,8 @@ def rebuild(today: datetime.date | None = None) -> dict:
     rows = [Aggregate(region_code=region_code, year=year, metric=code, value=float(value), computed_at=now)
             for (code, year), values in done.items() for region_code, value in values.items()
             if code in DASHBOARD_METRICS and year in years_of(today)]
+    rows += [Aggregate(region_code=region_code, year=NOW, metric=code, value=float(value), computed_at=now)
+             for (region_code, code), value in current_figures(frame, today).items()]
     with transaction.atomic():
         with connection.cursor() as cursor:  # derived rows, replaced whole: no per-row audit (see the model)
             cursor.execute(f"DELETE FROM {Aggregate._meta.db_table}")  # noqa: S608 (a constant table name)
@@ -129,8 +174,8 @@ def read_page(region_code: str, child_codes: list[str], metric: str) -> tuple[di
     values: dict[str, dict[int, float]] = defaultdict(dict)
     children: dict[int, dict[str, float]] = defaultdict(dict)
     at = None
-    rows = Aggregate.objects.using(replica_alias()).filter(
-        Q(region_code=region_code) | Q(region_code__in=child_codes, metric=metric)).values_list(
+    rows = Aggregate.objects.using(replica_alias()).filter(  # the complete years; the start page's counts: current()
+        Q(region_code=region_code) | Q(region_code__in=child_codes, metric=metric), year__gt=NOW).values_list(
         "region_code", "metric", "year", "value", "computed_at")
     for code, name, year, value, computed_at in rows:
         at = computed_at if at is None or computed_at > at else at
@@ -148,3 +193,19 @@ def read(region_code: str, metrics=DASHBOARD_METRICS) -> dict[str, dict[int, flo
     for metric, year, value in rows.values_list("metric", "year", "value"):
         out[metric][year] = value
     return dict(out)
+
+
+def current(region_code: str, child_codes: list[str]) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """The start page's counts as of the last rebuild (one indexed query): the region's metric → value, and
+    each child's metric → value."""
+    mine: dict[str, float] = {}
+    children: dict[str, dict[str, float]] = defaultdict(dict)
+    rows = Aggregate.objects.using(replica_alias()).filter(
+        Q(region_code=region_code) | Q(region_code__in=child_codes), year=NOW,
+    ).values_list("region_code", "metric", "value")
+    for code, metric, value in rows:
+        if code == region_code:
+            mine[metric] = value
+        else:
+            children[code][metric] = value
+    return mine, dict(children)

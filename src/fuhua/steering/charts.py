@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fuhua.core.scoping import check, scope_filter
-from fuhua.registry.models import Region
+from fuhua.incubation.models import Incubation
+from fuhua.registry.choices import CarrierKind, RecognitionLevel
+from fuhua.registry.models import Carrier, Firm, Region
 
 from . import aggregates, svg
 from .aggregates import NATION
@@ -138,11 +140,42 @@ def charts(user, code: str | None = None, metric: str | None = None) -> dict | N
     trend("money", _("Policy payouts over the years"), ("payouts_fen",))
     return {"region_code": region_code, "region_name": region_name, "charts": out, "computed_at": at,
             "metric": metric, "metrics": [(c, _label(c)) for c in MAP_METRICS], "latest": latest,
-            "xlsx": reverse("steering:chart_xlsx"), "is_nation": region_code == NATION}
+            "xlsx": reverse("steering:chart_xlsx"), "is_nation": region_code == NATION, "children": children}
+
+
+def dashboard_figures(user, region_code: str, children: list, computed_at=None) -> dict | None:
+    """The start page's counts for a reader who sees the whole country (the national admin: 16,000 carriers,
+    500,000 tenancies), read from the aggregates (one indexed query) instead of counted per request, with the
+    time they were computed. None for everyone else, whose scoped counts are small and exact, and before the
+    first rebuild (the start page then counts)."""
+    if region_code != NATION or any(scope_filter(m, user, "view") is not None for m in (Carrier, Firm, Incubation)):
+        return None
+    codes = [c.code for c in children]
+    mine, kids = aggregates.current(NATION, codes)
+    if not mine:
+        return None
+    names = {c.code: c.name for c in children}
+    by_kind = [(label, int(mine[f"now.kind.{value}"])) for value, label in CarrierKind.choices
+               if mine.get(f"now.kind.{value}")]
+    by_level = [(label, int(mine.get(f"now.level.{value}", 0))) for value, label in RecognitionLevel.choices]
+    return {
+        "carriers": {"total": int(mine.get("now.carriers", 0)), "by_kind": by_kind,
+                     "by_level": [*by_level, (None, int(mine.get("now.level.none", 0)))]},
+        "firm_count": int(mine.get("now.firms", 0)),
+        "incubations": {"incubating": int(mine.get("now.incubating", 0)),
+                        "graduated_this_year": int(mine.get("now.graduated", 0))},
+        "cities": [{"code": c, "name": names[c], "carriers": int(kids[c].get("now.carriers", 0)),
+                    "incubating": int(kids[c].get("now.incubating", 0))} for c in codes if c in kids],
+        "figures_at": computed_at or aggregates.freshness(),
+    }
 
 
 def panel_context(request, obj) -> dict | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    return {"steering": charts(user, request.GET.get("region"), request.GET.get("metric"))}
+    found = charts(user, request.GET.get("region"), request.GET.get("metric"))
+    figures = None
+    if found is not None and found["is_nation"] and not request.GET.get("region"):
+        figures = dashboard_figures(user, NATION, found["children"], found["computed_at"])
+    return {"steering": found, "dashboard_figures": figures}

@@ -148,3 +148,53 @@ class TestDashboard:
     def test_nobody_gets_a_hint(self, client, world):
         response = get(client, world.users.nobody, reverse("dashboard"))
         assert response.status_code == 200 and "carriers" not in response.context
+
+
+class TestNationalAdmin:
+    """The national admin's start page reads the counts from the aggregates kept by `steering.refresh`: the same
+    numbers as counting, in a fixed number of queries however large the country (16,000 carriers, 500,000
+    tenancies in the national demo: benchmarks/steering_national.py)."""
+
+    def live(self, client, world):
+        response = get(client, world.users.admin, reverse("dashboard"))
+        cities = response.context["cities"]
+        return (response.context["carriers"], response.context["firm_count"], response.context["incubations"],
+                (sum(r["carriers"] for r in cities), sum(r["incubating"] for r in cities)))
+
+    def test_figures_from_the_aggregates_equal_the_counts(self, client, world):
+        from fuhua.steering import aggregates
+
+        counted = self.live(client, world)
+        assert get(client, world.users.admin, reverse("dashboard")).context.get("figures_at") is None
+        aggregates.rebuild()
+        response = get(client, world.users.admin, reverse("dashboard"))
+        carriers, firms, incubations = TestDashboard().numbers(response)
+        assert response.context["figures_at"] is not None
+        assert (carriers, firms, incubations) == counted[:3]
+        assert {r["code"]: (r["carriers"], r["incubating"]) for r in response.context["cities"]} == {"320000": (2, 3)}
+        assert counted[3] == (2, 3)  # the same, counted per city
+        assert "data-freshness=\"figures\"" in response.content.decode()
+
+    def test_query_count_does_not_grow_with_the_country(self, client, world, django_assert_max_num_queries):
+        from fuhua.registry.models import Carrier
+        from fuhua.steering import aggregates
+        from fuhua.testing import carrier
+
+        aggregates.rebuild()
+        client.force_login(world.users.admin)
+        client.get(reverse("dashboard"))
+        items = [i for i in registered() if i.roles & roles_of(world.users.admin)]
+        # session, user, profile, grants (4); the inbox: one or two counts per item; the policy notifications
+        # (1); the steering panel: the provinces, one read of the aggregates, the targets, the start page's
+        # counts (4); session save (3)
+        budget = 4 + 2 * len(items) + 1 + 4 + 3
+        with django_assert_max_num_queries(budget) as first:
+            assert client.get(reverse("dashboard")).status_code == 200
+        for i in range(40):
+            carrier(f"新增孵化器{i}", world.carrier_a.operator, world.regions.sz)
+        aggregates.rebuild()
+        with django_assert_max_num_queries(len(first.captured_queries)):
+            response = client.get(reverse("dashboard"))
+        assert response.context["carriers"]["total"] == 2 + 40 == Carrier.objects.count()
+        assert not any("registry_carrier" in q["sql"] or "incubation_incubation" in q["sql"]
+                       for q in first.captured_queries)  # nothing counted over the population
