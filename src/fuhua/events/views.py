@@ -285,8 +285,8 @@ APPLICATION_COLUMNS = [g.Column("project", gettext_lazy("project"), link=True),
                        g.Column("applicant", gettext_lazy("applicant")), g.Column("event", gettext_lazy("event")),
                        g.Column("round", gettext_lazy("round reached")), g.Column("rank", gettext_lazy("final place")),
                        g.Column("status", gettext_lazy("status"), sort="status")]
-STANDING_COLUMNS = [g.Column("rank", gettext_lazy("place")),
-                    g.Column("application", gettext_lazy("application")),
+STANDING_COLUMNS = [g.Column("rank", gettext_lazy("rank in the round")),
+                    g.Column("application", gettext_lazy("project")),
                     g.Column("mean", gettext_lazy("weighted mean (0–100)")),
                     g.Column("sheets", gettext_lazy("score sheets"))]
 INTENT_COLUMNS = [g.Column("investor", gettext_lazy("investor"), link=True),
