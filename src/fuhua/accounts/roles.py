@@ -256,8 +256,9 @@ _DEMANDS: dict[str, dict[str, str]] = {
     Role.MENTOR: _DEMANDS_READ,
     Role.INVESTOR: _DEMANDS_READ,
 }
-# The poster decides on a response (its workflow) but does not rewrite it.
-_RESPONSE_FIXED = frozenset({"challenge", "organisation", "expert", "proposal", "price_fen", "status"})
+# The poster decides on a response (its workflow) but does not rewrite it: no page or API edits a response (its
+# proposal and price stay as submitted), and who responded to which challenge is fixed.
+_RESPONSE_FIXED = frozenset({"challenge", "organisation", "expert", "status"})
 _DEMANDS_PROTECTED: dict[str, dict[str, frozenset[str]]] = {
     Role.BUREAU: {"demands.challengeresponse": _RESPONSE_FIXED},
     Role.FIRM: {"demands.challengeresponse": _RESPONSE_FIXED},

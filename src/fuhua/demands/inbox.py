@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +17,7 @@ from fuhua.dealflow.models import Fund
 from fuhua.registry.models import InvestorProfile, MentorProfile
 
 from .models import Challenge, ChallengeResponse, ChallengeStatus, Demand, DemandKind, DemandStatus, ResponseStatus
+from .workflow import poster_firms
 
 SOON = 7  # days before a deadline that the poster is reminded
 
@@ -47,6 +49,7 @@ def register() -> None:
         "demands.responses", gettext_lazy("challenge responses waiting for your pick"),
         {Role.BUREAU, Role.FIRM},
         count=lambda user, today: Challenge.objects.restrict(user, "change").filter(
+            Q(firm__isnull=True) | Q(firm_id__in=poster_firms(user)),  # a firm's challenge is the firm's to decide
             status=ChallengeStatus.OPEN, responses__status=ResponseStatus.SUBMITTED).distinct().count(),
         url=lambda user, today: f"{reverse('demands:challenge_list')}?status={ChallengeStatus.OPEN}", order=84)
     register_inbox_item(

@@ -5,7 +5,7 @@ import datetime
 from ninja import Field, FilterSchema, Schema
 
 from fuhua.core.schemas import Id, InputSchema
-from fuhua.registry.choices import IndustryField, InvestmentRound
+from fuhua.registry.choices import IndustryField
 from fuhua.registry.schemas import Brief
 
 from .models import ChallengeStatus, DemandKind, DemandStatus, ResponseStatus
@@ -19,7 +19,8 @@ class DemandIn(InputSchema):
     description: str = Field(..., max_length=4000)
     industry_field: IndustryField
     region: str = Field(..., description="code of the region where the need is to be met")
-    stage: InvestmentRound | None = Field(None, description="for a financing need: the round sought")
+    stage: str = Field("", max_length=12, description="for a financing need: the round sought (seed, angel, "
+                                                      "pre_a, a, b, c, later, strategic); empty otherwise")
     positions: int | None = Field(None, ge=1, le=999, description="for a job post: people sought")
     budget_fen: int | None = Field(None, ge=0, le=10**15, description="budget in fen (分)")
     deadline: datetime.date

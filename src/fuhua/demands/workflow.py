@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fuhua.core.permissions import policy
 from fuhua.core.scoping import check
 from fuhua.core.system import is_system
 from fuhua.core.workflow import ALLOWED, Transition, Workflow, conflict, forbidden, invalid
@@ -89,8 +90,15 @@ CHALLENGE_WORKFLOW = Workflow("status", [
 CHALLENGE_IRREVERSIBLE = {"award", "close", "expire"}
 
 
+def poster_firms(user) -> set[int]:
+    """The firms `user` acts for (a firm's challenge is decided by that firm, not by the bureau of its region)."""
+    return {g.firm_id for g in policy().grants_of(user) if g.role == "firm" and g.firm_id}
+
+
 def _poster(user, response: ChallengeResponse, **kw):
-    if not check(user, "change", response.challenge):
+    challenge = response.challenge
+    if not check(user, "change", challenge) or (
+            challenge.firm_id and not user.is_superuser and challenge.firm_id not in poster_firms(user)):
         return forbidden(_("Only the challenge's poster decides on its responses."))
     return ALLOWED
 

@@ -91,6 +91,8 @@ def test_the_poster_picks_one_response_the_others_are_declined_and_picking_twice
         services.pick(world.users.provider, d.response_a)
     with pytest.raises(PermissionDenied):  # another city's bureau: not the poster
         services.pick(world.users.bureau_nj, d.response_a)
+    with pytest.raises(PermissionDenied):  # a firm's challenge is the firm's to decide, not its city bureau's
+        services.pick(world.users.bureau_nj, d.response_b)
     mail.outbox.clear()
     with pytest.raises(PermissionDenied):  # the poster does not withdraw a response
         services.response_transition(world.users.bureau_sz, second, "withdraw")
