@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.urls import NoReverseMatch, reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import policy
@@ -69,6 +71,26 @@ def _scope_label(grant) -> str:
     return str(target) if target else ""
 
 
+# The navigation's URLs, reversed once per URL configuration and script prefix (every page shows the bar).
+_URLS: dict[tuple, str | None] = {}
+
+
+def _url(url_name: str) -> str | None:
+    key = (url_name, get_urlconf(), get_script_prefix())
+    if key not in _URLS:
+        try:
+            _URLS[key] = reverse(url_name)
+        except NoReverseMatch:  # an app that is not installed or has no page yet
+            _URLS[key] = None
+    return _URLS[key]
+
+
+@receiver(setting_changed)
+def _forget_urls(setting, **kwargs):
+    if setting in ("ROOT_URLCONF", "INSTALLED_APPS"):
+        _URLS.clear()
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -80,9 +102,8 @@ def navigation(request):
     for item in NAV_ITEMS:
         if not _visible(user, item):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:  # an app that is not installed or has no page yet
+        url = _url(item.url_name)
+        if url is None:
             continue
         current = path == url if url == "/" else path.startswith(url)
         items.append({"url": url, "label": item.label, "key": item.key, "current": current, "group": _group_of(item)})
