@@ -25,12 +25,14 @@ FEEDBACK = Resource(EventFeedback, s.FeedbackOut, s.FeedbackIn, filters=s.Feedba
                     ordering=("created_at", "score"), search=None)
 
 
-ROUNDS = Resource(Round, s.RoundOut, s.RoundIn, filters=s.RoundFilters, ordering=("starts_on", "number"),
-                  search=lambda q: Q(name__icontains=q))
-APPLICATIONS = Resource(Application, s.ApplicationOut, filters=s.ApplicationFilters, ordering=("created_at", "rank"),
-                        select_related=("firm", "team"), search=lambda q: Q(project__icontains=q))
-SCORES = Resource(Score, s.ScoreOut, filters=s.ScoreFilters, ordering=("created_at",), search=None)
-INTENTS = Resource(InvestmentIntent, s.IntentOut, filters=s.IntentFilters, ordering=("created_at",), search=None)
+ROUNDS = Resource(Round, s.CompetitionRoundOut, s.CompetitionRoundIn, filters=s.CompetitionRoundFilters,
+                  ordering=("starts_on", "number"), search=lambda q: Q(name__icontains=q))
+APPLICATIONS = Resource(Application, s.CompetitionApplicationOut, filters=s.CompetitionApplicationFilters,
+                        ordering=("created_at", "rank"), select_related=("firm", "team"),
+                        search=lambda q: Q(project__icontains=q))
+SCORES = Resource(Score, s.ScoreSheetOut, filters=s.ScoreSheetFilters, ordering=("created_at",), search=None)
+INTENTS = Resource(InvestmentIntent, s.InvestmentIntentOut, filters=s.InvestmentIntentFilters,
+                   ordering=("created_at",), search=None)
 
 
 def _steps(router: Router, res: Resource, workflow, op: str, take):
@@ -88,21 +90,21 @@ def rounds_router() -> Router:
     r = crud_router(ROUNDS)
     _steps(r, ROUNDS, ROUND_WORKFLOW, "round", competitions.transition)
 
-    @r.post("/{id}/draw", response={200: s.RoundOut, **WRITE_ERRORS},
+    @r.post("/{id}/draw", response={200: s.CompetitionRoundOut, **WRITE_ERRORS},
             **operation("round_draw", "Draw the round's judging panel from the expert pool (seed recorded)"))
-    def draw(request, id: int, payload: s.DrawIn):
+    def draw(request, id: int, payload: s.PanelDrawIn):
         rnd = get_scoped(ROUNDS, request.auth_user, id, "change")
         competitions.draw_panel(request.auth_user, rnd, seed=payload.seed)
         return get_scoped(ROUNDS, request.auth_user, rnd.pk)
 
-    @r.post("/{id}/advance", response={200: list[s.ApplicationOut], **WRITE_ERRORS},
+    @r.post("/{id}/advance", response={200: list[s.CompetitionApplicationOut], **WRITE_ERRORS},
             **operation("round_advance", "Announce a published round's outcome (advance to the next round or award)"))
     def advance(request, id: int, payload: s.EventStepIn):
         rnd = get_scoped(ROUNDS, request.auth_user, id, "change")
         ahead, _behind = competitions.advance(request.auth_user, rnd)
         return ahead
 
-    @r.get("/{id}/ranking", response={200: list[s.StandingOut], **OBJECT_ERRORS},
+    @r.get("/{id}/ranking", response={200: list[s.RoundStandingOut], **OBJECT_ERRORS},
            **operation("round_ranking", "The round's ranking (weighted mean; ties by the heaviest criterion)"))
     def ranking(request, id: int):
         rnd = get_scoped(ROUNDS, request.auth_user, id)
@@ -127,9 +129,9 @@ def applications_router() -> Router:
 def scores_router() -> Router:
     r = crud_router(SCORES)
 
-    @r.post("", response={201: s.ScoreOut, **WRITE_ERRORS},
+    @r.post("", response={201: s.ScoreSheetOut, **WRITE_ERRORS},
             **operation("score_create", "Fill (or replace) the expert's score sheet for an application"))
-    def create(request, payload: s.ScoreIn):
+    def create(request, payload: s.ScoreSheetIn):
         require(request.auth_user, "add", Score)
         rnd = get_scoped(ROUNDS, request.auth_user, payload.round)
         application = get_scoped(APPLICATIONS, request.auth_user, payload.application)
@@ -142,9 +144,9 @@ def scores_router() -> Router:
 def intents_router() -> Router:
     r = crud_router(INTENTS)
 
-    @r.post("", response={201: s.IntentOut, **WRITE_ERRORS},
+    @r.post("", response={201: s.InvestmentIntentOut, **WRITE_ERRORS},
             **operation("investmentintent_create", "Record an investment intent at a roadshow (becomes a deal)"))
-    def create(request, payload: s.IntentIn):
+    def create(request, payload: s.InvestmentIntentIn):
         require(request.auth_user, "add", InvestmentIntent)
         intent = competitions.record_intent(request.auth_user, payload.model_dump(exclude_unset=True))
         return Status(201, get_scoped(INTENTS, request.auth_user, intent.pk))

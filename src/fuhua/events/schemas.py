@@ -143,7 +143,7 @@ class FeedbackOut(Schema):
 # --- competitions and roadshows ------------------------------------------------------------------
 
 
-class RoundIn(InputSchema):
+class CompetitionRoundIn(InputSchema):
     event: Id
     number: int = Field(..., ge=1, le=9)
     name: str = Field(..., max_length=60)
@@ -154,7 +154,7 @@ class RoundIn(InputSchema):
     advancing: int = Field(3, ge=1, le=1000)
 
 
-class RoundOut(Schema):
+class CompetitionRoundOut(Schema):
     id: int
     event_id: int
     number: int
@@ -169,16 +169,16 @@ class RoundOut(Schema):
     status: str
 
 
-class RoundFilters(FilterSchema):
+class CompetitionRoundFilters(FilterSchema):
     status: RoundStatus | None = None
     event: Id | None = None
 
 
-class DrawIn(Schema):
+class PanelDrawIn(Schema):
     seed: int | None = Field(None, ge=0, le=2**48, description="empty: a random seed, recorded with the draw")
 
 
-class StandingOut(Schema):
+class RoundStandingOut(Schema):
     application_id: int
     project: str
     rank: int | None
@@ -186,7 +186,7 @@ class StandingOut(Schema):
     sheets: int
 
 
-class ApplicationOut(Schema):
+class CompetitionApplicationOut(Schema):
     id: int
     event_id: int
     firm: Brief | None
@@ -199,20 +199,20 @@ class ApplicationOut(Schema):
     status: str
 
 
-class ApplicationFilters(FilterSchema):
+class CompetitionApplicationFilters(FilterSchema):
     status: ApplicationStatus | None = None
     event: Id | None = None
     firm: Id | None = None
 
 
-class ScoreIn(Schema):
+class ScoreSheetIn(Schema):
     round: Id
     application: Id
     values: dict[str, float] = Field(..., description="criterion code → score within the sheet's range")
     comment: str = Field("", max_length=5000)
 
 
-class ScoreOut(Schema):
+class ScoreSheetOut(Schema):
     id: int
     round_id: int
     application_id: int
@@ -222,19 +222,19 @@ class ScoreOut(Schema):
     comment: str
 
 
-class ScoreFilters(FilterSchema):
+class ScoreSheetFilters(FilterSchema):
     round: Id | None = None
     application: Id | None = None
 
 
-class IntentIn(InputSchema):
+class InvestmentIntentIn(InputSchema):
     application: Id
     investor: Id | None = Field(None, description="an investor's own profile when omitted")
     amount_fen: int | None = Field(None, ge=1)
     note: str = ""
 
 
-class IntentOut(Schema):
+class InvestmentIntentOut(Schema):
     id: int
     event_id: int
     application_id: int
@@ -244,6 +244,6 @@ class IntentOut(Schema):
     followup_id: int | None
 
 
-class IntentFilters(FilterSchema):
+class InvestmentIntentFilters(FilterSchema):
     event: Id | None = None
     application: Id | None = None
