@@ -33,6 +33,7 @@ DASHBOARD_METRICS = (
     "specialised_carriers", "specialised_share", "tenants", "tenants_new", "tenant_employees",
     "fresh_graduates_hired", "financing_fen", "entered", "incubating", "grade_a", "graded", "grade_a_share",
     "payouts_fen", "chain_coverage", "carriers_growth", "new_provincial_plus_specialised", "tenants_new_national",
+    "vouchers_offered_fen", "vouchers_claimed_fen", "vouchers_redeemed_fen", "events_held", "event_attendance",
 )
 
 
@@ -76,6 +77,12 @@ def region_values(frame: Frame, code: str, year: int, keys, done: dict) -> dict[
             totals[region_code[:4].ljust(6, "0")] += amount
             if region_code[4:] != "00":
                 totals[region_code] += amount
+        return dict(totals)
+    if metric.kind == "records":  # another app's rows (vouchers, events), grouped by region code in the database
+        totals = defaultdict(float)
+        for region_code, n in frame.records_by_region(metric, year):
+            for key in {NATION, region_code[:2].ljust(6, "0"), region_code[:4].ljust(6, "0"), region_code}:
+                totals[key] += n
         return dict(totals)
     if metric.kind == "coverage":
         kinds = set(metric.spec.get("kinds") or [])

@@ -31,7 +31,8 @@ from .yamlfile import DataFileError, load, where
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "metrics.yaml"
 KINDS = {"carriers", "new_recognitions", "statistic", "entered", "incubating", "grades", "payouts", "coverage",
-         "share", "change"}
+         "share", "change", "records"}
+RECORD_KEYS = ("model", "date", "region")  # a `records` metric: rows of another app's model, by date and region
 WHERE_KEYS = {"kind", "specialisation", "level"}
 LEVELS = {str(v) for v in RecognitionLevel.values}
 
@@ -96,6 +97,8 @@ def parse_catalogue(path: Path) -> dict[str, Metric]:
             raise DataFileError(f"{at}: metric {code}: unknown carrier kind in {where_['kind']}")
         if kind == "statistic" and not entry.get("field"):
             raise DataFileError(f"{at}: metric {code}: a statistic names its `field`")
+        if kind == "records":
+            _check_records(at, code, entry)
         if kind == "new_recognitions" and not where_.get("level"):
             raise DataFileError(f"{at}: metric {code}: new_recognitions needs where.level")
         out[code] = Metric(code, kind, entry["label"], entry["label_en"], str(entry["unit"]), entry["note"],
@@ -110,6 +113,34 @@ def parse_catalogue(path: Path) -> dict[str, Metric]:
         if metric.kind == "change" and not metric.spec.get("of"):
             raise DataFileError(f"{metric.source}: metric {code}: a change needs `of`")
     return out
+
+
+def _check_records(at: str, code: str, entry: dict) -> None:
+    """A `records` metric names a model of an app (app_label.Model), the date field that places a row in a
+    year, the path to its region and optionally `filter` (field lookups) and `sum` (a field; else rows count)."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    missing = [k for k in RECORD_KEYS if not entry.get(k)]
+    if missing:
+        raise DataFileError(f"{at}: metric {code}: a records metric needs {', '.join(missing)}")
+    try:
+        model = apps.get_model(entry["model"])
+    except (LookupError, ValueError) as exc:
+        raise DataFileError(f"{at}: metric {code}: unknown model {entry['model']!r}") from exc
+    for path in (entry["date"], entry["region"], entry.get("sum"), *(entry.get("filter") or {})):
+        if not path:
+            continue
+        meta, parts = model._meta, path.split("__")
+        for i, part in enumerate(parts):
+            try:
+                field = meta.get_field(part)
+            except FieldDoesNotExist:
+                if i and part in ("in", "year", "gte", "lte", "isnull", "exact"):
+                    break  # a lookup at the end of a filter
+                raise DataFileError(f"{at}: metric {code}: {entry['model']} has no field {path!r}") from None
+            if field.is_relation and i < len(parts) - 1:
+                meta = field.related_model._meta
 
 
 @lru_cache(maxsize=4)
@@ -355,6 +386,29 @@ class Frame:
             by_child[self._child(code)] += amount
         return self._with_external(metric, year, Value(total, {c.code: by_child.get(c.code, 0.0)
                                                                for c in self.children}))
+
+    def records_by_region(self, metric: Metric, year: int) -> list[tuple[str, float]]:
+        """(region code, count or sum) of a `records` metric's rows in the year, restricted to the reader
+        and, for a region, to its subtree."""
+        from django.apps import apps
+        from django.db.models import Count
+
+        spec = metric.spec
+        qs = (apps.get_model(spec["model"]).objects.restrict(self.user, "view")
+              .filter(**{f"{spec['date']}__year": year}, **dict(spec.get("filter") or {})))
+        if self.region is not None:
+            qs = qs.filter(**{f"{spec['region']}__code__startswith": self.region.code_prefix})
+        total = Sum(spec["sum"]) if spec.get("sum") else Count("pk")
+        return [(code, float(n or 0)) for code, n in
+                qs.order_by().values_list(spec["region"]).annotate(n=total) if code]
+
+    def _records(self, metric: Metric, year: int) -> Value:
+        by_child: dict[str, float] = defaultdict(float)
+        total = 0.0
+        for code, n in self.records_by_region(metric, year):
+            total += n
+            by_child[self._child(code)] += n
+        return Value(total, {c.code: by_child.get(c.code, 0.0) for c in self.children})
 
     def counties(self) -> list[str]:
         if "counties" not in self._cache:
