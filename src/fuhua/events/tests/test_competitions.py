@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from fuhua import testing
 from fuhua.core.exceptions import Conflict
@@ -244,7 +245,10 @@ def test_pages_expert_score_sheet_and_operator_round(world):
     assert form.status_code == 200 and "技术创新性" in form.content.decode()
     bad = expert_client.post(f"{reverse('events:score_create')}?round={c.round_a.pk}&application={c.app_a.pk}",
                              {**SCORES, "innovation": "11"})
-    assert bad.status_code == 400 and "outside the sheet" in bad.content.decode()
+    with translation.override("zh-hans"):  # the page's language (Chinese once the catalogue is compiled)
+        expected = translation.gettext("%(criterion)s: %(value)s is outside the sheet's range %(min)s–%(max)s.") % {
+            "criterion": "技术创新性", "value": 11.0, "min": 0, "max": 10}
+    assert bad.status_code == 400 and escape(expected) in bad.content.decode()
 
 
 def test_api_score_and_intent(world):
