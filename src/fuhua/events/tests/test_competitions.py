@@ -267,3 +267,20 @@ def test_api_score_and_intent(world):
     ranking = testing.api_client(world.users.operator_a).get(f"/api/v1/competition-rounds/{c.round_a.pk}/ranking")
     assert ranking.json() == [{"application_id": c.app_a.pk, "project": "MEMS 传感器", "rank": 1, "mean": 75.5,
                                "sheets": 1}]
+
+
+def test_inbox_the_expert_has_a_round_to_score_and_the_operator_a_round_to_close(world):
+    from fuhua.core.inbox import inbox
+
+    c = competitions_world(world)
+    expert_entry = {e.key: e for e in inbox(world.users.expert, {"expert"}, timezone.localdate())}
+    assert expert_entry.get("events.to_score") is None  # the world's expert scored their only application
+    # A late entry (the round is being judged): one more sheet to fill.
+    competitions.apply(SYSTEM, {"event": c.show_a, "firm": testing.firm("苏州第二传感有限公司", world.regions.sip),
+                                "project": "第二个项目", "pitch_deck": deck()})
+    entry = {e.key: e for e in inbox(world.users.expert, {"expert"}, timezone.localdate())}["events.to_score"]
+    listed = testing.web_client(world.users.expert).get(entry.url)
+    assert (entry.count, listed.context["page"].paginator.count) == (1, 1)
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    closing = {e.key: e for e in inbox(world.users.operator_a, {"operator"}, later)}["events.rounds_to_close"]
+    assert closing.count == 1
