@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.forms import FilterForm, ServiceModelForm
 from fuhua.registry.choices import IndustryField
 
+from .inbox import awaiting_pick, due_soon, respondable
 from .models import Challenge, ChallengeResponse, ChallengeStatus, Demand, DemandKind, DemandStatus, ResponseStatus
 
 
@@ -40,14 +42,28 @@ class DemandFilter(FilterForm):
     status = forms.ChoiceField(label=_("status"), choices=DemandStatus.choices)
     kind = forms.ChoiceField(label=_("kind"), choices=DemandKind.choices)
     industry_field = forms.ChoiceField(label=_("industry field"), choices=IndustryField.choices)
-    lookups = {"status": "status", "kind": "kind", "industry_field": "industry_field"}
+    work = forms.ChoiceField(label=_("to do"), choices=[("due", _("open, due within a week"))])
+    lookups = {"status": "status", "kind": "kind", "industry_field": "industry_field", "work": "work"}
+
+    def apply(self, queryset, name, lookup, value):
+        if name == "work":  # what the inbox item demands.due counts
+            return queryset.filter(pk__in=due_soon(self.user, timezone.localdate()).values("pk"))
+        return super().apply(queryset, name, lookup, value)
 
 
 class ChallengeFilter(FilterForm):
     region_path = "region"
     status = forms.ChoiceField(label=_("status"), choices=ChallengeStatus.choices)
     industry_field = forms.ChoiceField(label=_("industry field"), choices=IndustryField.choices)
-    lookups = {"status": "status", "industry_field": "industry_field"}
+    work = forms.ChoiceField(label=_("to do"), choices=[("awaiting", _("responses waiting for your pick")),
+                                                        ("respondable", _("open for your response"))])
+    lookups = {"status": "status", "industry_field": "industry_field", "work": "work"}
+
+    def apply(self, queryset, name, lookup, value):
+        if name == "work":  # what the inbox items demands.responses and demands.open_challenges count
+            chosen = awaiting_pick(self.user) if value == "awaiting" else respondable(self.user, timezone.localdate())
+            return queryset.filter(pk__in=chosen.values("pk"))
+        return super().apply(queryset, name, lookup, value)
 
 
 class ResponseFilter(FilterForm):

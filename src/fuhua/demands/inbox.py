@@ -44,25 +44,37 @@ def _fitting(user, today) -> int:
     return qs.count()
 
 
+def awaiting_pick(user):
+    """Open challenges with responses waiting for `user`'s pick (a firm's challenge is the firm's to decide)."""
+    return Challenge.objects.restrict(user, "change").filter(
+        Q(firm__isnull=True) | Q(firm_id__in=poster_firms(user)), status=ChallengeStatus.OPEN,
+        pk__in=ChallengeResponse.objects.filter(status=ResponseStatus.SUBMITTED).values("challenge_id"))
+
+
+def respondable(user, today):
+    return Challenge.objects.restrict(user).filter(status=ChallengeStatus.OPEN, deadline__gte=today)
+
+
+def due_soon(user, today):
+    return Demand.objects.restrict(user, "change").filter(
+        status=DemandStatus.OPEN, deadline__gte=today, deadline__lte=today + datetime.timedelta(days=SOON))
+
+
 def register() -> None:
+    # Each item's link opens a list filtered to exactly what it counts (demands.forms: the list filters).
     register_inbox_item(
-        "demands.responses", gettext_lazy("challenge responses waiting for your pick"),
-        {Role.BUREAU, Role.FIRM},
-        count=lambda user, today: Challenge.objects.restrict(user, "change").filter(
-            Q(firm__isnull=True) | Q(firm_id__in=poster_firms(user)),  # a firm's challenge is the firm's to decide
-            status=ChallengeStatus.OPEN, responses__status=ResponseStatus.SUBMITTED).distinct().count(),
-        url=lambda user, today: f"{reverse('demands:challenge_list')}?status={ChallengeStatus.OPEN}", order=84)
+        "demands.responses", gettext_lazy("challenge responses waiting for your pick"), {Role.BUREAU, Role.FIRM},
+        count=lambda user, today: awaiting_pick(user).count(),
+        url=lambda user, today: f"{reverse('demands:challenge_list')}?work=awaiting", order=84)
     register_inbox_item(
         "demands.open_challenges", gettext_lazy("open challenges (揭榜挂帅) you may respond to"),
         {Role.SERVICE_PROVIDER, Role.EXPERT},
-        count=lambda user, today: Challenge.objects.restrict(user).filter(
-            status=ChallengeStatus.OPEN, deadline__gte=today).count(),
-        url=lambda user, today: f"{reverse('demands:challenge_list')}?status={ChallengeStatus.OPEN}", order=85)
+        count=lambda user, today: respondable(user, today).count(),
+        url=lambda user, today: f"{reverse('demands:challenge_list')}?work=respondable", order=85)
     register_inbox_item(
-        "demands.picked", gettext_lazy("your challenge responses picked in the last 30 days"),
-        {Role.SERVICE_PROVIDER, Role.EXPERT},
-        count=lambda user, today: ChallengeResponse.objects.restrict(user, "change").filter(
-            status=ResponseStatus.PICKED, decided_on__gte=today - datetime.timedelta(days=30)).count(),
+        "demands.picked", gettext_lazy("your challenge responses picked"), {Role.SERVICE_PROVIDER, Role.EXPERT},
+        count=lambda user, today: ChallengeResponse.objects.restrict(user).filter(
+            status=ResponseStatus.PICKED).count(),
         url=lambda user, today: f"{reverse('demands:challengeresponse_list')}?status={ResponseStatus.PICKED}",
         order=86)
     register_inbox_item(
@@ -70,9 +82,8 @@ def register() -> None:
         count=_fitting, url=lambda user, today: reverse("demands:fits"), order=87)
     register_inbox_item(
         "demands.due", gettext_lazy("your open needs due within a week"), {Role.FIRM, Role.OPERATOR},
-        count=lambda user, today: Demand.objects.restrict(user, "change").filter(
-            status=DemandStatus.OPEN, deadline__gte=today, deadline__lte=today + datetime.timedelta(days=SOON)).count(),
-        url=lambda user, today: f"{reverse('demands:demand_list')}?status={DemandStatus.OPEN}", order=88)
+        count=lambda user, today: due_soon(user, today).count(),
+        url=lambda user, today: f"{reverse('demands:demand_list')}?work=due", order=88)
     register_inbox_item(
         "demands.open", gettext_lazy("your open needs, with their matches"), {Role.FIRM},
         count=lambda user, today: Demand.objects.restrict(user, "change").filter(status=DemandStatus.OPEN).count(),
