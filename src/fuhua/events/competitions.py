@@ -113,8 +113,12 @@ def apply(user, data: dict, *, now: datetime.datetime | None = None) -> Applicat
         if now > event.closes_at:
             raise ValidationError({"event": _("Applications for %(event)s closed at %(deadline)s.") % {
                 "event": event, "deadline": timezone.localtime(event.closes_at).strftime("%Y-%m-%d %H:%M")}})
-        if first_round(event) is None:
+        first = first_round(event)
+        if first is None:
             raise ValidationError({"event": _("%(event)s has no rounds set up yet.") % {"event": event}})
+        if first.status != RoundStatus.PLANNED:  # the panel was checked against the applicants it judges
+            raise ValidationError({"event": _("Judging of %(round)s has begun: applications are closed.") % {
+                "round": first.name}})
     application = core.create_object(user, Application, data)
     event = application.event
     same = event.applications.exclude(pk=application.pk).exclude(status=A.WITHDRAWN)

@@ -119,6 +119,14 @@ def _panel_ready(user, rnd, **kw):
         return conflict(_("The results of %(round)s are not published yet.") % {"round": earlier.name})
     if not entrants(rnd).exists():
         return conflict(_("No application is in this round."))
+    from fuhua.registry.experts import conflict_of
+
+    from .competitions import target_of
+
+    target = target_of(rnd)  # applicants who came after the draw: the panel is checked again
+    problems = [c.reason for c in (conflict_of(e, target) for e in rnd.draw.drawn.all()) if c]
+    if problems:
+        return conflict(_("Draw the panel again: %(problems)s") % {"problems": " ".join(problems)})
     return ALLOWED
 
 

@@ -70,6 +70,13 @@ def test_pitch_deck_type_is_checked_by_name_and_content(world):
     assert not Application.objects.filter(event=e).exists()
 
 
+def test_no_application_once_judging_has_begun(world):
+    _e, first, _apps = _scored_round(world)
+    with pytest.raises(ValidationError) as exc:
+        _apply(first.event, world.firm_b, "迟到的项目")
+    assert exc.value.message_dict["event"] == ["Judging of 初赛 has begun: applications are closed."]
+
+
 def test_a_firm_applies_once_and_enters_the_first_round(world):
     e = judged_event(world.carrier_a, rounds=("初赛", "决赛"))
     app = competitions.apply(world.users.firm_a, {"event": e, "firm": world.firm_a, "project": "传感器",
@@ -272,12 +279,9 @@ def test_api_score_and_intent(world):
 def test_inbox_the_expert_has_a_round_to_score_and_the_operator_a_round_to_close(world):
     from fuhua.core.inbox import inbox
 
-    c = competitions_world(world)
-    expert_entry = {e.key: e for e in inbox(world.users.expert, {"expert"}, timezone.localdate())}
-    assert expert_entry.get("events.to_score") is None  # the world's expert scored their only application
-    # A late entry (the round is being judged): one more sheet to fill.
-    competitions.apply(SYSTEM, {"event": c.show_a, "firm": testing.firm("苏州第二传感有限公司", world.regions.sip),
-                                "project": "第二个项目", "pitch_deck": deck()})
+    _e, first, (a, _b) = _scored_round(world, firms=[world.firm_a, testing.firm("苏州第二传感有限公司",
+                                                                                world.regions.sip)])
+    competitions.score(world.users.expert, first, a, SHEET)  # one of the two sheets filled
     entry = {e.key: e for e in inbox(world.users.expert, {"expert"}, timezone.localdate())}["events.to_score"]
     listed = testing.web_client(world.users.expert).get(entry.url)
     assert (entry.count, listed.context["page"].paginator.count) == (1, 1)
