@@ -370,11 +370,11 @@ def replicate(archive: Path, out: Path, key_dir: Path, regions: dict, keep: int)
     return made
 
 
-def replicated_packages(base: Path, province_package: Path, keep: int) -> Path:
+def replicated_packages(base: Path, province_package: Path, keep: int, provinces: int = 31) -> Path:
     """The 31 province packages simulated from the province's package (see `replicate`)."""
     packages_dir = base / "packages-replicated"
     listing = packages_dir / "packages.json"
-    if listing.exists():
+    if listing.exists() and len(json.loads(listing.read_text())["packages"]) >= provinces:
         return listing
     (packages_dir / "keys").mkdir(parents=True, exist_ok=True)
     node = Node("template", "template", None, base / "template", 0)
@@ -390,9 +390,9 @@ def replicated_packages(base: Path, province_package: Path, keep: int) -> Path:
     (packages_dir / "regions.json").write_text(json.dumps(regions))
     started = time.monotonic()
     done = subprocess.run([sys.executable, __file__, "_replicate", str(province_package), str(packages_dir),
-                           str(keep)], env=node.env, capture_output=True, text=True, check=True)
+                           str(keep), str(provinces)], env=node.env, capture_output=True, text=True, check=True)
     listing.write_text(done.stdout.strip().splitlines()[-1])
-    print(f"3. setup: {len(regions)} province packages simulated from the province's in "
+    print(f"3. setup: {min(provinces, len(regions))} province packages simulated from the province's in "
           f"{time.monotonic() - started:.0f} s")
     return listing
 
@@ -404,7 +404,7 @@ def national_runs(base: Path, national_db: Path | None, provinces: int, template
     packages_dir = base / "packages"
     listing = packages_dir / "packages.json"
     if national_db is None:
-        listing = replicated_packages(base, base / "jiangsu-full.tar.gz", keep)
+        listing = replicated_packages(base, base / "jiangsu-full.tar.gz", keep, provinces)
     elif not listing.exists():
         shutil.rmtree(source.home, ignore_errors=True)
         source.home.mkdir(parents=True)
@@ -470,7 +470,9 @@ def main() -> int:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fuhua.settings")
         django.setup()
         archive, out, keep = Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
-        replicate(archive, out, out / "keys", json.loads((out / "regions.json").read_text()), keep)
+        regions = json.loads((out / "regions.json").read_text())
+        count = int(sys.argv[5]) if len(sys.argv) > 5 else len(regions)
+        replicate(archive, out, out / "keys", dict(sorted(regions.items())[:count]), keep)
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dir", type=Path, default=None, help="keep the instances here (default: temporary); "

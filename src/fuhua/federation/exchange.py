@@ -393,13 +393,16 @@ def _precheck(plan: _Plan) -> None:
 
 
 def _existing(table: Table, keys_: set | list) -> dict[tuple[str, str], FederatedRecord]:
+    """The mappings held for these (origin, source id) keys, read by origin so that each query walks the unique
+    index (model, origin, source id): without the origin it scans every mapping of the model, which made an
+    import quadratic in the records already held."""
     found = {}
-    by_id = defaultdict(set)
+    by_origin = defaultdict(set)
     for origin, source_id in keys_:
-        by_id[source_id].add(origin)
-    for chunk in _chunks(sorted(by_id)):
-        for rec in FederatedRecord.objects.filter(model=table.model_label, source_id__in=chunk):
-            if rec.origin_id in by_id[rec.source_id]:
+        by_origin[origin].add(source_id)
+    for origin, ids in by_origin.items():
+        for chunk in _chunks(sorted(ids)):
+            for rec in FederatedRecord.objects.filter(model=table.model_label, origin_id=origin, source_id__in=chunk):
                 found[(rec.origin_id, rec.source_id)] = rec
     return found
 
