@@ -271,3 +271,15 @@ def test_a_new_founder_pushes_the_person_policies_for_that_firm_only(founders, d
     assert Entitlement.objects.filter(policy__code=PERSONS).count() == before + 1
     assert Notification.objects.filter(firm=w.firm_a, entitlement=new).count() == 1
     assert firm_changed(w.firm_a.pk, AS_OF) == {"entitlements": 0, "close": 0}  # nothing twice
+
+
+def test_an_operator_pack_over_another_entity_is_refused_with_file_and_line():
+    """Its rules read operator attributes a firm does not have: the engine refuses the file, naming the line."""
+    from fuhua.policies import packs
+    from fuhua.rules import PackError
+
+    text = (packs.PACKS_DIR / f"{OPERATORS}.yaml").read_text(encoding="utf-8").replace("entity: operator",
+                                                                                      "entity: firm")
+    with pytest.raises(PackError) as error:
+        packs.load_policy_text(text, "mixed.yaml")
+    assert str(error.value).startswith("mixed.yaml:48: runs_carriers: unknown name 'carriers'")
