@@ -587,12 +587,13 @@ def _create_many(table: Table, records: list[dict], peer: Peer, origins: dict, h
     for record, obj in zip(records, objects, strict=True):
         key, changed = _key(record), parse_datetime(record["_changed"])
         rec = held.get(key)
-        if rec is None:
-            rec = FederatedRecord(model=table.model_label, origin=_origin(origins, key[0], peer), source_id=key[1])
+        if rec is None:  # ids, not instances: a related descriptor's checks cost more than the rest of the row
+            rec = FederatedRecord(model=table.model_label, origin_id=_origin(origins, key[0], peer).code,
+                                  source_id=key[1])
             mappings.append(rec)
         else:
             revived.append(rec)
-        rec.local_id, rec.source_changed_at, rec.peer = str(obj.pk), changed, peer
+        rec.local_id, rec.source_changed_at, rec.peer_id = str(obj.pk), changed, peer.pk
         rec.linked = rec.deleted = False
         held[key] = rec
     _insert(FederatedRecord, mappings, ["model", "local_id", "origin_id", "source_id", "source_changed_at",
