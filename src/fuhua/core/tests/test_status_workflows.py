@@ -39,6 +39,8 @@ ALLOWED_WRITERS = {
     ("registry/demo/carriers.py", "build"): "demo data: carriers created operating or suspended (their history)",
     ("testing.py", "world"): "test fixtures: the world in the states the tests start from",
     ("statistics/testing.py", "report"): "test fixtures: a report in the state a test asks for",
+    ("core/workers.py", "recover_orphaned_tasks"): "django-tasks' own task rows (a library model, no Fuhua "
+                                                   "workflow): a dead worker's task put back to READY",
     ("policies/testing.py", "grade"): "test fixtures: a published evaluation result for the rules to read",
 }
 
