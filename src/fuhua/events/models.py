@@ -344,6 +344,15 @@ class Round(FuhuaModel):
             raise ValidationError({"sheet": _("Choose a score sheet from the list.")})
         if not self.criteria and self.sheet in sheets.sheets():
             self.criteria = sheets.snapshot(self.sheet)
+        if self.pk and self.status != RoundStatus.PLANNED:  # what judging depends on stays as judged
+            fixed = ("event_id", "number", "sheet", "panel_size", "advancing")
+            before = type(self)._base_manager.filter(pk=self.pk).values(*fixed).first() or {}
+            changed = [f for f in fixed if f in before and before[f] != getattr(self, f)]
+            if changed:
+                name = changed[0].removesuffix("_id")
+                raise ValidationError({name: _("%(round)s is %(status)s: its %(field)s no longer changes.") % {
+                    "round": self.name, "status": self.get_status_display(),
+                    "field": self._meta.get_field(name).verbose_name}})
 
 
 class ApplicationStatus(models.TextChoices):

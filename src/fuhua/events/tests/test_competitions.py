@@ -77,6 +77,20 @@ def test_no_application_once_judging_has_begun(world):
     assert exc.value.message_dict["event"] == ["Judging of 初赛 has begun: applications are closed."]
 
 
+def test_a_round_being_judged_keeps_its_places_and_sheet(world):
+    from fuhua.core import services as core
+
+    _e, first, _apps = _scored_round(world)
+    with pytest.raises(ValidationError) as exc:
+        core.update_object(world.users.operator_a, first, {"advancing": 5})
+    assert exc.value.message_dict["advancing"] == ["初赛 is judging: its places no longer changes."]
+    first.refresh_from_db()
+    assert first.advancing == 1
+    core.update_object(world.users.operator_a, first, {"name": "初赛（线上）"})
+    first.refresh_from_db()
+    assert (first.name, first.advancing) == ("初赛（线上）", 1)
+
+
 def test_a_firm_applies_once_and_enters_the_first_round(world):
     e = judged_event(world.carrier_a, rounds=("初赛", "决赛"))
     app = competitions.apply(world.users.firm_a, {"event": e, "firm": world.firm_a, "project": "传感器",
