@@ -130,10 +130,12 @@ def main() -> None:
             page(path)
         return len(captured.captured_queries)
 
-    cold = timed(page, 1)[0]
+    first = timed(lambda: page(BARE), 1)[0]  # the process's first request: URL conf, middleware, imports
+    cold = timed(page, 1)[0]  # the start page's first request: its templates, the catalogue, cold database pages
     assert b'data-freshness="figures"' in page().content, "the start page did not read the aggregates"
     warm = timed(page, args.repeat)
     health = timed(lambda: page(BARE), args.repeat)
+    print(f"process's first request (bare endpoint) {first * 1000:.0f} ms")
     print(f"start page (admin, aggregates): cold {cold * 1000:.0f} ms; warm {summary(warm)}; {queries()} queries")
     print(f"  baseline bare endpoint:        {summary(health)}; {queries(BARE)} queries")
     with transaction.atomic():  # the page as it was before the aggregates: counted per request
