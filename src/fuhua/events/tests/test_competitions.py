@@ -302,3 +302,23 @@ def test_inbox_the_expert_has_a_round_to_score_and_the_operator_a_round_to_close
     later = timezone.localdate() + datetime.timedelta(days=30)
     closing = {e.key: e for e in inbox(world.users.operator_a, {"operator"}, later)}["events.rounds_to_close"]
     assert closing.count == 1
+
+
+def test_competition_pages_open_for_everyone_who_may_see_them(world):
+    from fuhua.core.scoping import check
+    from fuhua.events.models import Round
+
+    c = competitions_world(world)
+    objects = [c.round_a, c.round_b, c.app_a, c.app_b, c.score_a, c.score_b, c.intent_a, c.intent_b, c.show_a]
+    lists = ["events:round_list", "events:application_list", "events:score_list", "events:investmentintent_list"]
+    for name, user in vars(world.users).items():
+        client = testing.web_client(user)
+        for obj in objects:
+            url = reverse(f"events:{type(obj)._meta.model_name}_detail", kwargs={"pk": obj.pk})
+            expected = 200 if check(user, "view", obj) else 404 if check(user, "view", type(obj)) else 403
+            assert client.get(url).status_code == expected, (name, url)
+        for list_name, model in zip(lists, (Round, Application, Score, InvestmentIntent), strict=True):
+            expected = 200 if check(user, "view", model) else 403
+            assert client.get(reverse(list_name)).status_code == expected, (name, list_name)
+    expert = testing.web_client(world.users.expert).get(reverse("events:round_detail", kwargs={"pk": c.round_a.pk}))
+    assert "data-to-score" not in expert.content.decode()  # the expert has scored their one application
