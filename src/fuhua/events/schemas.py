@@ -17,6 +17,7 @@ class EventIn(InputSchema):
     association: Id | None = Field(None, description="the organising association")
     region: str | None = Field(None, description="code of the bureau's region when a bureau organises")
     co_organisers: list[Id] = []
+    investors: list[Id] = Field([], description="investor contacts invited to a roadshow (they record intents)")
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     registration_deadline: datetime.datetime | None = None
