@@ -21,6 +21,8 @@ class FederationConfig(AppConfig):
         from fuhua.core.context_processors import NavItem, register_nav
 
         register_nav(NavItem("federation:home", _("One network"), "federation.peer", key="network", group="system"))
+        register_nav(NavItem("federation:figures", _("Shared figures"), "federation.figure", key="network-figures",
+                             group="stats"))
         from fuhua.core.demo import register_demo_step
 
         register_demo_step("federation", _("One network"), order=90, run="fuhua.federation.demo.load_identity")
