@@ -6,14 +6,16 @@ Used by every app's tests (and the scope tests generated from the URL and API ro
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 
 from fuhua.accounts.models import ApiToken, RoleGrant
 from fuhua.accounts.roles import Role
@@ -39,6 +41,23 @@ from fuhua.registry.models import (
 
 PASSWORD = "Test-pass-2026"
 _serial = itertools.count(1)
+
+
+@contextlib.contextmanager
+def rolled_back(django_db_blocker) -> Iterator[None]:
+    """For a module- or class-scoped fixture: what the block writes is seen by every test of the scope (each test
+    runs in its own savepoint, rolled back after it) and rolled back when the scope ends, so the scope pays for
+    a big world (the demo, every app's objects) once instead of once per test. Passwords hashed fast, as in
+    the tests (conftest._fast_password_hashing)."""
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=hashers):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 def credit_code(region_code: str = "320500", kind: str = "91") -> str:

@@ -24,6 +24,7 @@ from fuhua.registry.demo.calibration import (
     set_as_of,
 )
 from fuhua.registry.demo.plan import plan_carriers
+from fuhua.testing import rolled_back
 
 TODAY = datetime.date(2026, 12, 2)  # a fixed "today": the demo's histories end here
 
@@ -104,9 +105,17 @@ def test_plan_is_deterministic():
 # --- the small scale, written to the test database -----------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def small_demo(django_db_setup, django_db_blocker):
+    """The small demo, loaded once for the module's tests that read it (the last ones of the module: a test
+    after them that wants an empty database would find it), rolled back at the module's end."""
+    with rolled_back(django_db_blocker):
+        yield load_demo("small", today=TODAY)
+
+
 @pytest.fixture
-def small(db):
-    return load_demo("small", today=TODAY)
+def small(small_demo, db):
+    return small_demo
 
 
 def _snapshot():

@@ -12,16 +12,34 @@ from fuhua.demo.accounts import ensure_demo_accounts
 from fuhua.demo.loader import load_demo
 from fuhua.incubation.models import Incubation, IncubationStatus
 from fuhua.statistics.models import AnnualReport, ReportStatus
+from fuhua.testing import rolled_back
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 12, 2)  # after the 2025 statistics deadline (2026-03-31), before 2026's
 
 
+def test_another_day_moves_the_data(db):
+    # First in the module: the tests after it share one demo loaded as of TODAY (`demo_once`).
+    load_demo("small", today=datetime.date(2031, 2, 10))
+    # Before the 2030 deadline: 2030's reports in season, no 2031 report started yet.
+    assert set(AnnualReport.objects.values_list("year", flat=True)) == {2028, 2029, 2030}
+    season = AnnualReport.objects.filter(year=2030)
+    assert season.filter(status=ReportStatus.DRAFT).count() > 0.2 * season.count()
+    assert Incubation.objects.filter(entered_on__year=2030).exists()
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    """The small demo as of TODAY, loaded once for the module's tests (each in its own savepoint)."""
+    with rolled_back(django_db_blocker):
+        summary = load_demo("small", today=TODAY)
+        yield summary, {row.username: row for row in ensure_demo_accounts().rows}
+
+
 @pytest.fixture
-def demo(db):
-    summary = load_demo("small", today=TODAY)
-    return summary, {row.username: row for row in ensure_demo_accounts().rows}
+def demo(demo_once, db):
+    return demo_once
 
 
 def test_every_account_has_work_and_its_links_open(client, demo):
@@ -107,12 +125,3 @@ def test_reported_figures_pass_the_forms_checks(demo):
             rows[report_id][field] = value
         failed = failed_checks(get_form(code), list(rows.values()))
         assert sum(map(bool, failed)) == 0, code
-
-
-def test_another_day_moves_the_data(db):
-    load_demo("small", today=datetime.date(2031, 2, 10))
-    # Before the 2030 deadline: 2030's reports in season, no 2031 report started yet.
-    assert set(AnnualReport.objects.values_list("year", flat=True)) == {2028, 2029, 2030}
-    season = AnnualReport.objects.filter(year=2030)
-    assert season.filter(status=ReportStatus.DRAFT).count() > 0.2 * season.count()
-    assert Incubation.objects.filter(entered_on__year=2030).exists()
