@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.forms import FilterForm, ServiceModelForm
+from fuhua.core.scoping import check
 from fuhua.registry.choices import IndustryField
 
 from .inbox import awaiting_pick, due_soon, respondable
@@ -33,6 +34,10 @@ class ResponseForm(ServiceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("organisation", "expert"):  # respond as what one is: a provider's organisation, an expert
+            if name in self.fields and not check(self.user, "view", self._meta.model._meta.get_field(name)
+                                                 .related_model):
+                del self.fields[name]
         if "challenge" in self.fields and not self.instance.pk:
             self.fields["challenge"].queryset = self.fields["challenge"].queryset.filter(status=ChallengeStatus.OPEN)
 

@@ -201,6 +201,8 @@ def test_pages_and_inbox(world):
     form = provider.post(reverse("demands:challengeresponse_create"), {
         "challenge": d.challenge_b.pk, "organisation": world.provider.pk, "proposal": "边缘调度方案"})
     assert form.status_code == 302
+    expert_form = testing.web_client(world.users.expert).get(reverse("demands:challengeresponse_create")).content
+    assert b'name="expert"' in expert_form and b'name="organisation"' not in expert_form  # responds as an expert
     mentor = testing.web_client(world.users.mentor_a)
     assert "MEMS传感器封装工艺攻关" in mentor.get(reverse("demands:fits")).content.decode()
     from fuhua.core.inbox import inbox
