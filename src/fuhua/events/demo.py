@@ -124,7 +124,9 @@ def load_competitions(run: DemoRun) -> None:
     investor = InvestorProfile.objects.filter(user__username="investor").first()
     demo_firm = RoleGrant.objects.filter(user__username="firm", firm__isnull=False).values_list(
         "firm_id", flat=True).first()
-    today = run.today
+    # Competitions are held through the workflow, which refuses to hold an event that has not started by the real
+    # clock: a demo dated ahead of the real today keeps its competitions up to the real today (as dealflow does).
+    today = min(run.today, timezone.localdate())
     run.begin(len(others) * 4 + 5)
     count = {"events": 0, "applications": 0, "scores": 0}
 
