@@ -18,6 +18,7 @@ urlpatterns = [
                               "edit": v.RoundEdit, "history": v.RoundHistory}),
     *crud("applications", "application", {"list": v.ApplicationList, "create": v.ApplicationCreate,
                                           "detail": v.ApplicationDetail, "history": v.ApplicationHistory}),
+    path("applications/<int:pk>/deck/", v.ApplicationDeck.as_view(), name="application_deck"),
     *crud("scores", "score", {"list": v.ScoreList, "create": v.ScoreCreate, "detail": v.ScoreDetail,
                               "history": v.ScoreHistory}),
     *crud("intents", "investmentintent", {"list": v.IntentList, "create": v.IntentCreate,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -390,7 +390,7 @@ class ApplicationList(g.ObjectListView):
 
 class ApplicationDetail(_Steps, g.ObjectDetailView):
     model = Application
-    template_name = "events/detail.html"
+    template_name = "events/application_detail.html"
     workflow = APPLICATION_WORKFLOW
     fields = ["event", "firm", "team", "project", "industry_field", "summary", "pitch_deck", "round", "rank",
               "status"]
@@ -431,6 +431,20 @@ class ApplicationCreate(g.ObjectCreateView):
                 messages.success(request, _("Application received: %(round)s.") % {"round": application.round})
                 return redirect(g.object_url(application))
         return self.render_form(form, None, status=400)
+
+
+class ApplicationDeck(g.ScopedMixin, View):
+    """The pitch deck, to those who may see the application (its firm or team, the organiser, the panel's
+    experts, the bureau of the region)."""
+
+    model = Application
+
+    def get(self, request, pk):
+        obj = self.get_object()
+        if not obj.pitch_deck:
+            raise Http404
+        return FileResponse(obj.pitch_deck.open("rb"), as_attachment=True,
+                            filename=obj.pitch_deck.name.rsplit("/", 1)[-1])
 
 
 class ApplicationHistory(g.ObjectHistoryView):

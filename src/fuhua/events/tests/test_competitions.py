@@ -322,3 +322,17 @@ def test_competition_pages_open_for_everyone_who_may_see_them(world):
             assert client.get(reverse(list_name)).status_code == expected, (name, list_name)
     expert = testing.web_client(world.users.expert).get(reverse("events:round_detail", kwargs={"pk": c.round_a.pk}))
     assert "data-to-score" not in expert.content.decode()  # the expert has scored their one application
+
+
+def test_the_pitch_deck_downloads_for_those_who_see_the_application_only(world, client):
+    c = competitions_world(world)
+    url = reverse("events:application_deck", kwargs={"pk": c.app_a.pk})
+    testing.login(client, world.users.firm_a)
+    page = client.get(reverse("events:application_detail", kwargs={"pk": c.app_a.pk}))
+    assert f'href="{url}"' in page.content.decode()
+    answer = client.get(url)
+    assert answer.status_code == 200
+    assert b"".join(answer.streaming_content) == b"%PDF-1.4 pitch deck"
+    assert "attachment" in answer["Content-Disposition"]
+    testing.login(client, world.users.firm_b)  # Nanjing's firm: not its application
+    assert client.get(url).status_code == 404
