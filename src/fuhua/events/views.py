@@ -351,6 +351,7 @@ class RoundDetail(_Steps, g.ObjectDetailView):
             if on_panel and obj.status == "judging" else []
         return super().detail_context(
             obj, organiser=organiser, may_draw=organiser and obj.status == "planned",
+            may_see_draw=bool(obj.draw_id and check(user, "view", obj.draw)),
             may_advance=organiser and obj.status == "published" and not competitions.announced(obj),
             panel=competitions.panel(obj), to_score=to_score, score_url=reverse("events:score_create"),
             criteria=obj.criteria_list(), tie_rule=_(competitions.TIE_RULE), **extra)
@@ -453,6 +454,7 @@ class ApplicationHistory(g.ObjectHistoryView):
 
 class ScoreList(g.ObjectListView):
     model = Score
+    addable = False  # a score sheet is opened from its round, for one application
     search_paths = ("application__project",)
     default_sort = "-created_at"
     select_related = ("round", "application", "expert")

@@ -136,6 +136,7 @@ class ScopedMixin(LoginRequiredMixin):
 
     model = None
     action = "view"
+    addable = True  # False: new objects are made from another page (e.g. a score sheet from its round)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -160,7 +161,7 @@ class ScopedMixin(LoginRequiredMixin):
         return {
             "model_meta": meta,
             "list_url": model_url(self.model),
-            "can_add": bool(check(user, "add", self.model)) and model_url(self.model, "create"),
+            "can_add": self.addable and bool(check(user, "add", self.model)) and model_url(self.model, "create"),
             **extra,
         }
 
