@@ -61,11 +61,13 @@ class TestInbox:
         assert "policies.pay" not in counts(u.bureau_nj) and "statistics.review" in counts(u.bureau_nj)
         js = counts(u.bureau_js)
         assert js["statistics.review"] == 2 and js["evaluation.appeals"] == 2 and js["policies.pay"] == 1
-        assert counts(u.operator_a) == {"statistics.due": 1, "policies.confirm": 1, "incubation.applied": 1}
-        assert counts(u.operator_b) == {"statistics.returned": 1}
+        # Its carrier's entitlement and its own as the carrier operator (policies.testing.firm_objects).
+        assert counts(u.operator_a) == {"statistics.due": 1, "policies.confirm": 2, "incubation.applied": 1}
+        assert counts(u.operator_b) == {"statistics.returned": 1, "policies.confirm": 1}  # its own as operator
         assert counts(u.expert) == {"evaluation.reviews": 1}
         assert counts(u.association) == {"statistics.members": 1}
-        assert counts(u.firm_a) == {"incubation.own": 1, "policies.confirm": 1}  # its own firm-level reward
+        # Its own firm-level reward and its founder's grant (a person's account is confirmed by the firm).
+        assert counts(u.firm_a) == {"incubation.own": 1, "policies.confirm": 2}
         assert counts(u.nobody) == {}
 
     def test_deadlines_follow_today(self, world):
