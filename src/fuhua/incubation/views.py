@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views import View
@@ -168,7 +171,16 @@ class Attention(g.ScopedMixin, View):
     model = Incubation
     template_name = "incubation/_attention.html"
 
+    CACHE_SECONDS = 600  # a whole country's tenants take seconds to evaluate: counted once per user every 10 min
+
     def get(self, request):
-        found = lifecycle.attention(request.user)
-        counts = {"graduation": len(found.graduation), "overdue": len(found.overdue)}
+        # Kept while no incubation record changed (the stamp) and for 10 minutes at most (firms' own figures).
+        stamp = Incubation.objects.aggregate(changed=Max("updated_at"), last=Max("pk"))
+        key = (f"incubation.attention:{request.user.pk}:{timezone.localdate().isoformat()}:"
+               f"{stamp['changed'].isoformat() if stamp['changed'] else '-'}:{stamp['last']}")
+        counts = cache.get(key)
+        if counts is None:
+            found = lifecycle.attention(request.user)
+            counts = {"graduation": len(found.graduation), "overdue": len(found.overdue)}
+            cache.set(key, counts, self.CACHE_SECONDS)
         return render(request, self.template_name, {"attention": counts})

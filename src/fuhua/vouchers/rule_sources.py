@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fuhua.incubation.models import Incubation
 from fuhua.rules.adapter import register_attribute_source
+from fuhua.rules.adapter.columns import among
 
 from .models import Order, OrderStatus, Voucher
 
@@ -44,17 +45,20 @@ def _window(as_of: datetime.date) -> tuple[datetime.datetime, datetime.datetime]
 def firm_figures(firm_ids: list[int], as_of: datetime.date) -> dict[int, tuple[int, int, int, int]]:
     """firm id → (vouchers claimed, their value, services accepted, what the vouchers covered) this year."""
     start, end = _window(as_of)
+    wanted = set(firm_ids)
     out: dict[int, list[int]] = {}
-    claimed = (Voucher.objects.filter(firm_id__in=firm_ids, claimed_at__gte=start, claimed_at__lt=end)
+    # `among`: the ids listed, or for a whole country's firms their range (SQLite caps a statement's variables);
+    # rows outside the ids asked for are dropped below.
+    claimed = (Voucher.objects.filter(among("firm_id", firm_ids), claimed_at__gte=start, claimed_at__lt=end)
                .values("firm_id").annotate(n=Count("pk"), v=Sum("face_value_fen")).order_by())
     for row in claimed:
         out.setdefault(row["firm_id"], [0, 0, 0, 0])[0:2] = [row["n"], int(row["v"] or 0)]
-    served = (Order.objects.filter(firm_id__in=firm_ids, status__in=SERVED, accepted_at__gte=start,
+    served = (Order.objects.filter(among("firm_id", firm_ids), status__in=SERVED, accepted_at__gte=start,
                                    accepted_at__lt=end)
               .values("firm_id").annotate(n=Count("pk"), v=Sum("covered_fen")).order_by())
     for row in served:
         out.setdefault(row["firm_id"], [0, 0, 0, 0])[2:4] = [row["n"], int(row["v"] or 0)]
-    return {k: tuple(v) for k, v in out.items()}
+    return {k: tuple(v) for k, v in out.items() if k in wanted}
 
 
 def _arrays(ids: np.ndarray, figures: dict[int, tuple], names: tuple[str, ...]) -> dict[str, np.ndarray]:
@@ -67,9 +71,10 @@ def firm_vouchers(ids: np.ndarray, as_of: datetime.date, columns: dict) -> dict[
 
 
 def carrier_vouchers(ids: np.ndarray, as_of: datetime.date, columns: dict) -> dict[str, np.ndarray]:
-    tenancy = list(Incubation.objects.filter(carrier_id__in=[int(i) for i in ids], status__in=CURRENT_TENANCY,
-                                          firm_id__isnull=False)
-                   .values_list("carrier_id", "firm_id"))
+    wanted = {int(i) for i in ids}
+    tenancy = [(c, f) for c, f in Incubation.objects.filter(among("carrier_id", wanted), status__in=CURRENT_TENANCY,
+                                                            firm_id__isnull=False).values_list("carrier_id", "firm_id")
+               if c in wanted]
     per_firm = firm_figures(sorted({f for _, f in tenancy}), as_of)
     sums: dict[int, list[int]] = {}
     for carrier_id, firm_id in tenancy:
