@@ -132,7 +132,10 @@ def collect(user, region: Region, year: int, template_code: str = "annual-report
 
 
 def checksum(data: dict) -> str:
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """SHA-256 of the snapshot's figures in canonical JSON. The collection time is left out, so two snapshots of
+    the same data have the same checksum: a report rebuilt later from unchanged data proves it is the same."""
+    figures = {k: v for k, v in data.items() if k != "collected_at"}
+    canonical = json.dumps(figures, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

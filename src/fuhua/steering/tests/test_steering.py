@@ -216,6 +216,15 @@ def test_a_template_with_an_unknown_metric_is_refused_with_file_and_line(tmp_pat
         report.parse_template(path)
 
 
+def test_a_second_snapshot_of_unchanged_data_has_the_same_checksum(world):
+    again = report.build_snapshot(SYSTEM, world.regions.js, 2025)
+    assert again.pk != world.snapshot.pk and again.checksum == world.snapshot.checksum
+    assert report.verify(again)
+    tampered = ReportSnapshot.objects.get(pk=again.pk)
+    tampered.data["values"]["carriers"]["2025"] += 1
+    assert not report.verify(tampered)
+
+
 def test_the_snapshot_regenerates_identically(world):
     s = ReportSnapshot.objects.get(pk=world.snapshot.pk)
     assert report.verify(s)
