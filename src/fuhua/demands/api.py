@@ -37,7 +37,7 @@ def _steps(router: Router, res: Resource, workflow: Workflow, take, name: str, l
 
     @router.post("/{id}/transitions/{name}", response={200: res.out, **WRITE_ERRORS},
                  **operation(f"{name}_transition", label))
-    def take_step(request, id: int, name: str, payload: s.StepIn):
+    def take_step(request, id: int, name: str, payload: s.DemandStepIn):
         obj = get_scoped(res, request.auth_user, id, "change")
         if name not in workflow.transitions:
             raise Http404
@@ -89,7 +89,7 @@ def responses_router() -> Router:
 def fits_router() -> Router:
     r = Router(tags=["demands"])
 
-    @r.get("", response={200: list[s.FitOut], **COMMON_ERRORS},
+    @r.get("", response={200: list[s.DemandFitOut], **COMMON_ERRORS},
            **operation("demand_fits", "Open needs of firms that fit the calling mentor or investor, with reasons"))
     def fits(request, limit: int = Query(10, ge=1, le=50)):
         found = services.fits_for(request.auth_user, limit)

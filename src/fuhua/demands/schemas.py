@@ -57,7 +57,7 @@ class DemandFilters(FilterSchema):
     firm: Id | None = None
 
 
-class StepIn(Schema):
+class DemandStepIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
@@ -131,7 +131,7 @@ class MatchOut(Schema):
     url: str | None
 
 
-class FitOut(Schema):
+class DemandFitOut(Schema):
     demand: DemandOut
     score: float
     reasons: list[str]
