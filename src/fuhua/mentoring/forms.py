@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fuhua.core.forms import DateInput, FilterForm, ServiceModelForm
+from fuhua.core.scoping import check
 
 from .models import Feedback, Pairing, PairingStatus, PoolMentor, ServiceLog
 
@@ -28,6 +29,20 @@ class ServiceLogForm(ServiceModelForm):
         model = ServiceLog
         fields = ["mentor", "firm", "team", "date", "hours", "topic", "outcome"]
         widgets = {"date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A mentor may not browse the registry's firms and teams: they choose among those of their own
+        # pairings (started or completed), a short list (ServiceLog.clean refuses any other).
+        paired = Pairing.objects.restrict(self.user).filter(status__in=(PairingStatus.ACTIVE,
+                                                                        PairingStatus.COMPLETED))
+        for name, path in (("firm", "firm_id"), ("team", "team_id")):
+            field = self.fields.get(name)
+            model = field.queryset.model if field is not None else None
+            if field is None or field.disabled or check(self.user, "view", model):
+                continue
+            field.queryset = model.objects.filter(pk__in=paired.values(path)).order_by("name")
+            field.widget = forms.Select(choices=field.choices)
 
 
 class FeedbackForm(ServiceModelForm):
