@@ -8,11 +8,13 @@ module about twice as much for the same rows). No signals fire: callers audit wi
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from itertools import chain, islice
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 BATCH = 10_000
@@ -75,3 +77,15 @@ def _batches(rows: Iterable[tuple], size: int):
     rows = iter(rows)
     while batch := list(islice(rows, size)):  # no per-row Python step: the demo writes ~700,000 rows
         yield batch
+
+
+def among_pks(queryset, ids: Iterable[int]):
+    """The rows of `queryset` whose primary key is one of `ids`, however many: the ids go as one parameter (a JSON
+    array on SQLite, an array on PostgreSQL), where `pk__in` would pass one variable per id and fail past
+    SQLite's limit (32,766) — e.g. a whole country's tenants flagged by the rules."""
+    ids = sorted({int(i) for i in ids})
+    if len(ids) <= 1000:
+        return queryset.filter(pk__in=ids)
+    if connection.vendor == "postgresql":
+        return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+    return queryset.filter(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)]))

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fuhua.core.bulk import among_pks
 from fuhua.core.forms import CreditCodeChoiceField, FilterForm, ServiceModelForm
 from fuhua.core.services import referable
 from fuhua.core.validators import validate_credit_code
@@ -143,5 +144,5 @@ class IncubationFilter(FilterForm):
             from .lifecycle import attention
 
             found = attention(self.user)
-            return queryset.filter(pk__in=found.graduation if value == "graduation" else found.overdue)
+            return among_pks(queryset, found.graduation if value == "graduation" else found.overdue)
         return super().apply(queryset, name, lookup, value)
