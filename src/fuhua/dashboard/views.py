@@ -103,7 +103,8 @@ def dashboard(request):
             context["firm_count"] = Firm.objects.restrict(user).count()
         if aggregates and check(user, "view", Incubation):
             context["incubations"] = incubation_counts(user, today)
-    if roles & {Role.OPERATOR, Role.BUREAU, Role.ADMIN} and check(user, "view", Incubation):
+    if context.get("attention") is None and roles & {Role.OPERATOR, Role.BUREAU, Role.ADMIN} and check(
+            user, "view", Incubation):
         # Rule-driven work lists (graduation proposals, overdue tenants): the rules engine evaluates the
         # whole scope, which takes seconds for a province, so the page fetches the counts after it renders.
         context["attention_url"] = reverse("incubation:incubation_attention")

@@ -16,8 +16,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from fuhua.core.bulk import among_pks
 from fuhua.core.db_router import replica_alias
 from fuhua.core.system import SYSTEM
+from fuhua.incubation import lifecycle
 from fuhua.incubation.models import Incubation, IncubationStatus
 from fuhua.policies.models import Payout
 from fuhua.registry.models import Firm, Recognition
@@ -145,6 +147,15 @@ def current_figures(frame: Frame, today: datetime.date) -> dict[tuple[str, str],
     for code, incubating, graduated in tenancies:
         _rollup(out, code, "now.incubating", incubating)
         _rollup(out, code, "now.graduated", graduated)
+    # What needs attention (the rules engine over every tenant: seconds for a country, so here, not per request):
+    # tenants meeting a graduation condition, tenants past the time limit.
+    found = lifecycle.attention(SYSTEM, today)
+    for metric, ids in (("now.attention.graduation", found.graduation), ("now.attention.overdue", found.overdue)):
+        _rollup(out, NATION, metric, 0)  # present at 0 when nothing is flagged
+        flagged = among_pks(Incubation.objects.order_by(), ids).values_list("carrier__region_id").annotate(
+            n=Count("pk"))
+        for code, n in flagged:
+            _rollup(out, code, metric, n)
     return out
 
 

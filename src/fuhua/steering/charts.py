@@ -162,6 +162,9 @@ def dashboard_figures(user, region_code: str, children: list, computed_at=None) 
         "carriers": {"total": int(mine.get("now.carriers", 0)), "by_kind": by_kind,
                      "by_level": [*by_level, (None, int(mine.get("now.level.none", 0)))]},
         "firm_count": int(mine.get("now.firms", 0)),
+        "attention": {"graduation": int(mine.get("now.attention.graduation", 0)),
+                      "overdue": int(mine.get("now.attention.overdue", 0))}
+        if "now.attention.graduation" in mine else None,
         "incubations": {"incubating": int(mine.get("now.incubating", 0)),
                         "graduated_this_year": int(mine.get("now.graduated", 0))},
         "cities": [{"code": c, "name": names[c], "carriers": int(kids[c].get("now.carriers", 0)),

@@ -200,3 +200,20 @@ class TestNationalAdmin:
         assert response.context["carriers"]["total"] == 2 + 40 == Carrier.objects.count()
         assert not any("registry_carrier" in q["sql"] or "incubation_incubation" in q["sql"]
                        for q in first.captured_queries)  # nothing counted over the population
+
+    def test_the_attention_counts_come_from_the_aggregates_too(self, client, world):
+        from fuhua.incubation import lifecycle
+        from fuhua.incubation.models import Incubation
+        from fuhua.steering import aggregates
+
+        Incubation.objects.filter(firm=world.firm_a).update(entered_on=datetime.date(2015, 1, 1))  # past the limit
+        live = lifecycle.attention(world.users.admin)
+        assert live.overdue  # something to count
+        before = get(client, world.users.admin, reverse("dashboard"))
+        assert before.context["attention_url"] and before.context.get("attention") is None  # fetched after render
+        aggregates.rebuild()
+        response = get(client, world.users.admin, reverse("dashboard"))
+        assert response.context["attention"] == {"graduation": len(live.graduation), "overdue": len(live.overdue)}
+        assert "attention_url" not in response.context  # no engine run behind the page
+        page = response.content.decode()
+        assert 'data-stat="overdue"' in page and 'data-stats="attention"' not in page
