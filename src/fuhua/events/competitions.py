@@ -360,8 +360,8 @@ def record_intent(user, data: dict) -> InvestmentIntent:
     names the investor). The event must be published, closed or held."""
     data = dict(data)
     own = investor_of(user)
-    if own is not None:
-        data["investor"] = own
+    if own is not None and not data.get("investor"):
+        data["investor"] = own  # an investor records their own intent; naming another is checked (and refused)
     application = data.get("application")
     if isinstance(application, int):  # by id (the API): looked up in the user's scope, else refused as unknown
         application = Application.objects.restrict(user).filter(pk=application).first() or application

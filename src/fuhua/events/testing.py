@@ -96,7 +96,7 @@ def judged_event(carrier, *, title="投融资路演", kind="roadshow", rounds=("
     return e
 
 
-SCORES = {"innovation": 8, "business_model": 7, "team": 9, "market": 6, "financing": 8}
+SCORES = {"innovation": 8, "business_model": 7, "founding_team": 9, "market": 6, "financing": 8}
 
 
 def competitions_world(w) -> SimpleNamespace:

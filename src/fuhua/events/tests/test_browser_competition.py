@@ -106,9 +106,9 @@ def test_a_roadshow_from_publication_to_graduation(page, live_server, live_demo,
     panelist = kit.Person(page, base, passwords[judge], judge, "competition")
     panelist.inbox("events.to_score")
     panelist.go(reverse("events:round_detail", kwargs={"pk": rnd.pk}))
-    sheets = {mine.pk: {"innovation": 9, "business_model": 8, "team": 9, "market": 8, "financing": 8},
-              Application.objects.get(event=show, firm=other).pk: {"innovation": 6, "business_model": 6, "team": 7,
-                                                                     "market": 6, "financing": 6}}
+    sheets = {mine.pk: {"innovation": 9, "business_model": 8, "founding_team": 9, "market": 8, "financing": 8},
+              Application.objects.get(event=show, firm=other).pk: {"innovation": 6, "business_model": 6,
+                                                                     "founding_team": 7, "market": 6, "financing": 6}}
     for application_id, values in sheets.items():
         page.click(f"a[data-score='{application_id}']")
         page.wait_for_load_state()

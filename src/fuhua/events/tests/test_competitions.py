@@ -23,7 +23,7 @@ from fuhua.registry import experts
 from fuhua.registry.models import ExpertDraw
 from fuhua.registry.testing import expert, expert_world
 
-SHEET = {"innovation": 8, "business_model": 7, "team": 9, "market": 6, "pitch": 8}  # the competition sheet
+SHEET = {"innovation": 8, "business_model": 7, "founding_team": 9, "market": 6, "pitch": 8}  # the competition sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -164,8 +164,8 @@ def test_a_score_outside_the_range_is_refused_naming_the_criterion(world):
         competitions.score(world.users.expert, first, app, {**SHEET, "innovation": 12})
     assert exc.value.message_dict["innovation"][0].endswith(": 12 is outside the sheet's range 0–10.")
     with pytest.raises(ValidationError) as exc:
-        competitions.score(world.users.expert, first, app, {k: v for k, v in SHEET.items() if k != "team"})
-    assert "team" in exc.value.message_dict
+        competitions.score(world.users.expert, first, app, {k: v for k, v in SHEET.items() if k != "founding_team"})
+    assert "founding_team" in exc.value.message_dict
     assert not Score.objects.filter(round=first).exists()
 
 
@@ -187,11 +187,11 @@ def test_ranking_weighted_mean_ties_by_heaviest_criterion_then_earlier(world):
     firm_c = testing.firm("苏州第三科技有限公司", world.regions.sip)
     _e, first, (a, b, c) = _scored_round(world, firms=[world.firm_a, world.firm_b, firm_c], advancing=2)
     # a and b: the same weighted total (75.5); b is stronger on innovation (the heaviest, 30): b first.
-    competitions.score(world.users.expert, first, a, {"innovation": 7, "business_model": 8, "team": 8,
+    competitions.score(world.users.expert, first, a, {"innovation": 7, "business_model": 8, "founding_team": 8,
                                                       "market": 7, "pitch": 8})
-    competitions.score(world.users.expert, first, b, {"innovation": 9, "business_model": 8, "team": 5,
+    competitions.score(world.users.expert, first, b, {"innovation": 9, "business_model": 8, "founding_team": 5,
                                                       "market": 7, "pitch": 8})
-    competitions.score(world.users.expert, first, c, {"innovation": 5, "business_model": 5, "team": 5,
+    competitions.score(world.users.expert, first, c, {"innovation": 5, "business_model": 5, "founding_team": 5,
                                                       "market": 5, "pitch": 5})
     standings = competitions.ranking(first)
     assert [(s.application, s.rank, s.mean) for s in standings] == [(b, 1, 75.5), (a, 2, 75.5), (c, 3, 50.0)]
@@ -276,8 +276,9 @@ def test_api_score_and_intent(world):
     c = competitions_world(world)
     api = testing.api_client(world.users.expert)
     bad = api.post("/api/v1/score-sheets", {"round": c.round_a.pk, "application": c.app_a.pk,
-                                            "values": {**SCORES, "team": 10.5}}, content_type="application/json")
-    assert bad.status_code == 422 and "team" in bad.content.decode()
+                                            "values": {**SCORES, "founding_team": 10.5}},
+                   content_type="application/json")
+    assert bad.status_code == 422 and "founding_team" in bad.content.decode()
     ok = api.post("/api/v1/score-sheets", {"round": c.round_a.pk, "application": c.app_a.pk, "values": SCORES},
                   content_type="application/json")
     assert ok.status_code == 201 and ok.json()["total_milli"] == 75_500
