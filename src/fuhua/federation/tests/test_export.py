@@ -107,3 +107,15 @@ def test_the_feed_answers_the_registered_parent_only(city, world, settings, tmp_
     assert stale.status_code == 403 and "five minutes" in stale.json()["message"]
     assert Client().get(f"{FEED_PATH}?since=0").status_code == 403
     assert Carrier.objects.count() == 2
+
+
+def test_on_postgresql_a_package_ends_before_changes_younger_than_the_settle_window(city, monkeypatch):
+    from django.db import connection
+
+    from fuhua.federation import exchange
+
+    if connection.vendor != "postgresql":
+        assert exchange.settled_position() == head_position()  # SQLite: one writer, every id below the head committed
+        return
+    monkeypatch.setattr(exchange, "SETTLE_SECONDS", 3600)
+    assert exchange.settled_position() < head_position()  # the world's changes are minutes old, not an hour
