@@ -20,7 +20,7 @@ from fuhua.rules import Population, evaluate_population, explain, to_plain
 
 from . import packs
 from .due import Due
-from .firm_population import FirmBase, FirmFacts, beneficiaries_for, build, load_base
+from .firm_population import FirmBase, FirmFacts, beneficiaries_for, build, holders, load_base
 from .packs import condition_names
 
 ENTITLED, CLOSE, OPEN, NOT_APPLICABLE = "entitled", "close", "open", "not_applicable"
@@ -129,6 +129,37 @@ def compute_firms(policy_id: str, as_of: datetime.date, *, overrides: dict | Non
         queryset = queryset.filter(pk__in=list(ids))
     base = load_base(packs.BENEFICIARIES[policy.beneficiary], as_of, queryset)
     return evaluate(policy, base, overrides=overrides, with_conditions=with_conditions)
+
+
+# --- clawback: what ended the basis of a payout -------------------------------------------------------
+
+
+@dataclass
+class ClawbackReason:
+    conditions: list[str]  # the labels of the pack's variables that hold (e.g. "迁出苏州市（奖励拨付后五年内）")
+    limit_fen: int | None = None  # the pack's `amount` variable: at most this much is recovered
+
+
+def clawback_reasons(policy: packs.PolicyPack, as_of: datetime.date, ids) -> dict[int, dict[str, ClawbackReason]]:
+    """holder → ledger group → why its payouts lose their basis, for the holders given (those paid), evaluated
+    by the engine over them wherever they are now (a firm that left the region is no longer in the policy's
+    population), with the ledger as of now."""
+    when = packs.clawback_when(policy)
+    ids = sorted(set(ids))
+    if not when or not ids:
+        return {}
+    amounts = packs.clawback_amounts(policy)
+    base = load_base(packs.BENEFICIARIES[policy.beneficiary], as_of, holders(policy, ids))
+    population, facts = build(policy, base, as_of.year)
+    outputs = evaluate_population(policy.pack, population, as_of, packs.clawback_names(policy), None)
+    out: dict[int, dict[str, ClawbackReason]] = {}
+    for row, pk in enumerate(facts.ids.tolist()):
+        for group, names in when.items():
+            hit = [_label(policy, name) for name in names if bool(outputs[name][row])]
+            if hit:
+                limit = int(outputs[amounts[group]][row]) if group in amounts else None
+                out.setdefault(pk, {})[group] = ClawbackReason(hit, limit)
+    return out
 
 
 # --- fit: entitled now, would be entitled if …, not applicable ---------------------------------------

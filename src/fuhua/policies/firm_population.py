@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
 
 from fuhua.registry.models import Carrier, Firm, Founder, Organisation, Region, StartupTeam
 from fuhua.registry.rule_sources import (
@@ -27,6 +27,7 @@ from fuhua.registry.rule_sources import (
     team_columns,
 )
 from fuhua.rules import Population
+from fuhua.rules.adapter.columns import dates
 
 from .packs import BENEFICIARIES, PolicyPack
 from .schema import firm_policy_schema
@@ -82,6 +83,14 @@ def beneficiaries_for(policy: PolicyPack):
     return model.objects.filter(pk__in=model.objects.filter(q).values("pk"))
 
 
+HOLDER_MODELS = {"firm": Firm, "team": StartupTeam, "operator": Organisation, "person": Founder}
+
+
+def holders(policy: PolicyPack, ids):
+    """These beneficiaries of the policy's kind wherever they are now (a clawback reads a firm that moved away)."""
+    return HOLDER_MODELS[BENEFICIARIES[policy.beneficiary]].objects.filter(pk__in=list(ids))
+
+
 def load_base(entity: str, as_of: datetime.date, queryset) -> FirmBase:
     loaders = {"team": team_columns, "operator": operator_columns, "person": person_columns}
     if entity in loaders:
@@ -99,14 +108,18 @@ def _under(codes: np.ndarray, prefix: str) -> np.ndarray:
     return np.array([bool(c) and str(c).startswith(prefix) for c in codes], bool)
 
 
-def _ledger_sums(policy: PolicyPack, entity: str, ids: list[int], group: str, period: int | None) -> dict[int, int]:
-    from .models import Payout
+def _ledger_sums(policy: PolicyPack, entity: str, ids: list[int], group: str,
+                 period: int | None) -> dict[int, tuple[int, datetime.date | None]]:
+    """holder → (net amount paid under the group, date of its first payment)."""
+    from .models import Payout, PayoutKind
 
     column = {"firm": "firm_id", "team": "team_id", "operator": "operator_id", "person": "person_id"}[entity]
     qs = Payout.objects.filter(policy__code=policy.id, group=group, **{f"{column}__in": ids})
     if period is not None:
         qs = qs.filter(period=period)
-    return dict(qs.order_by().values_list(column).annotate(s=Sum("amount_fen")))
+    rows = qs.order_by().values_list(column).annotate(s=Sum("amount_fen"),
+                                                      first=Min("paid_on", filter=Q(kind=PayoutKind.PAYMENT)))
+    return {pk: (s, first) for pk, s, first in rows}
 
 
 def build(policy: PolicyPack, base: FirmBase, period: int, *, ledger: bool = True) -> tuple[Population, FirmFacts]:
@@ -138,9 +151,11 @@ def build(policy: PolicyPack, base: FirmBase, period: int, *, ledger: bool = Tru
         facts.host_carrier = {pk: c for pk, c in zip(id_list, columns["host_carrier"].tolist(), strict=True) if c}
     for group, per in policy.meta.groups.items():
         sums = _ledger_sums(policy, entity, id_list, group, period if per == "period" else None) if ledger else {}
-        columns[f"paid_{group}_fen"] = np.array([sums.get(pk, 0) for pk in id_list], np.int64)
+        columns[f"paid_{group}_fen"] = np.array([sums[pk][0] if pk in sums else 0 for pk in id_list], np.int64)
+        columns[f"paid_{group}_on"] = dates(sums[pk][1] if pk in sums and sums[pk][0] > 0 else None
+                                            for pk in id_list)
     schema = firm_policy_schema(entity, policy.meta.groups)
     return Population.from_columns({entity: columns}, schema), facts
 
 
-__all__ = ["FirmBase", "FirmFacts", "beneficiaries_for", "build", "load_base"]
+__all__ = ["FirmBase", "FirmFacts", "beneficiaries_for", "build", "holders", "load_base"]

@@ -249,8 +249,69 @@ def load_policy_text(text: str, file: str = "<policy>") -> PolicyPack:
     for condition, gap in meta.gaps.items():
         if gap not in pack.definitions or pack.definitions[gap].type not in ("int", "float"):
             raise PolicyError(f"{file}:{line_of('gaps')}", f"gap {gap!r} of {condition!r} is not a number variable")
+    _check_clawback(file, pack, meta, line_of("clawback"))
     check_caps(file, pack, meta)
     return PolicyPack(pack, meta)
+
+
+def _check_clawback(file: str, pack: Pack, meta: PolicyMeta, line: int) -> None:
+    """A carrier policy claws back when the recognition behind a paid item is revoked (`groups`); a firm-level
+    policy names, per ledger group, the pack's bool variables that say the basis of the payout ended (`when`),
+    and may name a number variable capping the amount recovered (`amount`, fen)."""
+    spec = meta.clawback
+    if not spec:
+        return
+    where = f"{file}:{line}" if line else file
+
+    def fail(reason):
+        raise PolicyError(where, f"clawback: {reason}")
+
+    percent = spec.get("percent", 100)
+    if not isinstance(percent, int) or not 0 < percent <= 100:
+        fail(f"percent must be a whole number from 1 to 100, not {percent!r}")
+    if meta.beneficiary == "carrier":
+        if "when" in spec or "amount" in spec:
+            fail("a carrier policy claws back on a revoked recognition (groups); 'when' and 'amount' are for "
+                 "firm, team, operator and person policies")
+        if bad := [g for g in spec.get("groups") or () if g not in meta.groups]:
+            fail(f"unknown group {bad[0]!r}")
+        return
+    when = spec.get("when")
+    if not isinstance(when, dict) or not when:
+        fail("a firm-level policy names, per ledger group, the variables that end the basis of a payout "
+             "(when: {group: [variable, …]})")
+    for group, names in when.items():
+        if group not in meta.groups:
+            fail(f"unknown group {group!r}")
+        for name in [names] if isinstance(names, str) else names or ():
+            definition = pack.definitions.get(name)
+            if definition is None or definition.type != "bool":
+                fail(f"condition {name!r} of group {group!r} is not a bool variable of the pack")
+    for group, name in (spec.get("amount") or {}).items():
+        if group not in when:
+            fail(f"amount for group {group!r}, which has no 'when'")
+        definition = pack.definitions.get(name)
+        if definition is None or definition.type not in ("int", "float"):
+            fail(f"amount {name!r} of group {group!r} is not a number variable of the pack")
+
+
+def clawback_when(policy: PolicyPack) -> dict[str, tuple[str, ...]]:
+    """Firm-level policies: ledger group → the bool variables any of which ends the basis of its payouts."""
+    if not policy.firm_level:
+        return {}
+    when = policy.meta.clawback.get("when") or {}
+    return {str(g): tuple([names] if isinstance(names, str) else names or ()) for g, names in when.items()}
+
+
+def clawback_amounts(policy: PolicyPack) -> dict[str, str]:
+    """Firm-level policies: ledger group → the variable capping what is recovered (fen), where the pack names one."""
+    return {str(g): str(v) for g, v in (policy.meta.clawback.get("amount") or {}).items()} if policy.firm_level else {}
+
+
+def clawback_names(policy: PolicyPack) -> list[str]:
+    """Every variable a firm-level clawback reads."""
+    names = [n for group in clawback_when(policy).values() for n in group]
+    return list(dict.fromkeys([*names, *clawback_amounts(policy).values()]))
 
 
 def load_policy_file(path) -> PolicyPack:
@@ -317,5 +378,5 @@ def get(policy_id: str) -> PolicyPack:
     return policies[policy_id]
 
 
-__all__ = ["PolicyError", "PolicyPack", "bundled", "dependency_order", "get", "load_pack_file", "load_policies",
-           "load_policy_file", "load_policy_text"]
+__all__ = ["PolicyError", "PolicyPack", "bundled", "clawback_amounts", "clawback_names", "clawback_when",
+           "dependency_order", "get", "load_pack_file", "load_policies", "load_policy_file", "load_policy_text"]

@@ -114,6 +114,9 @@ def firm_policy_schema(entity: str, groups=()) -> Schema:
     """National schema + the firm-level policy attributes (firm), the team, operator and person entities + paid
     amounts per group."""
     extra = [A(f"paid_{g}_fen", "int", f"already paid under group {g} (ledger)", "fen", 0) for g in groups]
+    # when the money of the group was first paid (while some of it is still held): clawbacks on leaving the
+    # region within a period after payment read it
+    extra += [A(f"paid_{g}_on", "date", f"first payment under group {g} still held (ledger)") for g in groups]
     schema = default_schema().extend("firm", FIRM_POLICY_ATTRIBUTES + extra)
     schema = schema.extend("team", TEAM_ATTRIBUTES + extra,
                            doc="创业团队 — a start-up team not (yet) registered as a firm")

@@ -2,7 +2,8 @@
 
 Idempotent: an entitlement is identified by (policy, carrier, key); an unchanged re-run creates,
 changes and notifies nothing. Entitlements no longer due before payment are cancelled; paid ones whose
-recognition was revoked get a clawback proposal (as the pack's `clawback` section says). Then the
+basis ended get a clawback proposal, as the pack's `clawback` section says: a carrier's revoked recognition,
+or for firm, team, operator and person policies the pack's own variables (`clawback.when`). Then the
 period's budget queue is recomputed by the pack's priority rule: what does not fit waits, in order.
 """
 
@@ -141,7 +142,22 @@ def requeue(user, policy, year: int) -> int:
     return queued
 
 
+def _propose_clawback(policy, e: Entitlement, amount: int, as_of: datetime.date, explanation: str,
+                      citations: list, because: str) -> Entitlement:
+    """A clawback entitlement (negative, status `clawback`) against the paid `e`, for the same holder; the
+    bureau records the recovery through the workflow's `recover` step (services.ledger.recover)."""
+    claw = Entitlement.objects.create(
+        policy=policy, beneficiary=e.beneficiary, carrier=e.carrier, firm=e.firm, team=e.team, operator=e.operator,
+        person=e.person, key=f"{e.key}:clawback", item=e.item, group=e.group, period=e.period, amount_fen=amount,
+        status=S.CLAWBACK, reverses=e, recognition=e.recognition, as_of=as_of, explanation=explanation,
+        citations=citations)
+    notify(claw, _("Clawback proposed: %(amount)s yuan of %(key)s, because %(because)s.") % {
+        "amount": fmt.yuan(-amount), "key": glossary.key_label(e.key), "because": because})
+    return claw
+
+
 def _clawbacks(policy, meta, as_of: datetime.date) -> int:
+    """Carrier policies: the paid items whose recognition was revoked."""
     spec = meta.clawback
     if not spec:
         return 0
@@ -153,16 +169,59 @@ def _clawbacks(policy, meta, as_of: datetime.date) -> int:
         amount = -round(net_paid(e) * int(spec.get("percent", 100)) / 100)
         if amount >= 0:
             continue
-        claw = Entitlement.objects.create(
-            policy=policy, carrier=e.carrier, key=f"{e.key}:clawback", item=e.item, group=e.group, period=e.period,
-            amount_fen=amount, status=S.CLAWBACK, reverses=e, recognition=e.recognition, as_of=as_of,
-            explanation=_("Recognition %(doc)s revoked on %(day)s (%(reason)s). %(note)s") % {
+        _propose_clawback(
+            policy, e, amount, as_of,
+            _("Recognition %(doc)s revoked on %(day)s (%(reason)s). %(note)s") % {
                 "doc": e.recognition.document_number, "day": e.recognition.revoked_on,
                 "reason": e.recognition.revoked_reason, "note": spec.get("note", "")},
-            citations=[{"article": "clawback", "text": spec.get("note", "")}],
-        )
-        notify(claw, _("Clawback proposed: %(amount)s yuan of %(key)s, because the recognition was revoked.") % {
-            "amount": fmt.yuan(-amount), "key": glossary.key_label(e.key)})
+            [{"article": "clawback", "text": spec.get("note", "")}], _("the recognition was revoked"))
+        made += 1
+    return made
+
+
+HOLDER_COLUMNS = {"firm": "firm_id", "team": "team_id", "operator": "operator_id", "person": "person_id"}
+
+
+def _firm_clawbacks(policy, pack, as_of: datetime.date, beneficiary_ids=None) -> int:
+    """Firm, team, operator and person policies: the paid items of the holders for whom one of the pack's
+    clawback variables (`clawback.when`, per ledger group) holds — a designation revoked or found void, the
+    firm gone from the region within the stated period, a team never registered… Per-period groups: the
+    payouts of the period computed. Each paid entitlement is clawed back once."""
+    from ..firm_compute import clawback_reasons
+
+    spec = pack.meta.clawback
+    when = packs.clawback_when(pack)
+    if not when:
+        return 0
+    column = HOLDER_COLUMNS[packs.BENEFICIARIES[pack.beneficiary]]
+    paid = (Entitlement.objects.filter(policy=policy, status=S.PAID, group__in=list(when))
+            .exclude(clawbacks__isnull=False).select_related("carrier", "firm", "team", "operator", "person"))
+    if beneficiary_ids is not None:
+        paid = paid.filter(**{f"{column}__in": list(beneficiary_ids)})
+    paid = [e for e in paid if pack.meta.groups.get(e.group) == "ever" or e.period == as_of.year]
+    if not paid:
+        return 0
+    reasons = clawback_reasons(pack, as_of, [getattr(e, column) for e in paid])
+    percent = int(spec.get("percent", 100))
+    note = str(spec.get("note", ""))
+    citation = dict(spec.get("citation") or {})
+    made = 0
+    for e in paid:
+        reason = reasons.get(getattr(e, column), {}).get(e.group)
+        if reason is None:
+            continue
+        amount = round(net_paid(e) * percent / 100)
+        if reason.limit_fen is not None:
+            amount = min(amount, reason.limit_fen)
+        if amount <= 0:
+            continue
+        because = "；".join(reason.conditions)
+        _propose_clawback(
+            policy, e, -amount, as_of,
+            _("As of %(day)s: %(because)s. %(note)s") % {"day": as_of, "because": because, "note": note},
+            [{"article": citation.get("article", "clawback"), "text": citation.get("text", note),
+              **{k: v for k, v in citation.items() if k not in ("article", "text")}}],
+            because)
         made += 1
     return made
 
@@ -222,7 +281,10 @@ def run_entitlements(user, policy_code: str, as_of: datetime.date, *, explain: b
         ENTITLEMENT_WORKFLOW.apply_bulk(user, gone, "cancel", reason=_(
             "No longer due as of %(day)s (e.g. the recognition was revoked before payment).") % {"day": as_of})
         run.changed += len(gone)
-        run.changed += _clawbacks(policy, meta, as_of)
+        if result.policy.firm_level:
+            run.changed += _firm_clawbacks(policy, result.policy, as_of, beneficiary_ids)
+        else:
+            run.changed += _clawbacks(policy, meta, as_of)
         run.queued_fen = requeue(user, policy, result.period)
         run.total_fen = sum(d.amount_fen for d in result.dues)
         run.save()

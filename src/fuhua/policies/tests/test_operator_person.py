@@ -282,4 +282,5 @@ def test_an_operator_pack_over_another_entity_is_refused_with_file_and_line():
                                                                                       "entity: firm")
     with pytest.raises(PackError) as error:
         packs.load_policy_text(text, "mixed.yaml")
-    assert str(error.value).startswith("mixed.yaml:48: runs_carriers: unknown name 'carriers'")
+    line = text.splitlines().index("    expression: carriers >= 1") + 1
+    assert str(error.value).startswith(f"mixed.yaml:{line}: runs_carriers: unknown name 'carriers'")
