@@ -328,7 +328,9 @@ class PolicyFeedbackFilters(FilterSchema):
 
 class FitNoticeOut(Schema):
     id: int
-    firm_id: int
+    firm_id: int | None
+    organisation_id: int | None
+    person_id: int | None
     policy: str = Field(..., alias="policy.code")
     fit: str
     as_of: datetime.date
@@ -339,6 +341,8 @@ class FitNoticeOut(Schema):
 class FitNoticeFilters(FilterSchema):
     policy: str | None = Field(None, max_length=60, description="policy code")
     firm: Id | None = None
+    organisation: Id | None = None
+    person: Id | None = None
 
     def filter_policy(self, value):
         return Q(policy__code=value) if value else Q()

@@ -36,27 +36,42 @@ class Subscription(FuhuaModel):
 
 
 class FitNotice(FuhuaModel):
-    """What a firm has been told about a policy: entitled, or close (one condition missing). A push tells a
-    firm only what it was not told before (unique per firm, policy and fit)."""
+    """What a beneficiary has been told about a policy: entitled, or close (one condition missing). A push tells
+    it only what it was not told before (unique per holder, policy and fit). The holder is a firm (firm
+    policies), a carrier operator (`organisation`: operator policies) or a person (`person`, a founder under a
+    person policy: told through the founder's firm, `firm`, or for a team's founder the host carrier's operator,
+    `organisation`)."""
 
-    firm = models.ForeignKey("registry.Firm", on_delete=models.CASCADE, related_name="fit_notices",
-                             verbose_name=_("firm"))
+    firm = models.ForeignKey("registry.Firm", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="fit_notices", verbose_name=_("firm"))
+    organisation = models.ForeignKey("registry.Organisation", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="fit_notices", verbose_name=_("carrier operator"))
+    person = models.ForeignKey("registry.Founder", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="fit_notices", verbose_name=_("person"))
     policy = models.ForeignKey("policies.Policy", on_delete=models.CASCADE, related_name="fit_notices",
                                verbose_name=_("policy"))
     fit = models.CharField(_("fit"), max_length=16)
     as_of = models.DateField(_("as of"))
     missing = models.CharField(_("missing condition"), max_length=200, blank=True)
 
-    scope = Scope(region=("firm__region", "policy__region"), firm="firm_id")
+    scope = Scope(region=("firm__region", "organisation__region", "policy__region"), operator="organisation_id",
+                  firm="firm_id")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["firm", "policy", "fit"], name="unique_fit_notice")]
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "policy", "fit"], name="unique_fit_notice",
+                                    condition=models.Q(person__isnull=True, firm__isnull=False)),
+            models.UniqueConstraint(fields=["organisation", "policy", "fit"], name="unique_operator_fit_notice",
+                                    condition=models.Q(person__isnull=True, organisation__isnull=False)),
+            models.UniqueConstraint(fields=["person", "policy", "fit"], name="unique_person_fit_notice",
+                                    condition=models.Q(person__isnull=False)),
+        ]
         verbose_name = _("fit notice")
         verbose_name_plural = _("fit notices")
 
     def __str__(self):
-        return f"{self.firm} · {self.policy.code} · {self.fit}"
+        return f"{self.person or self.firm or self.organisation} · {self.policy.code} · {self.fit}"
 
 
 class Feedback(FuhuaModel):

@@ -3,7 +3,7 @@
 from .feedback import feedback_summary, give_feedback, may_give_feedback
 from .fit import carrier_fits, firm_fits, operator_fits
 from .ledger import ledger_totals, pay, reverse
-from .push import firm_changed, publish, reach, subscribe, unsubscribe
+from .push import firm_changed, operator_changed, people_changed, publish, reach, subscribe, unsubscribe
 from .runs import confirm, mark_read, may_confirm, run_entitlements
 from .simulate import simulate
 from .sync import policy_row, sync_policies
@@ -19,8 +19,10 @@ __all__ = [
            "mark_read",
            "may_confirm",
            "may_give_feedback",
+           "operator_changed",
            "operator_fits",
            "pay",
+           "people_changed",
            "policy_row",
            "publish",
            "reach",

@@ -7,7 +7,9 @@
   of every new policy that concerns them.
 * `firm_changed`: a firm's data changed (a designation, its annual figures, an investment, a founder): the
   published firm policies are recomputed for that firm only, the person policies for its founders; it is told
-  what newly fits (never twice: FitNotice).
+  what newly fits (never twice: FitNotice), its founders' near misses included.
+* `operator_changed` / `people_changed`: the same for a carrier operator (a carrier it runs, a recognition) and
+  for a team's founders: near misses told to the operator, to the founder's firm or to the host operator.
 """
 
 from __future__ import annotations
@@ -125,15 +127,42 @@ def reach(user, code: str, as_of: datetime.date, overrides: dict | None = None, 
     }
 
 
-def _tell(policy: Policy, as_of: datetime.date, messages: list[tuple[int, str, str, str]]) -> int:
-    """Notify firms once per policy and fit: (firm, fit, message, missing) not told before, in bulk (a
-    province's publication tells ten thousands of firms); audited like single writes (record_bulk)."""
-    told = set(FitNotice.objects.filter(policy=policy, firm_id__in=[m[0] for m in messages])
-               .values_list("firm_id", "fit"))
-    fresh = [m for m in messages if (m[0], m[1]) not in told]
-    notices = [FitNotice(firm_id=f, policy=policy, fit=fit, as_of=as_of, missing=missing[:200])
-               for f, fit, _message, missing in fresh]
-    notes = [Notification(firm_id=f, policy=policy, message=message[:300]) for f, _fit, message, _missing in fresh]
+HOLDER_FIELDS = ("firm_id", "organisation_id", "person_id")
+
+
+def _tell(policy: Policy, as_of: datetime.date, messages: list[tuple[dict, str, str, str]]) -> int:
+    """Notify beneficiaries once per policy and fit: (holder, fit, message, missing) not told before, in bulk (a
+    province's publication tells ten thousands of firms); audited like single writes (record_bulk). `holder`:
+    {"firm_id"} for a firm, {"organisation_id"} for a carrier operator, {"person_id", and the recipient: the
+    founder's "firm_id" or the host operator's "organisation_id"} for a person."""
+    def key(holder: dict, fit: str) -> tuple:
+        if holder.get("person_id"):
+            return ("person", holder["person_id"], fit)
+        if holder.get("firm_id"):
+            return ("firm", holder["firm_id"], fit)
+        return ("organisation", holder["organisation_id"], fit)
+
+    if not messages:
+        return 0
+    told = set()
+    for kind in ("firm", "organisation", "person"):
+        ids = [m[0][f"{kind}_id"] for m in messages if key(m[0], m[1])[0] == kind]
+        if ids:
+            rows = FitNotice.objects.filter(policy=policy, **{f"{kind}_id__in": ids})
+            if kind != "person":
+                rows = rows.filter(person__isnull=True)
+            told |= {(kind, pk, fit) for pk, fit in rows.values_list(f"{kind}_id", "fit")}
+    fresh, seen = [], set()
+    for m in messages:
+        k = key(m[0], m[1])
+        if k not in told and k not in seen:
+            seen.add(k)
+            fresh.append(m)
+    notices = [FitNotice(**{f: h.get(f) for f in HOLDER_FIELDS}, policy=policy, fit=fit, as_of=as_of,
+                         missing=missing[:200]) for h, fit, _message, missing in fresh]
+    notes = [Notification(firm_id=h.get("firm_id"), policy=policy, message=message[:300],
+                          organisation_id=None if h.get("firm_id") else h.get("organisation_id"))
+             for h, _fit, message, _missing in fresh]
     with transaction.atomic():
         FitNotice.objects.bulk_create(notices, batch_size=2000)
         Notification.objects.bulk_create(notes, batch_size=2000)
@@ -142,22 +171,59 @@ def _tell(policy: Policy, as_of: datetime.date, messages: list[tuple[int, str, s
     return len(fresh)
 
 
-def _notify_fits(code: str, as_of: datetime.date, firm_ids=None, *, new_policy: bool = False) -> dict:
+def _person_recipients(comp) -> dict[int, dict]:
+    """A founder is told through the founder's firm; a team's founder through the operator of the host carrier."""
+    ids = comp.facts.ids.tolist()
+    rows = dict(Founder.objects.filter(pk__in=ids).values_list("pk", "firm_id"))
+    hosts = dict(Carrier.objects.filter(pk__in=set(comp.facts.host_carrier.values())).values_list("pk", "operator_id"))
+    out = {}
+    for pk in ids:
+        if rows.get(pk):
+            out[pk] = {"person_id": pk, "firm_id": rows[pk]}
+        elif hosts.get(comp.facts.host_carrier.get(pk)):
+            out[pk] = {"person_id": pk, "organisation_id": hosts[comp.facts.host_carrier[pk]]}
+    return out
+
+
+def _notify_fits(code: str, as_of: datetime.date, beneficiary_ids=None, *, new_policy: bool = False) -> dict:
+    """Tell the beneficiaries one condition away what they miss (the smallest missing condition): firms, carrier
+    operators and persons (through the founder's firm or the host operator); subscribed firms also hear of a new
+    policy that concerns them."""
     row = policy_row(code)
     policy = packs.get(code)
-    if policy.beneficiary != "firm":
+    if policy.beneficiary not in ("firm", "operator", "person"):
         return {"close": 0, "subscribed": 0}
-    comp = compute_firms(code, as_of, ids=firm_ids, with_conditions=True)
-    subscribed = set(Subscription.objects.filter(firm_id__in=comp.facts.ids.tolist(), include_open=True)
-                     .values_list("firm_id", flat=True))
+    comp = compute_firms(code, as_of, ids=beneficiary_ids, with_conditions=True)
+    ids = comp.facts.ids.tolist()
+    fitted = fits(policy, comp)
+    if policy.beneficiary == "person":
+        recipients = _person_recipients(comp)
+        names = dict(Founder.objects.filter(pk__in=[pk for pk, f in zip(ids, fitted, strict=True)
+                                                    if f.status == CLOSE]).values_list("pk", "name"))
+    else:
+        field = "firm_id" if policy.beneficiary == "firm" else "organisation_id"
+        recipients = {pk: {field: pk} for pk in ids}
+        names = {}
+    subscribed = set()
+    if policy.beneficiary == "firm":
+        subscribed = set(Subscription.objects.filter(firm_id__in=ids, include_open=True)
+                         .values_list("firm_id", flat=True))
     close, new = [], []
-    for pk, fit in zip(comp.facts.ids.tolist(), fits(policy, comp), strict=True):
+    for pk, fit in zip(ids, fitted, strict=True):
+        holder = recipients.get(pk)
+        if holder is None:
+            continue
         if fit.status == CLOSE:
             label = fit.missing[0].label
-            close.append((pk, CLOSE, _("%(policy)s: you would be entitled if: %(missing)s.") % {
-                "policy": row.title, "missing": label}, label))
+            if policy.beneficiary == "person":
+                message = _("%(policy)s: %(person)s would be entitled if: %(missing)s.") % {
+                    "policy": row.title, "person": names.get(pk, ""), "missing": label}
+            else:
+                message = _("%(policy)s: you would be entitled if: %(missing)s.") % {
+                    "policy": row.title, "missing": label}
+            close.append((holder, CLOSE, message, label))
         elif new_policy and pk in subscribed and fit.status not in (ENTITLED, NOT_APPLICABLE):
-            new.append((pk, "new", _("New policy for you: %(policy)s (%(doc)s).") % {
+            new.append((holder, "new", _("New policy for you: %(policy)s (%(doc)s).") % {
                 "policy": row.title, "doc": row.document_number or row.issuer}, ""))
     return {"close": _tell(row, as_of, close), "subscribed": _tell(row, as_of, new)}
 
@@ -193,10 +259,42 @@ def firm_changed(firm_id: int, as_of: datetime.date | None = None) -> dict:
             if policy.beneficiary == "person":  # its founders' talent grants (a founder added, a title granted)
                 if founders:
                     out["entitlements"] += run_entitlements(SYSTEM, code, as_of, beneficiary_ids=founders).created
+                    out["close"] += _notify_fits(code, as_of, founders)["close"]
                 continue
             run = run_entitlements(SYSTEM, code, as_of, beneficiary_ids=[firm_id])
             out["entitlements"] += run.created
             out["close"] += _notify_fits(code, as_of, [firm_id])["close"]
+    return out
+
+
+def _published(beneficiary: str) -> list[str]:
+    codes = set(Policy.objects.filter(published_on__isnull=False, beneficiary=beneficiary)
+                .values_list("code", flat=True))
+    return [code for code, policy in packs.bundled().items() if code in codes and policy.beneficiary == beneficiary]
+
+
+def operator_changed(organisation_id: int, as_of: datetime.date | None = None) -> dict:
+    """After a carrier operator's data changed (a carrier it runs, a recognition of one): its published operator
+    policies recomputed for it alone (as the system); it is told what it newly misses by one condition."""
+    as_of = as_of or default_as_of()
+    out = {"entitlements": 0, "close": 0}
+    with acting_for(SYSTEM):
+        for code in _published("operator"):
+            out["entitlements"] += run_entitlements(SYSTEM, code, as_of, beneficiary_ids=[organisation_id]).created
+            out["close"] += _notify_fits(code, as_of, [organisation_id])["close"]
+    return out
+
+
+def people_changed(founder_ids, as_of: datetime.date | None = None) -> dict:
+    """After persons' data changed (a team's founder: its degree, a talent title): the published person policies
+    recomputed for them alone; the newly close are told (through their firm or the host operator)."""
+    as_of = as_of or default_as_of()
+    founder_ids = list(founder_ids)
+    out = {"entitlements": 0, "close": 0}
+    with acting_for(SYSTEM):
+        for code in _published("person"):
+            out["entitlements"] += run_entitlements(SYSTEM, code, as_of, beneficiary_ids=founder_ids).created
+            out["close"] += _notify_fits(code, as_of, founder_ids)["close"]
     return out
 
 
