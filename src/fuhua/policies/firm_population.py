@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db.models import Min, Q, Sum
 
+from fuhua.core.bulk import among_pks
 from fuhua.registry.models import Carrier, Firm, Founder, Organisation, Region, StartupTeam
 from fuhua.registry.rule_sources import (
     firm_columns,
@@ -88,7 +89,7 @@ HOLDER_MODELS = {"firm": Firm, "team": StartupTeam, "operator": Organisation, "p
 
 def holders(policy: PolicyPack, ids):
     """These beneficiaries of the policy's kind wherever they are now (a clawback reads a firm that moved away)."""
-    return HOLDER_MODELS[BENEFICIARIES[policy.beneficiary]].objects.filter(pk__in=list(ids))
+    return among_pks(HOLDER_MODELS[BENEFICIARIES[policy.beneficiary]].objects.all(), ids)
 
 
 def load_base(entity: str, as_of: datetime.date, queryset) -> FirmBase:
@@ -114,12 +115,17 @@ def _ledger_sums(policy: PolicyPack, entity: str, ids: list[int], group: str,
     from .models import Payout, PayoutKind
 
     column = {"firm": "firm_id", "team": "team_id", "operator": "operator_id", "person": "person_id"}[entity]
-    qs = Payout.objects.filter(policy__code=policy.id, group=group, **{f"{column}__in": ids})
+    # A few holders (a fit, a push): by id; a policy's whole population: the group's payouts, kept for the ids
+    # (a province's persons would pass SQLite's variable limit as an IN list).
+    qs = Payout.objects.filter(policy__code=policy.id, group=group, **{f"{column}__isnull": False})
+    if len(ids) <= 1000:
+        qs = qs.filter(**{f"{column}__in": ids})
     if period is not None:
         qs = qs.filter(period=period)
     rows = qs.order_by().values_list(column).annotate(s=Sum("amount_fen"),
                                                       first=Min("paid_on", filter=Q(kind=PayoutKind.PAYMENT)))
-    return {pk: (s, first) for pk, s, first in rows}
+    wanted = set(ids) if len(ids) > 1000 else None
+    return {pk: (s, first) for pk, s, first in rows if wanted is None or pk in wanted}
 
 
 def build(policy: PolicyPack, base: FirmBase, period: int, *, ledger: bool = True) -> tuple[Population, FirmFacts]:

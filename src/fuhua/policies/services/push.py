@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fuhua.core.audit import record_bulk
+from fuhua.core.bulk import among_pks
 from fuhua.core.context import acting_for
 from fuhua.core.exceptions import Conflict
 from fuhua.core.system import SYSTEM, is_system
@@ -147,8 +148,10 @@ def _tell(policy: Policy, as_of: datetime.date, messages: list[tuple[dict, str, 
     told = set()
     for kind in ("firm", "organisation", "person"):
         ids = [m[0][f"{kind}_id"] for m in messages if key(m[0], m[1])[0] == kind]
-        if ids:
-            rows = FitNotice.objects.filter(policy=policy, **{f"{kind}_id__in": ids})
+        if ids:  # few: by id; a province's publication: the policy's notices (an IN list would pass SQLite's limit)
+            rows = FitNotice.objects.filter(policy=policy, **{f"{kind}_id__isnull": False})
+            if len(ids) <= 1000:
+                rows = rows.filter(**{f"{kind}_id__in": ids})
             if kind != "person":
                 rows = rows.filter(person__isnull=True)
             told |= {(kind, pk, fit) for pk, fit in rows.values_list(f"{kind}_id", "fit")}
@@ -174,8 +177,9 @@ def _tell(policy: Policy, as_of: datetime.date, messages: list[tuple[dict, str, 
 def _person_recipients(comp) -> dict[int, dict]:
     """A founder is told through the founder's firm; a team's founder through the operator of the host carrier."""
     ids = comp.facts.ids.tolist()
-    rows = dict(Founder.objects.filter(pk__in=ids).values_list("pk", "firm_id"))
-    hosts = dict(Carrier.objects.filter(pk__in=set(comp.facts.host_carrier.values())).values_list("pk", "operator_id"))
+    rows = dict(among_pks(Founder.objects.all(), ids).values_list("pk", "firm_id"))
+    hosts = dict(among_pks(Carrier.objects.all(), set(comp.facts.host_carrier.values()))
+                 .values_list("pk", "operator_id"))
     out = {}
     for pk in ids:
         if rows.get(pk):
@@ -198,16 +202,16 @@ def _notify_fits(code: str, as_of: datetime.date, beneficiary_ids=None, *, new_p
     fitted = fits(policy, comp)
     if policy.beneficiary == "person":
         recipients = _person_recipients(comp)
-        names = dict(Founder.objects.filter(pk__in=[pk for pk, f in zip(ids, fitted, strict=True)
-                                                    if f.status == CLOSE]).values_list("pk", "name"))
+        names = dict(among_pks(Founder.objects.all(), [pk for pk, f in zip(ids, fitted, strict=True)
+                                                       if f.status == CLOSE]).values_list("pk", "name"))
     else:
         field = "firm_id" if policy.beneficiary == "firm" else "organisation_id"
         recipients = {pk: {field: pk} for pk in ids}
         names = {}
     subscribed = set()
     if policy.beneficiary == "firm":
-        subscribed = set(Subscription.objects.filter(firm_id__in=ids, include_open=True)
-                         .values_list("firm_id", flat=True))
+        subscribed = set(Subscription.objects.filter(include_open=True).values_list("firm_id", flat=True))
+        subscribed &= set(ids)  # few subscribers; the population may pass SQLite's variable limit
     close, new = [], []
     for pk, fit in zip(ids, fitted, strict=True):
         holder = recipients.get(pk)

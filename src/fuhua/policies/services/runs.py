@@ -108,7 +108,9 @@ def requeue(user, policy, year: int) -> int:
     rule = packs.get(policy.code).meta.priority
     waiting = sorted(Entitlement.objects.filter(policy=policy, period=year, status__in=PAYABLE, amount_fen__gt=0)
                      .select_related("carrier", "firm", "team", "operator", "person"), key=priority_key(rule))
-    confirmed = set(Confirmation.objects.filter(entitlement__in=waiting).values_list("entitlement_id", flat=True))
+    # the period's confirmations of the policy (not an IN list of a country's entitlements: SQLite's variable limit)
+    confirmed = set(Confirmation.objects.filter(entitlement__policy=policy, entitlement__period=year)
+                    .values_list("entitlement_id", flat=True))
     blocked, queued = False, 0
     moves: dict[str, list[Entitlement]] = {}
     moved_only: list[Entitlement] = []
