@@ -347,6 +347,8 @@ def _precheck(plan: _Plan) -> None:
     upserted: dict[str, set] = defaultdict(set)
     wanted_refs: dict[str, set] = defaultdict(set)
     for table, resource in plan.resources:
+        # versions and peers are compared only where mappings of the table are held (none in a first import)
+        held_any = FederatedRecord.objects.filter(model=table.model_label).exists()
         pending: list[dict] = []
         for record in plan.package.records(resource):
             op, (origin, source_id) = record.get("_op"), _key(record)
@@ -372,7 +374,8 @@ def _precheck(plan: _Plan) -> None:
                         raise PackageRefused("not_a_reference", table=table.key, record=f"{origin}:{source_id}",
                                              field=name)
                     wanted_refs[target].add((str(ref["origin"]), str(ref["id"])))
-            pending.append(record)
+            if held_any:
+                pending.append(record)
             if len(pending) >= LOOKUP_CHUNK:
                 _check_versions(table, pending, peer)
                 pending = []
@@ -504,9 +507,10 @@ class _RefCache:
         self.ids: dict[tuple[str, str, str], str] = {}
         for name, target in table.refs.items():
             wanted = {(str(r[name]["origin"]), str(r[name]["id"])) for r in records if r["_op"] == "upsert"}
+            pk = BY_KEY[target].model._meta.pk
             for key, rec in _existing(BY_KEY[target], wanted).items():
-                if not rec.deleted:
-                    self.ids[(target, *key)] = rec.local_id
+                if not rec.deleted:  # the local id as the key's type: it is matched against loaded rows' keys
+                    self.ids[(target, *key)] = pk.to_python(rec.local_id)
 
     def local_id(self, target: str, ref: dict) -> str:
         key = (target, str(ref["origin"]), str(ref["id"]))
@@ -571,9 +575,12 @@ def _insert(model, objects: list, fields: list[str]) -> None:
 
 
 def _create_many(table: Table, records: list[dict], peer: Peer, origins: dict, held: dict, refs) -> list[str]:
+    """New records of a table in bulk: the rows, their mappings, and one audit entry per record with the record as
+    received (its columns and provenance: `_received`); the package is named in the entry's reason. The mapping
+    rows get no entries of their own: their content (origin, source id, version) is in the record's entry."""
     if not records:
         return []
-    from fuhua.core.audit import record_bulk
+    from fuhua.core.audit import record_entries
 
     model = table.model
     objects = [model(**_values(table, r, refs)) for r in records]
@@ -582,26 +589,30 @@ def _create_many(table: Table, records: list[dict], peer: Peer, origins: dict, h
             obj.search = _search(record, obj)
     _insert(model, objects, _write_fields(table))
     _attach_refs(table, objects)
-    record_bulk(model, "create", objects)
-    mappings, revived = [], []
+    record_entries(model, "create", ((obj.pk, str(obj), None, _received(record))
+                                     for record, obj in zip(records, objects, strict=True)))
+    mappings = []  # new mappings as rows (no instances: the group ends here, nothing reads them back)
     for record, obj in zip(records, objects, strict=True):
         key, changed = _key(record), parse_datetime(record["_changed"])
         rec = held.get(key)
-        if rec is None:  # ids, not instances: a related descriptor's checks cost more than the rest of the row
-            rec = FederatedRecord(model=table.model_label, origin_id=_origin(origins, key[0], peer).code,
-                                  source_id=key[1])
-            mappings.append(rec)
-        else:
-            revived.append(rec)
-        rec.local_id, rec.source_changed_at, rec.peer_id = str(obj.pk), changed, peer.pk
+        if rec is None:
+            mappings.append((table.model_label, str(obj.pk), _origin(origins, key[0], peer).code, key[1], changed,
+                             peer.pk, False, False))
+            continue
+        rec.local_id, rec.source_changed_at, rec.peer_id = str(obj.pk), changed, peer.pk  # deleted here before
         rec.linked = rec.deleted = False
-        held[key] = rec
-    _insert(FederatedRecord, mappings, ["model", "local_id", "origin_id", "source_id", "source_changed_at",
-                                        "peer_id", "linked", "deleted"])
-    record_bulk(FederatedRecord, "create", mappings)
-    for rec in revived:
         rec.save()
+    from fuhua.core.bulk import insert_rows
+
+    insert_rows(FederatedRecord, ["model", "local_id", "origin_id", "source_id", "source_changed_at", "peer_id",
+                                  "linked", "deleted"], mappings)
     return ["created"] * len(records)
+
+
+def _received(record: dict) -> dict:
+    """A record's audit entry: its columns and provenance as the package carries them (_origin, _id, _changed;
+    references as {"origin", "id"}), without the operation and the search text."""
+    return {name: value for name, value in record.items() if name not in ("_op", "_search")}
 
 
 def _write_fields(table: Table) -> list[str]:
@@ -624,14 +635,16 @@ def _search(record: dict, obj) -> str:
 
 
 def _attach_refs(table: Table, objects: list) -> None:
-    """The records these objects refer to, read once per table and set on them: the audit's text of a record
-    (str(), e.g. a recognition's names its carrier) must not read its reference row by row."""
+    """The records these objects refer to, read once per group and set on them: the audit's text of a record
+    (str(), e.g. a tenancy's names its firm and carrier) must not read its references row by row (a query per
+    row was most of a province's import). Read with their names only: every shared table a reference points to
+    (organisations, firms, carriers, mentors) is named by its `name`."""
     for name in table.refs:
         field = table.model._meta.get_field(name)
         ids = {getattr(obj, field.attname) for obj in objects} - {None}
         targets = {}
         for chunk in _chunks(sorted(ids)):
-            targets.update(field.related_model._base_manager.in_bulk(chunk))
+            targets.update(field.related_model._base_manager.only("name").in_bulk(chunk))
         for obj in objects:
             target = targets.get(getattr(obj, field.attname))
             if target is not None:
@@ -639,10 +652,11 @@ def _attach_refs(table: Table, objects: list) -> None:
 
 
 def _update_many(table: Table, records: list[dict], held: dict, refs) -> tuple[list[str], set]:
-    """Newer versions of copies held here, in bulk: one read, one bulk_update, the audit with record_bulk (the
-    before and after of every row, as single saves write it). Returns the outcomes and the keys applied; the
-    rest (unchanged, linked, deleted or missing rows) are left to _upsert one by one."""
-    from fuhua.core.audit import record_bulk, snapshot
+    """Newer versions of copies held here, in bulk: one read, one bulk_update, one audit entry a record (its
+    before and after, as single saves write them, with the versions and the provenance: `_changed` before and
+    after, `_origin` and `_id`; the mapping's new version gets no entry of its own). Returns the outcomes and the
+    keys applied; the rest (unchanged, linked, deleted or missing rows) are left to _upsert one by one."""
+    from fuhua.core.audit import record_entries, snapshot
 
     done: set = set()
     counts: dict[tuple, int] = defaultdict(int)
@@ -660,17 +674,16 @@ def _update_many(table: Table, records: list[dict], held: dict, refs) -> tuple[l
     objects = []
     for chunk in _chunks(list(wanted)):
         objects += model._base_manager.filter(pk__in=chunk)
-    before, mappings, mappings_before = {}, [], {}
+    before, mappings = {}, []
     for obj in objects:
         record = wanted[str(obj.pk)]
-        before[obj.pk] = snapshot(obj)
+        rec = held[_key(record)]
+        before[obj.pk] = {**snapshot(obj), "_changed": _iso(rec.source_changed_at)}
         for name, value in _values(table, record, refs).items():
             setattr(obj, name, value)
         if table.searchable:
             obj.search = _search(record, obj)
         obj.updated_at = now  # auto_now is not applied by bulk_update
-        rec = held[_key(record)]
-        mappings_before[rec.pk] = snapshot(rec)
         rec.source_changed_at = parse_datetime(record["_changed"])
         mappings.append(rec)
         done.add(_key(record))
@@ -678,9 +691,11 @@ def _update_many(table: Table, records: list[dict], held: dict, refs) -> tuple[l
               *(["search"] if table.searchable else []), "updated_at"]
     model._base_manager.bulk_update(objects, fields, batch_size=500)
     _attach_refs(table, objects)
-    record_bulk(model, "update", objects, before=before)
+    record_entries(model, "update", (
+        (obj.pk, str(obj), before[obj.pk], {**snapshot(obj), "_origin": rec.origin_id, "_id": rec.source_id,
+                                            "_changed": _iso(rec.source_changed_at)})
+        for obj, rec in zip(objects, mappings, strict=True)))
     FederatedRecord.objects.bulk_update(mappings, ["source_changed_at"], batch_size=500)
-    record_bulk(FederatedRecord, "update", mappings, before=mappings_before)
     return ["updated"] * len(objects), done
 
 

@@ -18,7 +18,9 @@ from fuhua.federation.package import PackageRefused
 from fuhua.federation.testing import (
     Child,
     carrier,
+    firm,
     identity,
+    incubation,
     organisation,
     recognition,
     rewrite_member,
@@ -86,6 +88,49 @@ def test_a_change_and_a_deletion_propagate(city, tmp_path):
     assert (audited.before["address"], audited.after["address"]) == ("", "星湖街328号")
     assert not Recognition.objects.exists()
     assert FederatedRecord.objects.get(model="registry.recognition").deleted
+
+
+def test_each_imported_record_is_audited_once_with_what_it_holds_and_its_package(city, tmp_path):
+    """The import's audit is compact (exchange._create_many): one entry a record, its columns and provenance as
+    received, the package in its reason; the mappings are in those entries, not entries of their own."""
+    log = import_package(first_package(city, tmp_path))
+    copy = Recognition.objects.get()
+    entries = ObjectChange.objects.filter(reason__contains=log.package_id).exclude(content_type__model="packagelog")
+    assert sorted(entries.values_list("content_type__model", "action")) == [
+        ("carrier", "create"), ("organisation", "create"), ("recognition", "create")]
+    entry = entries.get(content_type__model="recognition")
+    assert (entry.object_id, entry.object_repr, entry.before) == (str(copy.pk), str(copy), None)
+    assert "苏州孵化器10" in entry.object_repr  # the text names the carrier (read once for the group)
+    assert entry.after["_origin"] == "320500" and entry.after["_id"] == "20" and entry.after["_changed"]
+    assert entry.after["document_number"] == "国科发区〔2019〕20号" and entry.after["carrier"] == {
+        "origin": "320500", "id": "10"}
+    assert "_op" not in entry.after and "_search" not in entry.after
+    assert not ObjectChange.objects.filter(content_type__model="federatedrecord").exists()
+    assert ObjectChange.objects.filter(content_type__model="packagelog", object_id=str(log.pk)).exists()
+
+
+def test_an_update_says_what_changed_and_the_versions(city, tmp_path):
+    import_package(first_package(city, tmp_path))
+    later = T0 + datetime.timedelta(days=1)
+    log = import_package(city.package(tmp_path / "p2.tar.gz", {
+        "carriers": [carrier(10, 1, changed=later, workstations=320)]}))
+    entry = ObjectChange.objects.get(action="update", content_type__model="carrier")
+    assert log.package_id in entry.reason
+    changed = {name: (old, new) for name, old, new in entry.changed_fields}
+    assert changed == {"workstations": (300, 320), "_changed": ("2026-03-01T08:00:00Z", "2026-03-02T08:00:00Z"),
+                       "_origin": (None, "320500"), "_id": (None, "10")}
+
+
+def test_the_audit_text_reads_references_once_per_group(city, tmp_path, django_assert_max_num_queries):
+    """A tenancy's text names its firm and carrier: read for the whole group, not a query per row."""
+    import_package(city.package(tmp_path / "p0.tar.gz", {
+        "organisations": [organisation(1)], "carriers": [carrier(10, 1)],
+        "firms": [firm(i, credit_code=credit_code("320500")) for i in range(100, 160)]}))
+    archive = city.package(tmp_path / "p1.tar.gz", {"incubations": [incubation(i, i, 10) for i in range(100, 160)]})
+    with django_assert_max_num_queries(60):  # 60 tenancies: a query per row would be 120 more
+        import_package(archive)
+    texts = set(ObjectChange.objects.filter(content_type__model="incubation").values_list("object_repr", flat=True))
+    assert "苏州科技100有限公司 @ 苏州孵化器10" in texts and len(texts) == 60
 
 
 def test_federated_copies_are_read_only(city, tmp_path, world):
