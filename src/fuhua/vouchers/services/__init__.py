@@ -22,7 +22,9 @@ Eligibility (`eligibility`)
 
 Claims (`claims`)
 - `claim(user, batch, idempotency_key, *, firm=None, now=None)` → ClaimResult(code, reason, voucher, replay);
-  code: claimed | sold_out | limit_reached | not_eligible | not_open | closed | busy (constants in `claims`)
+  code: claimed | sold_out | limit_reached | not_eligible | not_open | closed | busy (constants in `claims`);
+  raises `claims.OutOfScope` (a PermissionDenied) when the firm's account does not see the batch
+- `claimable_batch(pk)` → Batch | None: the batch by key with its programme and region (the claim decides the scope)
 
 Orders (`orders`)
 - `place_order(user, voucher, product, *, note="", on=None)` → Order (price frozen; co-pay from the pack)
@@ -61,7 +63,7 @@ Helpers (`common`): `terms(programme, on=None)` → the pack's parameters in for
 
 from .audits import draw_sample, pass_item, record_finding, redraw
 from .budget import batch_budget, by_firm, by_provider, export_xlsx, programme_budget
-from .claims import ClaimResult, claim
+from .claims import ClaimResult, claim, claimable_batch
 from .common import firm_of, terms
 from .eligibility import assess, eligibility, precompute
 from .expiry import ExpiryResult, expire, lapse
@@ -82,7 +84,8 @@ from .redemptions import apply_redemption, net_paid, reverse_entry, review, sett
 
 __all__ = [
     "ClaimResult", "ExpiryResult", "accept", "add_batch", "add_evidence", "apply_redemption", "assess",
-    "batch_budget", "by_firm", "by_provider", "cancel_order", "claim", "close_batch", "confirm_order", "copay",
+    "batch_budget", "by_firm", "by_provider", "cancel_order", "claim", "claimable_batch", "close_batch",
+    "confirm_order", "copay",
     "decline_order", "deliver", "dispute", "draw_sample", "eligibility", "expire", "export_xlsx", "firm_of",
     "lapse", "net_paid", "pass_item", "place_order", "precompute", "programme_budget", "publish_batch",
     "rate_order", "record_finding", "redraw", "reverse_entry", "review", "settle", "setup", "sync_programme",

@@ -36,13 +36,13 @@ def require(user, action: str, obj_or_model) -> None:
         raise PermissionDenied(decision.reason)
 
 
-def firm_of(user, firm=None):
-    """The firm `user` acts for: its firm grant (the one named by `firm` when it holds several); the
-    platform (superuser, system) must name the firm."""
+def firm_id_of(user, firm=None) -> int:
+    """The id of the firm `user` acts for, from its memoised grants (no query): its firm grant (the one named
+    by `firm` when it holds several); the platform (superuser, system) must name the firm."""
     if getattr(user, "is_superuser", False):
         if firm is None:
             raise ValidationError({"firm": _("Name the firm that claims.")})
-        return firm if isinstance(firm, Firm) else Firm.objects.get(pk=firm)
+        return getattr(firm, "pk", firm)
     grants = [g for g in policy().grants_of(user) if g.role == "firm" and g.firm_id]
     if not grants:
         raise PermissionDenied(_("Only a firm's account claims and orders vouchers."))
@@ -52,7 +52,14 @@ def firm_of(user, firm=None):
         raise ValidationError({"firm": _("You do not act for this firm.")})
     if len(chosen) > 1:
         raise ValidationError({"firm": _("You act for several firms: name the one that claims.")})
-    return Firm.objects.get(pk=chosen[0].firm_id)
+    return chosen[0].firm_id
+
+
+def firm_of(user, firm=None):
+    """The firm `user` acts for (`firm_id_of`), read."""
+    if getattr(user, "is_superuser", False) and isinstance(firm, Firm):
+        return firm
+    return Firm.objects.get(pk=firm_id_of(user, firm))
 
 
 def share(amount_fen: int, fraction: float) -> int:

@@ -10,7 +10,8 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from fuhua import testing
 from fuhua.core.system import SYSTEM
@@ -113,3 +114,41 @@ def test_concurrent_redemptions_of_one_voucher_pay_once(world):
     paid = _together([lambda: services.settle(world.users.bureau_sz, [redemption])] * 3)
     assert sum(isinstance(r, list) for r in paid) == 1, paid
     assert services.batch_budget(batch)["paid"] == order.covered_fen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pick_tells_busy_from_sold_out_in_one_statement(world):
+    # The last free slot locked by a claim in flight (another connection holds its row lock): the pick takes
+    # nothing and answers busy; once that claim took it and committed, sold out. Neither needs a second query.
+    v = voucher_world(world)
+    batch = services.claimable_batch(open_batch(v.prog_a, 54, vouchers=1).pk)
+    users = _firms(world, 2)
+    services.precompute(v.prog_a)
+    locked, release, answers = threading.Event(), threading.Event(), []
+
+    def in_flight():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT id FROM vouchers_slot WHERE batch_id = %s FOR UPDATE", [batch.pk])
+                locked.set()
+                release.wait(60)
+                cursor = connection.cursor()
+                cursor.execute("UPDATE vouchers_slot SET taken = true WHERE batch_id = %s", [batch.pk])
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=in_flight)
+    holder.start()
+    assert locked.wait(60)
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            answers.append(services.claim(users[0], batch, "while-locked"))
+    finally:
+        release.set()
+        holder.join(60)
+    assert answers[0].code == "busy", answers[0]
+    assert sum("vouchers_slot" in q["sql"] for q in captured.captured_queries) == 1
+    later = services.claim(users[1], batch, "after")
+    assert later.code == "sold_out", later
+    assert Voucher.objects.filter(batch=batch).count() == 0
