@@ -21,6 +21,8 @@ Real instances, each its own FUHUA_HOME (SQLite) and processes:
    out, an operator in another province is copied into its carrier's package) and signed by 31 province keys;
    a fresh nation registers the 31 children and imports the packages one after another (`fuhua network import`,
    a process each), reporting the peak resident memory of the largest import. *Baseline*: the raw floor as in 1.
+   The demo's directory must hold a `.built` file, touched when the demo finished (a database still being built
+   is refused rather than copied half-made).
 
 Each figure is wall time and CPU time (user + system of the processes doing the work: the machine is shared,
 CPU time does not depend on the load); the load average is printed beside it.
@@ -356,7 +358,10 @@ def replicate(archive: Path, out: Path, key_dir: Path, regions: dict, keep: int)
                 if record.get("source") == source:
                     record["source"] = code
                 if record.get("credit_code"):
-                    record["credit_code"] = record["credit_code"][:2] + prefix + record["credit_code"][4:]
+                    renamed = record["credit_code"][:2] + prefix + record["credit_code"][4:]
+                    if record.get("_search"):  # the origin's search text holds the credit code: renamed with it
+                        record["_search"] = record["_search"].replace(record["credit_code"].lower(), renamed.lower())
+                    record["credit_code"] = renamed
                 if spec.model_label == "federation.figure":  # two regions mapped onto one: one figure
                     figure_key = (record["region"], record["year"], record["measure"])
                     if figure_key in figures_seen:
@@ -486,6 +491,11 @@ def main() -> int:
     parser.add_argument("--keep", type=int, default=4,
                         help="without --national-db: every N-th carrier and firm of the province per province")
     args = parser.parse_args()
+    if args.national_db is not None and not args.skip_national:
+        built = args.national_db.resolve().parent / ".built"  # touched once `fuhua demo --scale national` finished
+        if not args.national_db.exists() or not built.exists():
+            parser.error(f"{args.national_db} is not a finished national demo ({built} is missing): a database "
+                         "still being built would be copied half-made")
     base = (args.dir or Path(tempfile.mkdtemp(prefix="fuhua-federation-bench-"))).resolve()
     template = base / "template" / "fuhua.sqlite3"
     if not template.exists():

@@ -689,14 +689,28 @@ def _update_many(table: Table, records: list[dict], held: dict, refs) -> tuple[l
         done.add(_key(record))
     fields = [*table.columns, *(f"{n}_id" for n in table.regions), *(f"{n}_id" for n in table.refs),
               *(["search"] if table.searchable else []), "updated_at"]
-    model._base_manager.bulk_update(objects, fields, batch_size=500)
+    _update_rows(model, fields, objects)
     _attach_refs(table, objects)
     record_entries(model, "update", (
         (obj.pk, str(obj), before[obj.pk], {**snapshot(obj), "_origin": rec.origin_id, "_id": rec.source_id,
                                             "_changed": _iso(rec.source_changed_at)})
         for obj, rec in zip(objects, mappings, strict=True)))
-    FederatedRecord.objects.bulk_update(mappings, ["source_changed_at"], batch_size=500)
+    _update_rows(FederatedRecord, ["source_changed_at"], mappings)
     return ["updated"] * len(objects), done
+
+
+def _update_rows(model, attnames: list[str], objects: list) -> None:
+    """UPDATE the given columns of these rows, one prepared statement for all (executemany). Django's
+    bulk_update builds a CASE expression per row and column: 1,000 firms of an incremental sync cost it ~3 s."""
+    from django.db import connection
+
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in attnames]
+    sql = (f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "  # noqa: S608
+           f"WHERE {quote(meta.pk.column)} = %s")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(*(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields),
+                                  obj.pk) for obj in objects])
 
 
 def _origin(origins: dict, code: str, peer: Peer) -> Origin:
