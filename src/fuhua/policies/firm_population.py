@@ -41,6 +41,9 @@ class FirmBase:
     entity: str
     as_of: datetime.date
     columns: dict[str, np.ndarray]
+    # A few holders ("which policies fit me"): their payouts under every policy, read once for all the packs
+    # evaluated over them (policy code, group, holder, period, kind, paid on, fen); None: each pack reads its own.
+    payouts: list[tuple] | None = None
 
     @property
     def ids(self) -> np.ndarray:
@@ -92,21 +95,47 @@ def holders(policy: PolicyPack, ids):
     return among_pks(HOLDER_MODELS[BENEFICIARIES[policy.beneficiary]].objects.all(), ids)
 
 
-def load_base(entity: str, as_of: datetime.date, queryset) -> FirmBase:
+HOLDER_COLUMNS = {"firm": "firm_id", "team": "team_id", "operator": "operator_id", "person": "person_id"}
+
+
+def load_base(entity: str, as_of: datetime.date, queryset=None, *, ids=None, with_payouts: bool = False) -> FirmBase:
+    """The entity's columns for the rows of `queryset` (or the known `ids`: no query for them); `with_payouts`
+    (a few holders): their ledger rows read once for every pack evaluated over them."""
     loaders = {"team": team_columns, "operator": operator_columns, "person": person_columns}
+    ids = np.array(sorted(queryset.values_list("pk", flat=True) if ids is None else {int(i) for i in ids}),
+                   np.int64)
     if entity in loaders:
-        ids = np.array(sorted(queryset.values_list("pk", flat=True)), np.int64)
-        return FirmBase(entity, as_of, loaders[entity](ids, as_of))
-    # The firm's own rows from the loader the registry registers with the rules adapter (rules/adapter: the
-    # "firm" entity): firm packs read no incubation or carrier rows, so the adapter's linked loads are skipped.
-    ids = np.array(sorted(queryset.values_list("pk", flat=True)), np.int64)
-    columns = firm_columns(ids, as_of)
-    columns.update(firm_policy_columns(columns["id"], as_of))
-    return FirmBase(entity, as_of, columns)
+        base = FirmBase(entity, as_of, loaders[entity](ids, as_of))
+    else:
+        # The firm's own rows from the loader the registry registers with the rules adapter (rules/adapter: the
+        # "firm" entity): firm packs read no incubation or carrier rows, so the adapter's linked loads are skipped.
+        columns = firm_columns(ids, as_of)
+        columns.update(firm_policy_columns(columns["id"], as_of))
+        base = FirmBase(entity, as_of, columns)
+    if with_payouts:
+        from .models import Payout
+
+        column = HOLDER_COLUMNS[entity]
+        base.payouts = list(Payout.objects.filter(**{f"{column}__in": base.ids.tolist()}).order_by().values_list(
+            "policy__code", "group", column, "period", "kind", "paid_on", "amount_fen"))
+    return base
 
 
 def _under(codes: np.ndarray, prefix: str) -> np.ndarray:
     return np.array([bool(c) and str(c).startswith(prefix) for c in codes], bool)
+
+
+def _sums_of(payouts: list[tuple], code: str, group: str, period: int | None) -> dict[int, tuple]:
+    """`_ledger_sums` over rows read before (FirmBase.payouts)."""
+    out: dict[int, list] = {}
+    for policy, grp, holder, paid_period, kind, paid_on, fen in payouts:
+        if policy != code or grp != group or (period is not None and paid_period != period):
+            continue
+        row = out.setdefault(holder, [0, None])
+        row[0] += fen
+        if kind == "payment" and (row[1] is None or paid_on < row[1]):
+            row[1] = paid_on
+    return {pk: (s, first) for pk, (s, first) in out.items()}
 
 
 def _ledger_sums(policy: PolicyPack, entity: str, ids: list[int], group: str,
@@ -114,7 +143,7 @@ def _ledger_sums(policy: PolicyPack, entity: str, ids: list[int], group: str,
     """holder → (net amount paid under the group, date of its first payment)."""
     from .models import Payout, PayoutKind
 
-    column = {"firm": "firm_id", "team": "team_id", "operator": "operator_id", "person": "person_id"}[entity]
+    column = HOLDER_COLUMNS[entity]
     # A few holders (a fit, a push): by id; a policy's whole population: the group's payouts, kept for the ids
     # (a province's persons would pass SQLite's variable limit as an IN list).
     qs = Payout.objects.filter(policy__code=policy.id, group=group, **{f"{column}__isnull": False})
@@ -156,7 +185,13 @@ def build(policy: PolicyPack, base: FirmBase, period: int, *, ledger: bool = Tru
         columns["host_in_jurisdiction"] = columns["hosted"] & _under(columns["host_region_code"], prefix)
         facts.host_carrier = {pk: c for pk, c in zip(id_list, columns["host_carrier"].tolist(), strict=True) if c}
     for group, per in policy.meta.groups.items():
-        sums = _ledger_sums(policy, entity, id_list, group, period if per == "period" else None) if ledger else {}
+        within = period if per == "period" else None
+        if not ledger:
+            sums = {}
+        elif base.payouts is not None:
+            sums = _sums_of(base.payouts, policy.id, group, within)
+        else:
+            sums = _ledger_sums(policy, entity, id_list, group, within)
         columns[f"paid_{group}_fen"] = np.array([sums[pk][0] if pk in sums else 0 for pk in id_list], np.int64)
         columns[f"paid_{group}_on"] = dates(sums[pk][1] if pk in sums and sums[pk][0] > 0 else None
                                             for pk in id_list)

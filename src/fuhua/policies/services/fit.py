@@ -128,7 +128,7 @@ def firm_fits(user, firm_id: int, as_of: datetime.date | None = None, *, with_ex
     """Every published firm policy in force whose region covers the firm (registered or incubated there)."""
     firm = firm_for(user, firm_id)
     as_of = as_of or default_as_of()
-    base = load_base("firm", as_of, Firm.objects.filter(pk=firm.pk))
+    base = load_base("firm", as_of, ids=[firm.pk], with_payouts=True)
     codes = (base.columns["region_code"][0], base.columns["tenant_region_code"][0]) if len(base.ids) else ()
     rows = {p.code: p for p in Policy.objects.all()} if unpublished else published_rows(as_of)
     saved: dict[str, list[Entitlement]] = {}
@@ -138,7 +138,7 @@ def firm_fits(user, firm_id: int, as_of: datetime.date | None = None, *, with_ex
     # The firm's founders under person policies (talent programmes): one row per founder and policy.
     founders = dict(Founder.objects.restrict(user).filter(firm=firm).order_by("pk").values_list("pk", "name"))
     if founders and any(p.beneficiary == "person" for p in packs.bundled().values()):
-        person_base = load_base("person", as_of, Founder.objects.filter(pk__in=list(founders)))
+        person_base = load_base("person", as_of, ids=list(founders), with_payouts=True)
         person_saved: dict[str, list[Entitlement]] = {}
         for e in (Entitlement.objects.restrict(user).filter(person__firm=firm).select_related("policy")
                   .order_by("period", "pk")):
@@ -185,7 +185,7 @@ def operator_fits(user, organisation_id: int, as_of: datetime.date | None = None
     if organisation is None:
         raise Http404(_("No such organisation in your scope."))
     as_of = as_of or default_as_of()
-    base = load_base("operator", as_of, Organisation.objects.filter(pk=organisation.pk))
+    base = load_base("operator", as_of, ids=[organisation.pk], with_payouts=True)
     saved: dict[str, list[Entitlement]] = {}
     for e in (Entitlement.objects.restrict(user).filter(operator=organisation).select_related("policy")
               .order_by("period", "pk")):
