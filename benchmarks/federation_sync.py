@@ -496,6 +496,13 @@ def main() -> int:
         if not args.national_db.exists() or not built.exists():
             parser.error(f"{args.national_db} is not a finished national demo ({built} is missing): a database "
                          "still being built would be copied half-made")
+        try:
+            with sqlite3.connect(f"file:{args.national_db.resolve()}?mode=ro", uri=True) as db:
+                carriers = db.execute("SELECT count(*) FROM registry_carrier").fetchone()[0]
+        except sqlite3.Error:
+            carriers = 0
+        if carriers < 1000:  # a demo that failed midway (its transaction rolled back) leaves an empty database
+            parser.error(f"{args.national_db} holds {carriers} carriers: not a national demo")
     base = (args.dir or Path(tempfile.mkdtemp(prefix="fuhua-federation-bench-"))).resolve()
     template = base / "template" / "fuhua.sqlite3"
     if not template.exists():
