@@ -497,7 +497,8 @@ def main() -> int:
             parser.error(f"{args.national_db} is not a finished national demo ({built} is missing): a database "
                          "still being built would be copied half-made")
         try:
-            with sqlite3.connect(f"file:{args.national_db.resolve()}?mode=ro", uri=True) as db:
+            # immutable: a finished database, read without the -shm/-wal files a WAL reader would create beside it
+            with sqlite3.connect(f"file:{args.national_db.resolve()}?mode=ro&immutable=1", uri=True) as db:
                 carriers = db.execute("SELECT count(*) FROM registry_carrier").fetchone()[0]
         except sqlite3.Error:
             carriers = 0
