@@ -327,6 +327,7 @@ def _plan(peer: Peer, package: ReceivedPackage) -> _Plan:
             raise PackageRefused("table_not_shared", peer=peer, table=table.key)
         names = {f["name"] for f in resource.get("schema", {}).get("fields", [])}
         expected = {"_op", "_origin", "_id", "_changed", *table.columns, *table.regions, *table.refs}
+        names |= set(table.optional)  # a package from before an optional column: its default is written
         if names - ({"_search"} if table.searchable else set()) != expected:
             raise PackageRefused("schema_differs", table=table.key, fields=sorted(names ^ expected))
         resources.append((table, resource))
@@ -726,6 +727,9 @@ def _values(table: Table, record: dict, refs: _RefCache) -> dict:
     values = {}
     for name in table.columns:
         field = model._meta.get_field(name)
+        if name in table.optional and name not in record:
+            values[name] = field.get_default()  # a package from before the column (tables.Table.optional)
+            continue
         values[name] = field.to_python(record.get(name))
     for name in table.regions:
         values[f"{name}_id"] = record.get(name) or None

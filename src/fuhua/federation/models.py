@@ -211,7 +211,11 @@ class Figure(FuhuaModel):
     """An aggregate an instance shares instead of the records behind it: one measure for one region and year
     (e.g. the tenants of every accepted annual report of 工业园区 in 2025, the payouts of 苏州市 in 2025 in fen).
     An instance computes its own (`source` = its code: figures.refresh, before each export to its parent); the
-    rows of other sources are copies received with a package, read-only like every federated record."""
+    rows of other sources are copies received with a package, read-only like every federated record.
+
+    `breakdown` is empty for the region's total; otherwise the part of the carriers of one kind, level and
+    specialisation ("kind=incubator;level=national;specialisation=specialised", figures.breakdown_key): what a
+    steering metric with conditions (`where`) sums at the parent. Packages from before it carry none."""
 
     source = models.CharField(_("computed by"), max_length=16)
     group = models.CharField(_("kind"), max_length=12, choices=FigureGroup.choices)
@@ -220,16 +224,18 @@ class Figure(FuhuaModel):
                                verbose_name=_("region"))
     year = models.PositiveSmallIntegerField(_("year"))
     value = models.BigIntegerField(_("value"))
+    breakdown = models.CharField(_("carriers counted"), max_length=100, blank=True, default="")
 
     scope = Scope(region="region")
 
     class Meta:
         ordering = ["group", "measure", "-year", "region"]
-        constraints = [models.UniqueConstraint(fields=["source", "region", "year", "measure"],
+        constraints = [models.UniqueConstraint(fields=["source", "region", "year", "measure", "breakdown"],
                                                name="federation_figure_key")]
         indexes = [models.Index(fields=["group", "year"], name="federation_figure_group")]
         verbose_name = _("shared figure")
         verbose_name_plural = _("shared figures")
 
     def __str__(self):
-        return f"{self.source} {self.region_id} {self.year} {self.measure} = {self.value}"
+        part = f" [{self.breakdown}]" if self.breakdown else ""
+        return f"{self.source} {self.region_id} {self.year} {self.measure}{part} = {self.value}"

@@ -43,7 +43,7 @@ def figure_totals(user, *, group: str = "", year: int | None = None) -> list[dic
 
     from .models import Figure
 
-    qs = Figure.objects.restrict(user, "view")
+    qs = Figure.objects.restrict(user, "view").filter(breakdown="")  # the totals (their parts: figures.py)
     if group:
         qs = qs.filter(group=group)
     if year:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import FigureGroup
 
-FIGURE_COLUMNS = ("source", "group", "measure", "year", "value")
+FIGURE_COLUMNS = ("source", "group", "measure", "year", "value", "breakdown")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class Table:
     natural_key: str | None = None  # unique field matching a record that already exists here (credit codes)
     default: bool = True
     only: dict = field(default_factory=dict)  # the rows of the model this table carries (filter lookups)
+    # columns added after the first packages: a package without them is still imported (the field's default)
+    optional: tuple[str, ...] = ()
 
     def rows(self):
         """The model's rows this table shares (all of them unless `only` narrows them)."""
@@ -122,7 +124,7 @@ TABLES: tuple[Table, ...] = (
           ("specialities", "capacity", "active"), refs={"profile": "mentors"}, default=False),
     # Aggregates (federation.Figure): totals per region and year, never the records or persons behind them.
     *(Table(group.value, "federation.figure", group.label, FIGURE_COLUMNS, regions=("region",), claims=("region",),
-            only={"group": group.value}) for group in FigureGroup),
+            only={"group": group.value}, optional=("breakdown",)) for group in FigureGroup),
 )
 BY_KEY = {t.key: t for t in TABLES}
 BY_MODEL: dict[str, Table] = {}

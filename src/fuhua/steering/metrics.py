@@ -290,9 +290,10 @@ class Frame:
 
     def _with_external(self, metric: Metric, year: int, value: Value) -> Value:
         """The metric with the totals a registered provider keeps for the region's parts (core.extensions: one
-        network's figures at a parent)."""
+        network's figures at a parent). A metric with conditions gets the parts of those totals that match them
+        (the figures broken down by carrier kind, level and specialisation), the others the totals."""
         provider = totals_provider(metric.kind)
-        extra = provider(self.user, self.region, year, metric.spec) if provider and not metric.where else None
+        extra = provider(self.user, self.region, year, metric.spec, metric.where) if provider else None
         if not extra:
             return value
         total, by_child = value.value or 0.0, dict(value.by_child)
@@ -372,6 +373,8 @@ class Frame:
         for carrier_id in rows:
             if carrier_id in self.position:
                 weights[self.position[carrier_id]] = 1
+        if metric.where:  # the carriers the conditions select, as for a statistic (and the figures' parts)
+            weights = np.where(self.mask(metric.where, year), weights, 0)
         return weights
 
     def _payouts(self, metric: Metric, year: int) -> Value:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from fuhua.accounts.roles import Role
 from fuhua.core.services import update_object
 from fuhua.federation.exchange import export_package, import_package
-from fuhua.federation.figures import refresh
+from fuhua.federation.figures import breakdown_key, refresh
 from fuhua.federation.keys import public_key_text
 from fuhua.federation.models import Figure, Peer
 from fuhua.federation.package import PackageRefused, ReceivedPackage
@@ -115,20 +115,34 @@ def test_figures_are_totals_per_region_and_year_kept_current_and_shared(city, wo
     report(world.carrier_a, 2024, status="submitted", tenants=99)  # not accepted: not counted
     grade(world.carrier_a, 2025, "A")
     refresh(instance, ["statistics", "evaluations"])
-    mine = {(f.region_id, f.year, f.measure): f.value for f in Figure.objects.filter(source="320500")}
+    mine = {(f.region_id, f.year, f.measure): f.value for f in Figure.objects.filter(source="320500", breakdown="")}
     assert mine[("320571", 2025, "statistics:tenants")] == 60
     assert mine[("320102", 2025, "statistics:tenants")] == 15
     assert ("320571", 2024, "statistics:tenants") not in mine
     assert mine[("320571", 2025, "evaluations:grade_A")] == 1
+    # and their parts per carrier kind, level (valid at the year's end) and specialisation, for conditioned metrics
+    parts = {(f.region_id, f.year, f.measure, f.breakdown): f.value
+             for f in Figure.objects.filter(source="320500").exclude(breakdown="")}
+    national_incubator = breakdown_key("incubator", "national", "comprehensive")
+    assert parts[("320571", 2025, "statistics:tenants", national_incubator)] == 60
+    provincial_maker_space = breakdown_key("maker_space", "provincial", "comprehensive")
+    assert parts[("320102", 2025, "statistics:tenants", provincial_maker_space)] == 15
+    assert parts[("320571", 2025, "evaluations:grade_A", national_incubator)] == 1
+    assert {p for _r, _y, m, p in parts if m == "statistics:tenants"} == {
+        national_incubator, breakdown_key("maker_space", "provincial", "comprehensive")}
 
     parent.tables = ["statistics", "evaluations"]
     parent.save()
     meta, records, _raw = read(export_package(parent, tmp_path / "f1.tar.gz", since=0, key=key)[0],
                                instance.public_key)
     tenants = [r for r in records["statistics"] if r["measure"] == "statistics:tenants"]
-    assert sorted((r["region"], r["year"], r["value"], r["_origin"]) for r in tenants) == [
+    assert sorted((r["region"], r["year"], r["value"], r["_origin"]) for r in tenants if not r["breakdown"]) == [
         ("320102", 2025, 15, "320500"), ("320571", 2025, 60, "320500")]
-    assert [r["measure"] for r in records["evaluations"]] == ["evaluations:grade_A"]
+    assert sorted((r["region"], r["value"], r["breakdown"]) for r in tenants if r["breakdown"]) == [
+        ("320102", 15, breakdown_key("maker_space", "provincial", "comprehensive")),
+        ("320571", 60, national_incubator)]
+    assert [(r["measure"], r["breakdown"]) for r in records["evaluations"]] == [
+        ("evaluations:grade_A", ""), ("evaluations:grade_A", national_incubator)]
     parent.position = meta["to_position"]
     parent.save()
 
@@ -262,3 +276,81 @@ def test_the_steering_metrics_at_the_parent_count_the_figures_its_children_share
     Figure.objects.create(source="320000", group="statistics", measure="statistics:tenants", region_id="320571",
                           year=2025, value=999)
     assert Frame(world.users.bureau_js, js).value("tenants", 2025).value == local_tenants + 100
+
+
+def _tenants_new(source_id, value, breakdown="", **values):
+    return figure(source_id, measure="statistics:tenants_new", value=value, breakdown=breakdown, **values)
+
+
+def test_the_conditioned_metrics_at_the_parent_sum_the_parts_of_the_figures_that_match(province, tmp_path, world,
+                                                                                      monkeypatch):
+    """Issue 16 item 6: a metric with conditions (`where`: a carrier kind, a level) counts the parts of the figures
+    received for the carriers it selects, beside the local carriers it selects, each once."""
+    from fuhua.statistics.testing import report
+    from fuhua.steering import metrics
+    from fuhua.steering.metrics import Frame, Metric
+
+    incubators = Metric("incubator_tenants_new", "statistic", "在孵企业新增（孵化器）", "New tenants (incubators)",
+                        "家", "", "", {"kind": ["incubator"]}, {"field": "tenants_new"}, "test")
+    real = metrics.catalogue()
+    monkeypatch.setattr(metrics, "catalogue", lambda: {**real, incubators.code: incubators})
+    js = world.regions.js
+    report(world.carrier_a, 2025, status="accepted", tenants_new=5)  # a local national incubator's report
+    before = Frame(world.users.bureau_js, js)
+    assert before.value("tenants_new_national", 2025).value == 5
+    assert before.value("incubator_tenants_new", 2025).value == 5
+    local_all = before.value("tenants_new", 2025).value
+
+    national_incubator = breakdown_key("incubator", "national", "comprehensive")
+    import_package(Child().package(tmp_path / "p.tar.gz", {"statistics": [
+        _tenants_new(1, 37),  # Suzhou's total: for the metrics without conditions
+        _tenants_new(2, 20, national_incubator),
+        _tenants_new(3, 10, breakdown_key("maker_space", "national", "comprehensive")),
+        _tenants_new(4, 7, breakdown_key("incubator", "provincial", "specialised")),
+        _tenants_new(5, 3, breakdown_key("university_park", "national", "specialised"), region="320500"),
+    ]}))
+    assert Figure.objects.exclude(breakdown="").count() == 4  # the parts reached the parent as copies
+    after = Frame(world.users.bureau_js, js)
+    national = after.value("tenants_new_national", 2025)  # where: kind incubator or university park, level national
+    assert national.value == 5 + 20 + 3
+    assert national.by_child["320500"] == 5 + 20 + 3
+    assert after.value("incubator_tenants_new", 2025).value == 5 + 20 + 7  # where: kind incubator
+    assert after.value("tenants_new", 2025).value == local_all + 37  # the total, not the parts again
+    assert after.value("tenants_new_national", 2024).value == before.value("tenants_new_national", 2024).value
+
+    # the parts an instance computes of its own carriers are not counted twice (its reports are read directly)
+    Figure.objects.create(source="320000", group="statistics", measure="statistics:tenants_new", region_id="320571",
+                          year=2025, value=999, breakdown=national_incubator)
+    assert Frame(world.users.bureau_js, js).value("tenants_new_national", 2025).value == 28
+    # a reader outside Suzhou sees neither its carriers' reports nor its figures
+    assert Frame(world.users.bureau_nj, world.regions.nj).value("tenants_new_national", 2025).value in (None, 0)
+
+
+def test_a_package_from_before_the_breakdown_still_imports_and_counts_without_conditions(province, tmp_path, world,
+                                                                                         monkeypatch):
+    """A child not yet upgraded sends figures without the `breakdown` column: they are imported as totals, counted
+    by the metrics without conditions and by none with conditions (no part of them is known)."""
+    import dataclasses
+
+    from fuhua.federation import testing
+    from fuhua.federation.tables import BY_KEY, FIGURE_COLUMNS
+    from fuhua.steering.metrics import Frame
+
+    old = dataclasses.replace(BY_KEY["statistics"], columns=tuple(c for c in FIGURE_COLUMNS if c != "breakdown"))
+    assert "breakdown" not in {f["name"] for f in old.schema()["fields"]}
+    monkeypatch.setattr(testing, "BY_KEY", {**BY_KEY, "statistics": old})
+    js = world.regions.js
+    before = Frame(world.users.bureau_js, js)
+    all_before, national_before = (before.value(c, 2025).value or 0 for c in ("tenants_new", "tenants_new_national"))
+    package = Child().package(tmp_path / "old.tar.gz", {"statistics": [
+        {k: v for k, v in _tenants_new(1, 37).items() if k != "breakdown"}]})
+    import_package(package)
+    assert list(Figure.objects.values_list("measure", "value", "breakdown")) == [("statistics:tenants_new", 37, "")]
+    after = Frame(world.users.bureau_js, js)
+    assert after.value("tenants_new", 2025).value == all_before + 37
+    assert (after.value("tenants_new_national", 2025).value or 0) == national_before
+
+    # a package whose figures lack another column is still refused (only the breakdown may be missing)
+    monkeypatch.setattr(testing, "BY_KEY", {**BY_KEY, "statistics": dataclasses.replace(old, regions=())})
+    with pytest.raises(PackageRefused, match="schema"):
+        import_package(Child("320100", "南京市", "320100").package(tmp_path / "bad.tar.gz", {"statistics": []}))
