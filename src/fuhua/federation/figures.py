@@ -9,7 +9,8 @@ Each group is one table of the exchange (tables.py), set per peer like the other
 - `vouchers`: vouchers claimed (`claimed`, `face_value_fen`, `settled_fen`), per programme region and year;
 - `events`: events held (`held`) and the registrations that came (`attended`), per event region and year.
 
-The groups counted per carrier (`statistics`, `evaluations`) are also shared **broken down** by what the steering
+The groups counted per carrier (`statistics`: the fields of STATISTICS_IN_PARTS; `evaluations`) are also shared
+**broken down** by what the steering
 metrics' conditions (`where`) ask of a carrier: its kind, its specialisation and its highest recognition level
 valid at the end of the figure's year (`breakdown`: "kind=incubator;level=national;specialisation=specialised",
 level empty without one), over the carriers that existed that year and are not closed (steering.metrics.Frame.mask).
@@ -160,11 +161,18 @@ class _Carriers:
         return self._cache[(carrier, year)]
 
 
+# The statistics fields shared in parts: those a steering metric with conditions reads (steering's catalogue:
+# `tenants_new_national`; tests/test_shared.py fails when a conditioned metric reads a field not listed). Every
+# field in parts would multiply the figures shipped ~10 times (Jiangsu: 9,360 totals; 92,813 parts of all 37
+# measures, 2,920 of `tenants_new`). Grades are few: all are shared in parts.
+STATISTICS_IN_PARTS = frozenset({"tenants_new"})
+
+
 def _statistics_parts(carriers: _Carriers) -> dict:
     from fuhua.statistics.models import ReportStatus, ReportValue
 
     rows = (ReportValue.objects.order_by()
-            .filter(report__status=ReportStatus.ACCEPTED, value__isnull=False)
+            .filter(report__status=ReportStatus.ACCEPTED, value__isnull=False, code__in=sorted(STATISTICS_IN_PARTS))
             .exclude(report__amendment__status=ReportStatus.ACCEPTED)
             .values_list("report__carrier_id", "report__carrier__region_id", "report__year", "code")
             .annotate(total=Sum("value")))

@@ -110,8 +110,8 @@ def test_figures_are_totals_per_region_and_year_kept_current_and_shared(city, wo
     from fuhua.statistics.testing import report
 
     instance, key, parent = city
-    report(world.carrier_a, 2025, status="accepted", tenants=60)
-    report(world.carrier_b, 2025, status="accepted", tenants=15)  # Nanjing's carrier (not this city's in life)
+    report(world.carrier_a, 2025, status="accepted", tenants=60, tenants_new=6)
+    report(world.carrier_b, 2025, status="accepted", tenants=15, tenants_new=2)  # Nanjing's (not this city's in life)
     report(world.carrier_a, 2024, status="submitted", tenants=99)  # not accepted: not counted
     grade(world.carrier_a, 2025, "A")
     refresh(instance, ["statistics", "evaluations"])
@@ -124,23 +124,21 @@ def test_figures_are_totals_per_region_and_year_kept_current_and_shared(city, wo
     parts = {(f.region_id, f.year, f.measure, f.breakdown): f.value
              for f in Figure.objects.filter(source="320500").exclude(breakdown="")}
     national_incubator = breakdown_key("incubator", "national", "comprehensive")
-    assert parts[("320571", 2025, "statistics:tenants", national_incubator)] == 60
     provincial_maker_space = breakdown_key("maker_space", "provincial", "comprehensive")
-    assert parts[("320102", 2025, "statistics:tenants", provincial_maker_space)] == 15
-    assert parts[("320571", 2025, "evaluations:grade_A", national_incubator)] == 1
-    assert {p for _r, _y, m, p in parts if m == "statistics:tenants"} == {
-        national_incubator, breakdown_key("maker_space", "provincial", "comprehensive")}
+    assert parts == {("320571", 2025, "statistics:tenants_new", national_incubator): 6,
+                     ("320102", 2025, "statistics:tenants_new", provincial_maker_space): 2,
+                     ("320571", 2025, "evaluations:grade_A", national_incubator): 1}  # only what `where` reads
 
     parent.tables = ["statistics", "evaluations"]
     parent.save()
     meta, records, _raw = read(export_package(parent, tmp_path / "f1.tar.gz", since=0, key=key)[0],
                                instance.public_key)
     tenants = [r for r in records["statistics"] if r["measure"] == "statistics:tenants"]
-    assert sorted((r["region"], r["year"], r["value"], r["_origin"]) for r in tenants if not r["breakdown"]) == [
-        ("320102", 2025, 15, "320500"), ("320571", 2025, 60, "320500")]
-    assert sorted((r["region"], r["value"], r["breakdown"]) for r in tenants if r["breakdown"]) == [
-        ("320102", 15, breakdown_key("maker_space", "provincial", "comprehensive")),
-        ("320571", 60, national_incubator)]
+    assert sorted((r["region"], r["year"], r["value"], r["_origin"], r["breakdown"]) for r in tenants) == [
+        ("320102", 2025, 15, "320500", ""), ("320571", 2025, 60, "320500", "")]
+    new = [r for r in records["statistics"] if r["measure"] == "statistics:tenants_new"]
+    assert sorted((r["region"], r["value"], r["breakdown"]) for r in new) == [
+        ("320102", 2, ""), ("320102", 2, provincial_maker_space), ("320571", 6, ""), ("320571", 6, national_incubator)]
     assert [(r["measure"], r["breakdown"]) for r in records["evaluations"]] == [
         ("evaluations:grade_A", ""), ("evaluations:grade_A", national_incubator)]
     parent.position = meta["to_position"]
@@ -276,6 +274,16 @@ def test_the_steering_metrics_at_the_parent_count_the_figures_its_children_share
     Figure.objects.create(source="320000", group="statistics", measure="statistics:tenants", region_id="320571",
                           year=2025, value=999)
     assert Frame(world.users.bureau_js, js).value("tenants", 2025).value == local_tenants + 100
+
+
+def test_every_field_a_conditioned_metric_reads_is_shared_in_parts():
+    """A steering metric with conditions counts the figures received only through their parts: a child must
+    compute the parts of every statistics field such a metric reads (figures.STATISTICS_IN_PARTS)."""
+    from fuhua.federation.figures import STATISTICS_IN_PARTS
+    from fuhua.steering.metrics import catalogue
+
+    read = {m.spec["field"] for m in catalogue().values() if m.kind == "statistic" and m.where}
+    assert read and read <= STATISTICS_IN_PARTS
 
 
 def _tenants_new(source_id, value, breakdown="", **values):
