@@ -363,7 +363,7 @@ def replicate(archive: Path, out: Path, key_dir: Path, regions: dict, keep: int)
                         record["_search"] = record["_search"].replace(record["credit_code"].lower(), renamed.lower())
                     record["credit_code"] = renamed
                 if spec.model_label == "federation.figure":  # two regions mapped onto one: one figure
-                    figure_key = (record["region"], record["year"], record["measure"])
+                    figure_key = (record["region"], record["year"], record["measure"], record.get("breakdown", ""))
                     if figure_key in figures_seen:
                         continue
                     figures_seen.add(figure_key)

@@ -94,7 +94,8 @@ def region_hooks() -> RegionHooks | None:
 
 # Totals kept outside the records a metric reads, added to the metrics of one kind (steering.metrics): one
 # network's figures received from other instances (federation.figures registers them).
-# provider(user, region or None, year, spec) -> {region code: value}.
+# provider(user, region or None, year, spec, where) -> {region code: value}; `where` is the metric's conditions
+# on the carriers counted (a kind, a level; {} for none): a provider adds only what matches them.
 _TOTALS: dict[str, Callable] = {}
 
 
