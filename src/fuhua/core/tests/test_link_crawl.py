@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def test_every_demo_account_crawls_clean(client):
     from fuhua.demo.accounts import ensure_demo_accounts
-    from fuhua.demo.loader import load_demo
+    from fuhua.demo.testing import small_demo
 
-    load_demo("small")
+    small_demo()
     names = [row.username for row in ensure_demo_accounts().rows]
     users = list(get_user_model().objects.filter(username__in=names).order_by("username"))
     assert len(users) == len(names) >= 9

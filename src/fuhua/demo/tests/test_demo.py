@@ -12,6 +12,7 @@ from django.urls import reverse
 from fuhua.core.validators import validate_credit_code
 from fuhua.demo.accounts import PASSWORD, ensure_demo_accounts
 from fuhua.demo.loader import load_demo
+from fuhua.demo.testing import small_demo as replayed_small_demo
 from fuhua.incubation.models import Incubation
 from fuhua.registry import models as m
 from fuhua.registry.demo.calibration import (
@@ -110,7 +111,7 @@ def small_demo(django_db_setup, django_db_blocker):
     """The small demo, loaded once for the module's tests that read it (the last ones of the module: a test
     after them that wants an empty database would find it), rolled back at the module's end."""
     with rolled_back(django_db_blocker):
-        yield load_demo("small", today=TODAY)
+        yield replayed_small_demo(TODAY)
 
 
 @pytest.fixture
@@ -135,7 +136,9 @@ def test_small_scale_is_deterministic():
     first = _snapshot()
     transaction.savepoint_rollback(rollback_to)
     assert not m.Carrier.objects.exists()
-    load_demo("small", today=TODAY)
+    # Another load of the same day: for real, or the replay of one made earlier in this process (what the
+    # other tests start from, demo.testing) — either way an independent load.
+    replayed_small_demo(TODAY)
     assert _snapshot() == first
     assert 35 <= m.Carrier.objects.count() <= 45
     assert 700 <= m.Firm.objects.count() <= 1000

@@ -10,6 +10,7 @@ from fuhua.accounts.roles import roles_of
 from fuhua.core.inbox import inbox
 from fuhua.demo.accounts import ensure_demo_accounts
 from fuhua.demo.loader import load_demo
+from fuhua.demo.testing import small_demo
 from fuhua.incubation.models import Incubation, IncubationStatus
 from fuhua.statistics.models import AnnualReport, ReportStatus
 from fuhua.testing import rolled_back
@@ -33,7 +34,7 @@ def test_another_day_moves_the_data(db):
 def demo_once(django_db_setup, django_db_blocker):
     """The small demo as of TODAY, loaded once for the module's tests (each in its own savepoint)."""
     with rolled_back(django_db_blocker):
-        summary = load_demo("small", today=TODAY)
+        summary = small_demo(TODAY)
         yield summary, {row.username: row for row in ensure_demo_accounts().rows}
 
 

@@ -33,13 +33,13 @@ def live_demo(transactional_db):
     from django.apps import apps
 
     from fuhua.demo.accounts import PASSWORD, ensure_demo_accounts
-    from fuhua.demo.loader import load_demo
+    from fuhua.demo.testing import small_demo
 
     # An earlier transactional test may have flushed the regions the registry ships as data: load them again.
     for migration in ("0002_regions", "0005_hardship_regions"):
         module = importlib.import_module(f"fuhua.registry.migrations.{migration}")
         (module.load if hasattr(module, "load") else module.mark)(apps, None)
-    load_demo("small", today=datetime.date.today())
+    small_demo(datetime.date.today())
     return PASSWORD, {row.username for row in ensure_demo_accounts().rows}
 
 
