@@ -30,7 +30,7 @@ PENDING: dict[str, str] = {}
 # (file relative to src/fuhua, enclosing function) → why this writer is allowed.
 ALLOWED_WRITERS = {
     ("incubation/lifecycle.py", "register_applicant"): "creates the record in its initial state (applied)",
-    ("policies/services/runs.py", "_clawbacks"): "creates a clawback proposal in its initial state (clawback)",
+    ("policies/services/runs.py", "_propose_clawback"): "creates a clawback proposal in its initial state (clawback)",
     ("policies/services/applications.py", "pay_application"): "creates the entitlement in its initial state "
                                                               "(proposed); the award is a workflow step",
     ("incubation/demo/tenants.py", "record"): "demo data: records created as they stand after their history",
