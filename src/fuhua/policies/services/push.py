@@ -249,57 +249,40 @@ def publish(user, code: str, as_of: datetime.date | None = None) -> dict:
             "total_fen": run.total_fen, **told}
 
 
-def firm_changed(firm_id: int, as_of: datetime.date | None = None) -> dict:
-    """After a firm's data changed: its published firm policies recomputed for it alone (as the system)."""
-    as_of = as_of or default_as_of()
-    out = {"entitlements": 0, "close": 0}
-    published = set(Policy.objects.filter(published_on__isnull=False, beneficiary__in=("firm", "person"))
-                    .values_list("code", flat=True))
-    founders = list(Founder.objects.filter(firm_id=firm_id).values_list("pk", flat=True))
-    with acting_for(SYSTEM):
-        for code, policy in packs.bundled().items():
-            if code not in published or policy.beneficiary not in ("firm", "person"):
-                continue
-            if policy.beneficiary == "person":  # its founders' talent grants (a founder added, a title granted)
-                if founders:
-                    out["entitlements"] += run_entitlements(SYSTEM, code, as_of, beneficiary_ids=founders).created
-                    out["close"] += _notify_fits(code, as_of, founders)["close"]
-                continue
-            run = run_entitlements(SYSTEM, code, as_of, beneficiary_ids=[firm_id])
-            out["entitlements"] += run.created
-            out["close"] += _notify_fits(code, as_of, [firm_id])["close"]
-    return out
-
-
 def _published(beneficiary: str) -> list[str]:
     codes = set(Policy.objects.filter(published_on__isnull=False, beneficiary=beneficiary)
                 .values_list("code", flat=True))
     return [code for code, policy in packs.bundled().items() if code in codes and policy.beneficiary == beneficiary]
 
 
+def _recompute(beneficiary: str, ids: list, as_of: datetime.date, out: dict) -> dict:
+    """The published policies for `beneficiary` recomputed for `ids` alone (as the system); the newly close told."""
+    with acting_for(SYSTEM):
+        for code in _published(beneficiary):
+            out["entitlements"] += run_entitlements(SYSTEM, code, as_of, beneficiary_ids=ids).created
+            out["close"] += _notify_fits(code, as_of, ids)["close"]
+    return out
+
+
+def firm_changed(firm_id: int, as_of: datetime.date | None = None) -> dict:
+    """After a firm's data changed: its published firm policies recomputed for it alone (as the system), and the
+    person policies for its founders (a founder added, a title granted)."""
+    as_of = as_of or default_as_of()
+    out = _recompute("firm", [firm_id], as_of, {"entitlements": 0, "close": 0})
+    founders = list(Founder.objects.filter(firm_id=firm_id).values_list("pk", flat=True))
+    return _recompute("person", founders, as_of, out) if founders else out
+
+
 def operator_changed(organisation_id: int, as_of: datetime.date | None = None) -> dict:
     """After a carrier operator's data changed (a carrier it runs, a recognition of one): its published operator
     policies recomputed for it alone (as the system); it is told what it newly misses by one condition."""
-    as_of = as_of or default_as_of()
-    out = {"entitlements": 0, "close": 0}
-    with acting_for(SYSTEM):
-        for code in _published("operator"):
-            out["entitlements"] += run_entitlements(SYSTEM, code, as_of, beneficiary_ids=[organisation_id]).created
-            out["close"] += _notify_fits(code, as_of, [organisation_id])["close"]
-    return out
+    return _recompute("operator", [organisation_id], as_of or default_as_of(), {"entitlements": 0, "close": 0})
 
 
 def people_changed(founder_ids, as_of: datetime.date | None = None) -> dict:
     """After persons' data changed (a team's founder: its degree, a talent title): the published person policies
     recomputed for them alone; the newly close are told (through their firm or the host operator)."""
-    as_of = as_of or default_as_of()
-    founder_ids = list(founder_ids)
-    out = {"entitlements": 0, "close": 0}
-    with acting_for(SYSTEM):
-        for code in _published("person"):
-            out["entitlements"] += run_entitlements(SYSTEM, code, as_of, beneficiary_ids=founder_ids).created
-            out["close"] += _notify_fits(code, as_of, founder_ids)["close"]
-    return out
+    return _recompute("person", list(founder_ids), as_of or default_as_of(), {"entitlements": 0, "close": 0})
 
 
 def subscribe(user, firm: Firm) -> Subscription:
