@@ -13,12 +13,14 @@ from django.views.decorators.http import require_POST
 
 from fuhua.core.formatting import money
 from fuhua.core.scoping import check
+from fuhua.evaluation.chart import distribution_svg
+from fuhua.evaluation.models import GRADE_ORDER, Grade
 
 from .exchange import head_position
 from .forms import PeerForm, TablesForm
 from .models import Figure, FigureGroup, Instance, Origin, PackageLog, Peer
 from .package import fingerprint
-from .services import figure_totals, freshness, register_peer, set_tables
+from .services import figure_totals, grade_distributions, register_peer, set_tables, source_names
 from .tables import BY_KEY
 
 
@@ -101,8 +103,6 @@ def measure_label(measure: str, year: int) -> tuple[str, object]:
         if definition is not None:
             return definition.label + f"（{definition.unit.label}）", definition.to_display
     if group == "evaluations" and code.startswith("grade_"):
-        from fuhua.evaluation.models import Grade
-
         return _("carriers graded %(grade)s") % {"grade": dict(Grade.choices).get(code[6:], code[6:])}, None
     label = str(MEASURE_LABELS.get(measure, measure))
     return label, (money if measure.endswith("_fen") else None)
@@ -111,7 +111,8 @@ def measure_label(measure: str, year: int) -> tuple[str, object]:
 @login_required
 def figures(request):
     """The parent's view of what its children share as totals, by measure and year, with each source's part and
-    how fresh it is."""
+    how fresh it is; with the evaluations (all kinds or that one), the grade distribution across the network per
+    year (services.grade_distributions) drawn as the evaluation run pages draw theirs."""
     _require(request.user, "view", Figure)
     group = request.GET.get("group", "")
     group = group if group in FigureGroup.values else ""
@@ -120,16 +121,26 @@ def figures(request):
     except ValueError:
         year = None
     rows = figure_totals(request.user, group=group, year=year)
-    names = {s["code"]: s["name"] for s in freshness()}
-    instance = Instance.objects.first()
-    if instance:
-        names.setdefault(instance.code, instance.name)
+    names = source_names()
     for row in rows:
         row["label"], shown = measure_label(row["measure"], row["year"])
         row["shown"] = shown(row["total"]) if shown else row["total"]
         row["group_label"] = FigureGroup(row["group"]).label
         row["sources"] = [(names.get(code, code), shown(value) if shown else value) for code, value in row["sources"]]
+    distributions = (grade_distributions(request.user, year=year)
+                     if group in ("", FigureGroup.EVALUATIONS) else [])
+    for section in distributions:  # one bar per source under the network's total
+        bars = {_chart_name(s, section["sources"]): s["counts"] for s in section["sources"]}
+        section["chart"] = distribution_svg(dict(zip(GRADE_ORDER, section["total"]["counts"], strict=True)), bars,
+                                            _("network total"))
     years = sorted(set(Figure.objects.restrict(request.user, "view").values_list("year", flat=True)), reverse=True)
     return render(request, "federation/figures.html", {
         "rows": rows, "groups": FigureGroup.choices, "group": group, "year": year, "years": years,
+        "distributions": distributions, "grades": Grade.choices,
     })
+
+
+def _chart_name(source: dict, sources: list[dict]) -> str:
+    """A source's bar label: its name, with its code when another source of the year has the same name."""
+    same = sum(1 for s in sources if s["name"] == source["name"])
+    return source["name"] if same == 1 else f"{source['name']} ({source['code']})"
