@@ -12,7 +12,8 @@
    the workflow, timed: gather the figures, write the checksummed snapshot, score, write 16,000 results
    (audited in bulk) and 480,000 indicator scores. Goal: <= 5 s.
 3. With --demo DIR: the published 2024 Jiangsu evaluation of the demo in DIR next to the published
-   distributions of the domain brief §4.
+   distributions (national: 科技部火炬中心公布的国家级科技企业孵化器评价结果（2017、2020、2021年度）;
+   Jiangsu 2020: the results published by 江苏省科技厅).
 """
 
 from __future__ import annotations

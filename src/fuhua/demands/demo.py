@@ -1,10 +1,12 @@
-"""The demo's demands and challenges (揭榜挂帅), a year of them, calibrated to the seeds:
+"""The demo's demands and challenges (揭榜挂帅), a year of them, calibrated to published figures:
 
 - needs: about 6.5 % of the tenant firms post one a year — the share of 航天云网's 23万 registered users behind its
-  "需求发布近15000条" (seed 003, 航天科工双创线上平台) — across technology, financing, talent, space and service
-  needs in the firm's field; published over the last year, most still open, some matched, closed or expired;
+  "需求发布近15000条" (《中国航天科工集团公司双创经验总结》 四、实践成效) — across technology, financing,
+  talent, space and service needs in the firm's field; published over the last year, most still open, some
+  matched, closed or expired;
 - challenges: each city's bureau publishes three and the province two, as the Jiangsu science department
-  collects firms' technical problems and solutions through "揭榜挂帅" (seed 000, 科技"三服务"行动实施方案), and
+  collects firms' technical problems and solutions through "揭榜挂帅" (its 科技"三服务"行动实施方案,
+  reported in the association newsletter's 创业服务《省科技厅部署开展科技“三服务”行动》), and
   tenant firms publish some of their own; providers, universities and institutes and experts respond; past ones
   are awarded to a picked response.
 
@@ -30,7 +32,7 @@ from .models import Challenge, ChallengeResponse, Demand, ResponseStatus
 from .workflow import CHALLENGE_WORKFLOW, DEMAND_WORKFLOW, RESPONSE_WORKFLOW
 
 OPEN_FOR_DEMO = "MEMS传感器温漂补偿算法揭榜"
-SHARE_POSTING = 0.065  # 15000 needs / 230,000 registered users (seed 003)
+SHARE_POSTING = 0.065  # 15000 needs / 230,000 registered users (《中国航天科工集团公司双创经验总结》)
 JIANGSU, SUZHOU = "320000", "320500"
 TOPICS = {
     "electronic_info": ["5G射频前端模组", "工业物联网网关", "高速光通信模块", "嵌入式操作系统"],
@@ -159,7 +161,7 @@ def load_demands(run: DemoRun) -> None:
         run.advance()
     matching.bump()  # bulk rows send no signals: the matching index is rebuilt on its next use
     run.advance()
-    run.note(f"demands: {len(demands)} needs from {len(tenants)} tenant firms ({SHARE_POSTING:.1%}, seed 003: "
+    run.note(f"demands: {len(demands)} needs from {len(tenants)} tenant firms ({SHARE_POSTING:.1%}; 航天云网: "
              f"需求发布近15000条), {len(matched)} matched, {len(closed)} closed, {len(expired)} expired; "
              f"{n_challenges} challenges (揭榜挂帅) with {n_responses} responses")
 

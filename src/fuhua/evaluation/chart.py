@@ -1,5 +1,5 @@
 """The grade distribution as a small server-rendered SVG (no JavaScript, no CDN), optionally next to
-published reference distributions (domain brief §4) as percentages."""
+published reference distributions as percentages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from .models import GRADE_ORDER
 
 COLOURS = {"A": "#2e7d32", "B": "#1565c0", "C": "#f9a825", "D": "#c62828"}
 
-# Published distributions (domain brief §4): year → counts A, B, C, D.
+# Published distributions: year → counts A, B, C, D.
+# National: 科技部火炬中心公布的国家级科技企业孵化器评价结果（2017、2020、2021年度）.
+# Jiangsu 2020 (591 incubators and 35 university science parks evaluated): 江苏省孵化器协会简报·载体建设
+# 《以绩效评价引领科技企业孵化器高质量发展》（来源：江苏省科技厅网站）.
 REFERENCES = {
     "national 2017": (139, 414, 405, 30),
     "national 2020": (258, 515, 476, 38),

@@ -1,4 +1,5 @@
-"""What each demo scale holds, calibrated to shared/domain.md §7 (Jiangsu 2021 and China 2023 figures).
+"""What each demo scale holds, calibrated to published figures (Jiangsu 2021: 《江苏科技创业孵化发展报告（2022）》;
+China 2023: the Ministry of Industry and Information Technology's 2025 press conference on incubators).
 
 Counts are for Jiangsu unless named otherwise; `national` adds the other mainland provinces.
 """
@@ -28,7 +29,8 @@ def set_as_of(day: datetime.date) -> None:
 OPERATOR_CARRIER = "苏州纳米城科技企业孵化器"  # the flagship whose operator is the demo's operator account
 FIRST_YEAR = 2015  # recognitions and incubation histories start here
 
-# Jiangsu carriers per kind at province scale: 1,070 incubators and 1,075 maker spaces (seed 001) plus
+# Jiangsu carriers per kind at province scale: 1,070 incubators and 1,075 maker spaces (《江苏科技创业孵化发展
+# 报告（2022）》, end of 2021) plus
 # the other kinds, which the statistics count separately.
 PROVINCE_KINDS = {
     "incubator": 1070, "maker_space": 1075, "accelerator": 20, "university_park": 15, "rural_star": 25,
@@ -47,7 +49,7 @@ LEVELS = {
     "offshore": {"municipal": 1},
     "returnee_park": {"provincial": 2, "municipal": 1},
 }
-# Specialised (专业) carriers: 309 incubators and 226 maker spaces in Jiangsu (seed 001).
+# Specialised (专业) carriers: 309 incubators and 226 maker spaces in Jiangsu (《江苏科技创业孵化发展报告（2022）》).
 SPECIALISED_SHARE = {"incubator": 309 / 1070, "maker_space": 226 / 1075, "accelerator": 0.7}
 
 # Share of Jiangsu's carriers per city: Suzhou, Nanjing, Wuxi and Changzhou lead.

@@ -76,8 +76,9 @@ class Education(models.TextChoices):
 
 
 class TalentTitle(models.TextChoices):
-    """The talent programmes the seeds name (seed 000: 太仓创业领军人才, 姑苏创业领军人才; seed 003: 省"双创人才",
-    "双创博士")."""
+    """The talent programmes the published reports name (太仓创业领军人才, 姑苏创业领军人才: the association
+    newsletter's 地方动态《苏州:“双创”服务升级催生高质量发展新动能》; 省"双创人才", "双创博士": 《江苏省常州市武进区
+    双创经验总结》 四、（四）)."""
 
     GUSU_LEADING = "gusu_leading", _("Gusu entrepreneurial leading talent (姑苏创业领军人才)")
     TAICANG_LEADING = "taicang_leading", _("Taicang entrepreneurial leading talent (太仓创业领军人才)")

@@ -21,7 +21,8 @@ def test_bundled_programmes_load_and_pass_their_cases():
     assert [b.budget_fen for b in bundled["wuhan-east-lake"].meta.batches] == [5_000_000_000]
     assert bundled["suzhou-demo-voucher"].meta.illustrative and not bundled["hefei-hechuang"].meta.illustrative
     first = bundled["hefei-hechuang"].meta.batches[0]
-    assert "534" in first.citation["text"] and first.citation["source"] == "seed 003"
+    assert "534" in first.citation["text"] and first.citation["source"] == (
+        "双创示范基地经验总结汇编·《安徽省合肥高新区双创经验总结》四、（一）合创券")
 
 
 def test_terms_are_the_parameters_in_force_with_their_citation():
@@ -29,7 +30,7 @@ def test_terms_are_the_parameters_in_force_with_their_citation():
     assert (t.face_value, t.held_max, t.copay_full_below, t.copay_share, t.validity_days) == (
         2_000_000, 10_000_000, 1_000_000, 0.5, 90)
     assert t.eligible_categories == ("ip_agency", "testing", "tech_finance", "incubation")
-    assert t.cite("face_value") == "《合肥高新区双创经验总结》四、（一）合创券"
+    assert t.cite("face_value") == "《安徽省合肥高新区双创经验总结》四、（一）合创券"
 
 
 @pytest.mark.parametrize(("change", "reason"), [
