@@ -9,12 +9,14 @@ them up (拼音顺序: 常州 before 南京 before 苏州), not by Unicode code 
 
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 
 @lru_cache(maxsize=65536)
 def pinyin(text: str) -> tuple[str, str]:
     """(full pinyin, initials) of a text, lower case; characters without pinyin are left out."""
+    # Imported on first use: pypinyin loads its phrase dictionary on import (~0.3 s), which every process would
+    # otherwise pay at start (each CLI command, each worker), whether or not it writes a name.
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(text, errors="ignore")
     initials = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")
     return "".join(syllables), "".join(initials)

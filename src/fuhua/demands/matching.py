@@ -35,7 +35,6 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import jieba
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Avg, Count, Sum
@@ -53,8 +52,17 @@ from fuhua.registry.models import ExpertProfile, InvestorProfile, Region
 
 from .models import Challenge, ChallengeResponse, ChallengeStatus, Demand, DemandKind, DemandStatus, ResponseStatus
 
-jieba.setLogLevel(logging.WARNING)
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _jieba():
+    """jieba, imported on first use: importing it costs ~0.3 s (it loads pkg_resources), which every process
+    would otherwise pay at start since this module is imported when the app is ready."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
 
 TTL = 600  # seconds an index is kept at most (bulk writes send no signals)
 TOP = 10
@@ -104,7 +112,7 @@ _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 @functools.lru_cache(maxsize=200_000)
 def _chunk_tokens(chunk: str) -> tuple[str, ...]:
     out = []
-    for word in jieba.cut_for_search(chunk):
+    for word in _jieba().cut_for_search(chunk):
         word = word.strip().lower()
         if len(word) < 2 or word in STOPWORDS or not _WORD.match(word):
             continue
@@ -442,7 +450,7 @@ def _fresh(entry, current) -> bool:
 
 
 def _build(key: str, build, current) -> object:
-    jieba.initialize()  # its dictionary, loaded once per process: not part of how long the index takes
+    _jieba().initialize()  # its dictionary, loaded once per process: not part of how long the index takes
     started = time.monotonic()
     value = build()
     _cache[key] = (current, time.monotonic(), value, timezone.localdate(), time.monotonic() - started)

@@ -12,12 +12,22 @@ Replaying needs the database to be exactly where the recorded load started: the 
 every table that held rows (a fresh test database with its reference data), every other table empty. Anything
 else — rows left by an earlier test, content types recreated with other ids after a flush — and it loads for
 real again (and records that load).
+
+Under pytest-xdist the recording is shared by the workers of one run (a pickle named after the run's id in the
+temporary directory): the first worker to load the demo for a day records it, the others replay it from the
+file, so a run of N workers loads each day's demo once, not N times. The start fingerprint is checked the same
+way, so a worker whose database started elsewhere loads for real.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import os
+import pickle
+import tempfile
+import time
+from pathlib import Path
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -116,11 +126,47 @@ def _replay(changes: dict) -> None:
                 cursor.execute(sql)
 
 
+def _shared_file(key: tuple[str, datetime.date]) -> Path | None:
+    """Where the workers of this xdist run share the recording of `key`; None outside xdist."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run:
+        return None
+    return Path(tempfile.gettempdir()) / "fuhua-small-demo" / f"{run}-{key[0]}-{key[1].isoformat()}.pickle"
+
+
+def _read_shared(key) -> tuple[str, dict, dict] | None:
+    path = _shared_file(key)
+    if path is None or not path.exists():
+        return None
+    with path.open("rb") as handle:
+        return pickle.load(handle)  # noqa: S301 - written by this test run's own workers, in its own file
+
+
+def _write_shared(key, recorded) -> None:
+    path = _shared_file(key)
+    if path is None:
+        return
+    path.parent.mkdir(exist_ok=True)
+    for old in path.parent.glob("*.pickle"):  # earlier runs' recordings (a day old)
+        if time.time() - old.stat().st_mtime > 86400:
+            old.unlink(missing_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    try:
+        with partial.open("wb") as handle:
+            pickle.dump(recorded, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except (TypeError, pickle.PicklingError):  # a value the driver returned that pickle cannot write: no sharing
+        partial.unlink(missing_ok=True)
+        return
+    partial.replace(path)  # atomic: another worker reads the whole recording or none
+
+
 def small_demo(today: datetime.date | None = None) -> str:
     """The small demo as of `today` (default the local date) in the test database; its load summary."""
     today = today or timezone.localdate()
     key = (connection.vendor, today)
     recorded = _RECORDED.get(key)
+    if recorded is None:
+        recorded = _RECORDED[key] = _read_shared(key)
     if recorded is not None and not Carrier.objects.exists():
         summary, changes, fingerprint = recorded
         with connection.cursor() as cursor:
@@ -134,4 +180,5 @@ def small_demo(today: datetime.date | None = None) -> str:
     with connection.cursor() as cursor:
         changes = _changes(before, _dump(cursor))
     _RECORDED[key] = (summary, changes, _fingerprint(before))
+    _write_shared(key, _RECORDED[key])
     return summary

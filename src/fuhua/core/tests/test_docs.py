@@ -11,7 +11,10 @@ PACKAGE = Path(fuhua.__file__).resolve().parent
 README = PACKAGE.parent.parent / "README.md"
 # os.environ.get("X"), os.environ["X"], os.getenv("X"), and settings' _env_int("X") / _env_bool("X").
 READ = re.compile(r"""(?:environ(?:\.get)?\(|environ\[|getenv\(|_env_\w+\()\s*["']([A-Z][A-Z0-9_]+)["']""")
-NOT_CONFIGURATION = {"DJANGO_SETTINGS_MODULE"}  # set by the commands themselves
+NOT_CONFIGURATION = {
+    "DJANGO_SETTINGS_MODULE",  # set by the commands themselves
+    "PYTEST_XDIST_TESTRUNUID",  # set by pytest-xdist in its workers (demo/testing.py shares the small demo)
+}
 
 
 def variables_read() -> set[str]:

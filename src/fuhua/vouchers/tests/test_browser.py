@@ -4,7 +4,6 @@ attaches evidence and delivers, the firm accepts and rates, the provider applies
 bureau approves and settles it in a batch (after the confirmation page); a firm of Nanjing neither sees nor
 claims the Suzhou programme. Screenshots of every page on the way go to FUHUA_SCREENSHOTS (var/screenshots)."""
 
-import datetime
 import importlib
 import os
 from pathlib import Path
@@ -31,7 +30,7 @@ def live_demo(transactional_db):
     for migration in ("0002_regions", "0005_hardship_regions"):
         module = importlib.import_module(f"fuhua.registry.migrations.{migration}")
         (module.load if hasattr(module, "load") else module.mark)(apps, None)
-    small_demo(datetime.date.today())
+    small_demo()  # today in Beijing, as the pages and the link crawl see it
     ensure_demo_accounts()
     return PASSWORD
 
