@@ -21,6 +21,7 @@ way, so a worker whose database started elsewhere loads for real.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import os
@@ -148,8 +149,9 @@ def _write_shared(key, recorded) -> None:
         return
     path.parent.mkdir(exist_ok=True)
     for old in path.parent.glob("*.pickle"):  # earlier runs' recordings (a day old)
-        if time.time() - old.stat().st_mtime > 86400:
-            old.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):  # another worker removed it first
+            if time.time() - old.stat().st_mtime > 86400:
+                old.unlink()
     partial = path.with_suffix(f".{os.getpid()}.part")
     try:
         with partial.open("wb") as handle:
@@ -164,9 +166,7 @@ def small_demo(today: datetime.date | None = None) -> str:
     """The small demo as of `today` (default the local date) in the test database; its load summary."""
     today = today or timezone.localdate()
     key = (connection.vendor, today)
-    recorded = _RECORDED.get(key)
-    if recorded is None:
-        recorded = _RECORDED[key] = _read_shared(key)
+    recorded = _RECORDED.get(key) or _read_shared(key)
     if recorded is not None and not Carrier.objects.exists():
         summary, changes, fingerprint = recorded
         with connection.cursor() as cursor:

@@ -11,8 +11,9 @@ from fuhua.crawl import crawl
 
 pytestmark = pytest.mark.django_db
 
-# The demo accounts in groups of at most ~40 s of crawling, one test each, so that the test workers share the
-# crawl (one test of all 17 took ~3 minutes on one worker). Every test checks the groups cover every account.
+# The demo accounts in six groups (the largest ~80 s under coverage in CI), one test each, so that the test
+# workers share the crawl (one test of all 17 took ~3 minutes on one worker).
+# Every test checks the groups cover every account.
 GROUPS = {
     "admin": ("admin", "bureau_js"),
     "bureaus": ("bureau_sz", "bureau_nj", "bureau_nt"),
