@@ -16,11 +16,68 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def world(db):
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences",
+                           "django_db_serialized_rollback"}
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool(_TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def _uses_database(item) -> bool:
+    return (item.get_closest_marker("django_db") is not None or "db" in getattr(item, "fixturenames", ())
+            or _transactional(item))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="run only the tests that use the test database (CI's PostgreSQL pass: a test that never touches the "
+             "database — the rules packs, the settings, the processes on their own SQLite files — answers the "
+             "same whichever database the suite runs on, and ran on SQLite already)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("database_tests_only"):
+        return
+    kept = [item for item in items if _uses_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not _uses_database(item)])
+        items[:] = kept
+
+
+@pytest.fixture(scope="module")
+def _module_world(request, django_db_setup, django_db_blocker):
+    """The world, built once per test module inside a transaction rolled back when the module ends; each test
+    runs in a savepoint of it, rolled back after the test, and gets its own copy of the Python objects (as
+    Django's setUpTestData does), so a test sees the world exactly as if it had been built for it alone. A module
+    with a transactional test (which commits, and flushes every table after it) builds the world per test: the
+    open transaction would hold across it; so does a module with a test that uses the database without the world
+    (it expects a database without it)."""
+    module = request.node
+    items = [item for item in request.session.items if item.module is module.obj]
+    if any(_transactional(item) or (_uses_database(item) and "world" not in item.fixturenames) for item in items):
+        yield None
+        return
+    from fuhua.testing import rolled_back
     from fuhua.testing import world as build
 
-    return build()
+    with rolled_back(django_db_blocker):
+        yield build()
+
+
+@pytest.fixture
+def world(_module_world, db):
+    import copy
+
+    if _module_world is None:
+        from fuhua.testing import world as build
+
+        return build()
+    return copy.deepcopy(_module_world)
 
 
 @pytest.fixture
@@ -60,9 +117,9 @@ def _load_reference_data():
 def django_db_setup(django_db_setup, django_db_blocker, request):
     """Test databases are created from the models, not by replaying the migrations (`--no-migrations` in
     pyproject's addopts: replaying ~90 migrations costs ~30 s of CPU per xdist worker). What the migrations
-    load as data — the reference data above — is loaded here instead. CI's PostgreSQL pass runs with
-    `--migrations` (the migrations applied as in production), and `makemigrations --check` keeps the models and
-    the migrations in step."""
+    load as data — the reference data above — is loaded here instead. CI applies the migrations once to its
+    PostgreSQL database as production does (`fuhua manage migrate`), and `makemigrations --check` keeps the
+    models and the migrations in step."""
     if request.config.getoption("nomigrations"):
         with django_db_blocker.unblock():
             _load_reference_data()

@@ -253,7 +253,7 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving from
 MEDIA_ROOT = FUHUA_HOME / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "fuhua.core.staticfiles.IncrementalCompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic was not run
 

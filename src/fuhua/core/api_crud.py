@@ -104,9 +104,13 @@ class Resource:
     # instances); None: the list serialises instances like the detail does.
     list_rows: "ListRows | None" = None
 
+    # The operations' names (OpenAPI operationId, URL name `api:<name>_list` …): the model's name, unless two
+    # apps have a model of that name (policies.Application and events.Application): then the later one's.
+    operation_name: str = ""
+
     @property
     def name(self) -> str:
-        return self.model._meta.model_name
+        return self.operation_name or self.model._meta.model_name
 
     @property
     def label(self) -> str:

@@ -28,7 +28,8 @@ FEEDBACK = Resource(EventFeedback, s.FeedbackOut, s.FeedbackIn, filters=s.Feedba
 ROUNDS = Resource(Round, s.CompetitionRoundOut, s.CompetitionRoundIn, filters=s.CompetitionRoundFilters,
                   ordering=("starts_on", "number"), search=lambda q: Q(name__icontains=q))
 APPLICATIONS = Resource(Application, s.CompetitionApplicationOut, filters=s.CompetitionApplicationFilters,
-                        ordering=("created_at", "rank"), select_related=("firm", "team"),
+                        operation_name="competition_application", ordering=("created_at", "rank"),
+                        select_related=("firm", "team"),
                         search=lambda q: Q(project__icontains=q))
 SCORES = Resource(Score, s.ScoreSheetOut, filters=s.ScoreSheetFilters, ordering=("created_at",), search=None)
 INTENTS = Resource(InvestmentIntent, s.InvestmentIntentOut, filters=s.InvestmentIntentFilters,
@@ -121,7 +122,7 @@ def rounds_router() -> Router:
 
 def applications_router() -> Router:
     r = crud_router(APPLICATIONS)
-    _steps(r, APPLICATIONS, APPLICATION_WORKFLOW, "application",
+    _steps(r, APPLICATIONS, APPLICATION_WORKFLOW, "competition_application",
            lambda user, obj, name, reason="": APPLICATION_WORKFLOW.apply(user, obj, name, reason=reason))
     return r
 

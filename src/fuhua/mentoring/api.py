@@ -22,7 +22,7 @@ PAIRINGS = Resource(Pairing, s.PairingOut, filters=s.PairingFilters, ordering=("
 LOGS = Resource(ServiceLog, s.ServiceLogOut, s.ServiceLogIn, filters=s.ServiceLogFilters, ordering=("date", "hours"),
                 search=None)
 FEEDBACK = Resource(Feedback, s.MentoringFeedbackOut, s.MentoringFeedbackIn, filters=s.MentoringFeedbackFilters,
-                    ordering=("created_at", "score"), search=None)
+                    operation_name="mentoring_feedback", ordering=("created_at", "score"), search=None)
 
 
 def pairings_router() -> Router:
