@@ -43,9 +43,11 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(config, items):
     if not config.getoption("database_tests_only"):
         return
-    kept = [item for item in items if _uses_database(item)]
-    if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not _uses_database(item)])
+    kept, dropped = [], []
+    for item in items:
+        (kept if _uses_database(item) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
         items[:] = kept
 
 
@@ -62,22 +64,19 @@ def _module_world(request, django_db_setup, django_db_blocker):
     if any(_transactional(item) or (_uses_database(item) and "world" not in item.fixturenames) for item in items):
         yield None
         return
-    from fuhua.testing import rolled_back
-    from fuhua.testing import world as build
+    from fuhua.testing import rolled_back, world
 
     with rolled_back(django_db_blocker):
-        yield build()
+        yield world()
 
 
 @pytest.fixture
 def world(_module_world, db):
     import copy
 
-    if _module_world is None:
-        from fuhua.testing import world as build
+    from fuhua.testing import world as build
 
-        return build()
-    return copy.deepcopy(_module_world)
+    return build() if _module_world is None else copy.deepcopy(_module_world)
 
 
 @pytest.fixture

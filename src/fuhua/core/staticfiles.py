@@ -25,8 +25,7 @@ class IncrementalCompressedStaticFilesStorage(CompressedStaticFilesStorage):
             collected = os.stat(full).st_mtime_ns
         except FileNotFoundError:
             return False
-        # whitenoise writes a compressed copy only where it saves space, so at least one of the two must be there
-        # (files it never compresses — images, fonts already compressed — are left out by its own rule).
-        # whitenoise gives its copies the collected file's time (as float seconds: to within a microsecond).
+        # whitenoise gives its copies the collected file's time (as float seconds: to within a microsecond). A file
+        # with no copy (compressing it saved nothing) is tried again: such files are small.
         copies = [os.stat(full + suffix).st_mtime_ns for suffix in (".gz", ".br") if os.path.exists(full + suffix)]
         return bool(copies) and min(copies) >= collected - 1_000

@@ -36,16 +36,16 @@ INTENTS = Resource(InvestmentIntent, s.InvestmentIntentOut, filters=s.Investment
                    ordering=("created_at",), search=None)
 
 
-def _steps(router: Router, res: Resource, workflow, op: str, take):
+def _steps(router: Router, res: Resource, workflow, take):
     @router.get("/{id}/transitions", response={200: list[StepOut], **OBJECT_ERRORS},
-                **operation(f"{op}_transitions", "Steps the current user may take now"))
+                **operation(f"{res.name}_transitions", "Steps the current user may take now"))
     def available(request, id: int):
         obj = get_scoped(res, request.auth_user, id)
         return [{"name": t.name, "label": str(t.label), "target": str(t.target), "needs_reason": t.needs_reason}
                 for t in workflow.available(request.auth_user, obj)]
 
     @router.post("/{id}/transitions/{name}", response={200: res.out, **WRITE_ERRORS},
-                 **operation(f"{op}_transition", "Take a step (with a reason where it needs one)"))
+                 **operation(f"{res.name}_transition", "Take a step (with a reason where it needs one)"))
     def step(request, id: int, name: str, payload: s.EventStepIn):
         obj = get_scoped(res, request.auth_user, id, "change")
         if name not in workflow.transitions:
@@ -56,7 +56,7 @@ def _steps(router: Router, res: Resource, workflow, op: str, take):
 
 def events_router() -> Router:
     r = crud_router(EVENTS)
-    _steps(r, EVENTS, EVENT_WORKFLOW, "event", services.transition)
+    _steps(r, EVENTS, EVENT_WORKFLOW, services.transition)
     return r
 
 
@@ -83,13 +83,13 @@ def registrations_router() -> Router:
         registration = services.register(request.auth_user, payload.model_dump(exclude_unset=True))
         return Status(201, get_scoped(REGISTRATIONS, request.auth_user, registration.pk))
 
-    _steps(r, REGISTRATIONS, REGISTRATION_WORKFLOW, "registration", services.step)
+    _steps(r, REGISTRATIONS, REGISTRATION_WORKFLOW, services.step)
     return r
 
 
 def rounds_router() -> Router:
     r = crud_router(ROUNDS)
-    _steps(r, ROUNDS, ROUND_WORKFLOW, "round", competitions.transition)
+    _steps(r, ROUNDS, ROUND_WORKFLOW, competitions.transition)
 
     @r.post("/{id}/draw", response={200: s.CompetitionRoundOut, **WRITE_ERRORS},
             **operation("round_draw", "Draw the round's judging panel from the expert pool (seed recorded)"))
@@ -122,7 +122,7 @@ def rounds_router() -> Router:
 
 def applications_router() -> Router:
     r = crud_router(APPLICATIONS)
-    _steps(r, APPLICATIONS, APPLICATION_WORKFLOW, "competition_application",
+    _steps(r, APPLICATIONS, APPLICATION_WORKFLOW,
            lambda user, obj, name, reason="": APPLICATION_WORKFLOW.apply(user, obj, name, reason=reason))
     return r
 
