@@ -482,7 +482,8 @@ def grants_of(user):
     """The user's role grants, loaded once per user object (a request or a command)."""
     cached = getattr(user, "_fuhua_grants", None)
     if cached is None:
-        cached = list(user.role_grants.select_related("region").all())
+        # The scope objects with them: every page's bar names each grant's scope (core.context_processors).
+        cached = list(user.role_grants.select_related("region", "organisation", "firm", "mentor", "investor"))
         user._fuhua_grants = cached
     return cached
 

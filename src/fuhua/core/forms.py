@@ -70,7 +70,12 @@ class ServiceModelForm(forms.ModelForm):
         use_autocomplete(self)
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField) and name != "region":
-                field.queryset = field.queryset.model.objects.restrict(user, "view")
+                # A model whose name (its __str__) reads related objects lists them in `label_related`, so that a
+                # select of them costs one query rather than one per option.
+                model = field.queryset.model
+                field.queryset = model.objects.restrict(user, "view")
+                if getattr(model, "label_related", ()):  # (select_related() of nothing would join every key)
+                    field.queryset = field.queryset.select_related(*model.label_related)
         region = extensions.region_hooks()
         if "region" in self.fields and region is not None:  # the registry's region select (core.extensions)
             self.fields["region"] = region.field(user=user, required=self.fields["region"].required,

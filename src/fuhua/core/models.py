@@ -19,6 +19,21 @@ class FuhuaModel(models.Model):
     class Meta:
         abstract = True
 
+    def clean_fields(self, exclude=None):
+        """Django checks that each foreign key's object exists with a query per key on every full_clean, even
+        when the service assigned the object itself (loaded, and scoped, a moment before). Those keys are left
+        out of that check; a key given as a bare id, or one with `limit_choices_to`, is checked as before. The
+        database's foreign key constraint still refuses an object deleted in between."""
+        exclude = set(exclude or ())
+        for field in self._meta.concrete_fields:
+            if (field.many_to_one and field.name not in exclude and not field.remote_field.limit_choices_to
+                    and not field.validators and field.is_cached(self)):
+                related = field.get_cached_value(self)
+                if (related is not None and not related._state.adding
+                        and getattr(related, field.target_field.attname) == getattr(self, field.attname)):
+                    exclude.add(field.name)
+        super().clean_fields(exclude=exclude)
+
 
 class ObjectChange(models.Model):
     """One create, update or delete of any audited object: who, when, in which request, before and after."""

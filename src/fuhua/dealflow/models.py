@@ -87,6 +87,8 @@ class Stationing(FuhuaModel):
         verbose_name = _("stationed investor")
         verbose_name_plural = _("stationed investors")
 
+    label_related = ("investor", "carrier")  # what __str__ reads (core.forms: selects of these)
+
     def __str__(self):
         return f"{self.investor} @ {self.carrier}"
 
@@ -121,6 +123,8 @@ class FinancingNeed(FuhuaModel):
         ordering = ["-posted_on", "-id"]
         verbose_name = _("financing need")
         verbose_name_plural = _("financing needs")
+
+    label_related = ("firm",)  # what __str__ reads (core.forms: selects of these)
 
     def __str__(self):
         return f"{self.firm} · {self.get_stage_display()}"
@@ -178,6 +182,8 @@ class Deal(FuhuaModel):
         ordering = ["-introduced_on", "-id"]
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
+
+    label_related = ("firm", "institution")  # what __str__ reads (core.forms: selects of these)
 
     def __str__(self):
         return f"{self.firm} · {self.institution}"

@@ -207,6 +207,8 @@ class Registration(FuhuaModel):
         verbose_name = _("event registration")
         verbose_name_plural = _("event registrations")
 
+    label_related = ("event", "firm", "team")  # what __str__ reads (core.forms: selects of these)
+
     def __str__(self):
         return f"{self.event} · {self.participant}"
 
@@ -389,6 +391,8 @@ class Application(FuhuaModel):
         ordering = ["event_id", "id"]
         verbose_name = _("competition application")
         verbose_name_plural = _("competition applications")
+
+    label_related = ("firm", "team")  # what __str__ reads (core.forms: selects of these)
 
     def __str__(self):
         return f"{self.project}（{self.applicant}）"

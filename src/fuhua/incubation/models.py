@@ -59,6 +59,8 @@ class Incubation(FuhuaModel):
         verbose_name = _("incubation")
         verbose_name_plural = _("incubations")
 
+    label_related = ("firm", "team", "carrier")  # what __str__ reads (core.forms: selects of these)
+
     def __str__(self):
         return f"{self.firm or self.team} @ {self.carrier}"
 

@@ -38,6 +38,8 @@ class PoolMentor(FuhuaModel):
         verbose_name = _("pool mentor")
         verbose_name_plural = _("mentor pool")
 
+    label_related = ("profile",)  # what __str__ reads (core.forms: selects of these)
+
     def __str__(self):
         return str(self.profile)
 
@@ -74,6 +76,8 @@ class Pairing(FuhuaModel):
         ordering = ["-starts_on", "-id"]
         verbose_name = _("pairing")
         verbose_name_plural = _("pairings")
+
+    label_related = ("mentor__profile", "firm", "team")  # what __str__ reads (core.forms: selects of these)
 
     def __str__(self):
         return f"{self.mentor} · {self.mentee}"

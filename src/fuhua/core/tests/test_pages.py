@@ -47,6 +47,17 @@ class TestLayout:
         assert "firms" in firm and "carriers" not in firm
         assert nav_keys(get(client, u.nobody, reverse("dashboard"))) == ["dashboard", "search"]
 
+    def test_navigation_follows_a_new_grant_at_once(self, client, world):
+        from fuhua.accounts.models import RoleGrant
+        from fuhua.accounts.roles import Role
+
+        # The items are worked out once per combination of roles (core.context_processors): a grant given
+        # between two pages changes the combination, and so the next page's bar.
+        assert nav_keys(get(client, world.users.nobody, reverse("dashboard"))) == ["dashboard", "search"]
+        RoleGrant.objects.create(user=world.users.nobody, role=Role.BUREAU, region=world.regions.sz)
+        assert nav_keys(client.get(reverse("dashboard"))) == nav_keys(get(client, world.users.bureau_sz,
+                                                                          reverse("dashboard")))
+
     def test_user_roles_and_scope_shown(self, client, world):
         html = get(client, world.users.bureau_sz, reverse("dashboard")).content.decode()
         assert "bureau_sz" in html and "苏州市" in html and "科技局工作人员" in html

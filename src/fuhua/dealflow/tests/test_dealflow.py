@@ -179,3 +179,19 @@ def test_pages_api_and_cli(world):
     assert out.exit_code == 0 and world.firm_b.name in out.output and "1 deal(s)" in out.output
     out = CliRunner().invoke(dealflow, ["needs", "--user", world.users.firm_b.username, "--status", "open"])
     assert out.exit_code == 0 and "1 need(s)" in out.output
+
+
+def test_the_need_select_reads_its_firms_in_one_query(world, django_assert_num_queries):
+    # Each option names the need's firm (FinancingNeed.__str__): with `label_related` the select joins the firms,
+    # rather than fetching each option's firm on its own (one query per need, on every deal form).
+    from fuhua.dealflow.forms import DealForm
+
+    d = dealflow_world(world)
+    for n in range(5):
+        services.post_need(SYSTEM, {"firm": world.firm_a, "amount_fen": 1_000_000 + n, "stage": "seed",
+                                    "use": f"用途{n}", "posted_on": D(2025, 1, 1)})
+    field = DealForm(user=world.users.admin).fields["need"]
+    with django_assert_num_queries(1):
+        options = [choice for choice in field.choices]  # list() would ask for a count first
+    assert len(options) == FinancingNeed.objects.count() + 1  # and the empty choice
+    assert str(d.need_a) in [str(label) for _, label in options]
