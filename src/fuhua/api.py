@@ -62,9 +62,10 @@ class FuhuaAPI(NinjaAPI):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         cache = self.__dict__.setdefault("_openapi_documents", {})
-        if path_prefix not in cache:
-            cache[path_prefix] = dict(super().get_openapi_schema(path_prefix=path_prefix))
-        return copy.deepcopy(cache[path_prefix])
+        key = path_prefix.rstrip("/")  # ninja joins the paths on "/": "/api/v1/" and "/api/v1" give one document
+        if key not in cache:
+            cache[key] = dict(super().get_openapi_schema(path_prefix=path_prefix))
+        return copy.deepcopy(cache[key])
 
     @property
     def urls(self):

@@ -34,3 +34,21 @@ def test_every_operation_id_is_unique():
     ids = Counter(op["operationId"] for ops in paths.values() for op in ops.values())
     assert not [name for name, n in ids.items() if n > 1]
     assert len(ids) > 400
+
+
+def test_the_document_is_built_once_per_process_and_each_caller_gets_its_own_copy(monkeypatch):
+    # Building it costs seconds (~430 operations): the view's own prefix ("/api/v1/") and the tests' ("/api/v1")
+    # give the same document, built once.
+    from ninja import NinjaAPI
+
+    from fuhua.api import api
+
+    monkeypatch.setattr(api, "_openapi_documents", {}, raising=False)
+    built = []
+    real = NinjaAPI.get_openapi_schema
+    monkeypatch.setattr(NinjaAPI, "get_openapi_schema", lambda self, **kw: built.append(kw) or real(self, **kw))
+    first = api.get_openapi_schema()
+    second = api.get_openapi_schema(path_prefix="/api/v1")
+    assert len(built) == 1 and first == second and "/api/v1/me" in first["paths"]
+    second["paths"].clear()  # a caller that changes its copy changes no one else's
+    assert "/api/v1/me" in api.get_openapi_schema()["paths"]
