@@ -68,7 +68,7 @@ def _visible(user, item: NavItem) -> bool:
 
 # The items each combination of roles may see. Whether a role may view a model at all depends on the role alone
 # (the permission matrix, core.permissions), so every user with the same roles sees the same items: computed once
-# per combination and process rather than on every page (a check per item was ~4 ms of each page and error page).
+# per combination and process rather than a permission check per item on every page, error pages included.
 _VISIBLE: dict[tuple, tuple[NavItem, ...]] = {}
 
 
