@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
+from django.utils import timezone
+
 from fuhua.rules import Citation, Pack, PackError, load_pack_text, references, yaml_lines
 from fuhua.rules.entities import Attribute, default_schema
 
@@ -395,7 +397,7 @@ def get_scheme(scheme_id: str, period: int | None = None, version: datetime.date
             if s.version == version:
                 return s
         raise KeyError(f"scheme {scheme_id} has no version from {version}")
-    day = datetime.date(period, 12, 31) if period else datetime.date.today()
+    day = datetime.date(period, 12, 31) if period else timezone.localdate()
     eligible = [s for s in versions if s.version <= day]
     if not eligible:
         raise KeyError(f"scheme {scheme_id} was not yet in force in {period}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from types import SimpleNamespace
 
+from django.utils import timezone
+
 from fuhua.statistics.testing import report
 
 from . import review, services
@@ -42,7 +44,7 @@ def evaluation_world(w) -> SimpleNamespace:
     review.score_indicator(expert, assignment_a, "service_system", 80, "完善的服务体系")
     review.score_indicator(expert, assignment_b, "operating_model", 70, "")
     for run in (run_sz, run_nj):
-        run.appeal_deadline = datetime.date.today() + datetime.timedelta(days=15)
+        run.appeal_deadline = timezone.localdate() + datetime.timedelta(days=15)
         services.transition(admin, run, "recompute")
         services.transition(admin, run, "publish")
     appeal_a = review.file_appeal(w.users.operator_a, result_a, "在孵企业数统计有误")

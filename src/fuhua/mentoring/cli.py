@@ -3,10 +3,10 @@ scoped like the web."""
 
 from __future__ import annotations
 
-import datetime
 import sys
 
 import click
+from django.utils import timezone
 
 from fuhua.core.cli_helpers import active_user, setup_django
 from fuhua.core.text import pad_display
@@ -63,7 +63,7 @@ def log(username: str, pairing_id: int, day, hours: float, topic: str, outcome: 
     try:
         entry = services.log_session(user, {
             "mentor": pairing.mentor, "firm": pairing.firm, "team": pairing.team,
-            "date": day.date() if day else datetime.date.today(), "hours": hours, "topic": topic,
+            "date": day.date() if day else timezone.localdate(), "hours": hours, "topic": topic,
             "outcome": outcome})
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():

@@ -12,6 +12,7 @@ import json
 import sys
 
 import click
+from django.utils import timezone
 
 from fuhua.core.cli_helpers import active_user, setup_django, user_option
 
@@ -27,7 +28,7 @@ def _user(username: str):
 
 
 def _day(value) -> datetime.date:
-    return value.date() if value else datetime.date.today()
+    return value.date() if value else timezone.localdate()
 
 
 def _yuan(fen: int) -> str:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from zoneinfo import ZoneInfo
 
 import click
 import numpy as np
 
 from .engine import RulesError, load_registry, run_pack_tests
 from .engine.units import display
+
+
+def beijing_today() -> dt.date:
+    """Today in Beijing: packs come into force on Beijing dates (the engine has no Django settings)."""
+    return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 @click.group("rules")
@@ -49,13 +55,13 @@ def show(registry, pack_id: str, as_of: str | None) -> None:
     shows its latest version, with a note."""
     note = ""
     try:
-        pack = registry.get(pack_id, as_of or dt.date.today().isoformat())
-        as_of = as_of or dt.date.today().isoformat()
+        pack = registry.get(pack_id, as_of or beijing_today().isoformat())
+        as_of = as_of or beijing_today().isoformat()
     except RulesError as exc:
         versions = registry.versions(pack_id)
         if as_of is not None or not versions:
             raise click.ClickException(str(exc)) from None
-        pack, today = versions[-1], np.datetime64(dt.date.today().isoformat(), "D")
+        pack, today = versions[-1], np.datetime64(beijing_today().isoformat(), "D")
         if pack.effective_to is not None and pack.effective_to < today:
             as_of = str(pack.effective_to)  # its last day in force
             note = f"NO LONGER IN FORCE: ended {pack.effective_to}"

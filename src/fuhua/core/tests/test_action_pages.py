@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from fuhua.core.models import ObjectChange
 from fuhua.core.views.generic import object_url
@@ -39,7 +40,13 @@ from fuhua.policies.testing import suzhou
 from fuhua.testing import api_client, web_client
 
 D = datetime.date
-TODAY = datetime.date.today()
+
+
+def today():
+    """Beijing's date when asked: a module-level constant goes stale when a run crosses midnight."""
+    return timezone.localdate()
+
+
 SZ2020, SIP2020 = "suzhou-2020-carriers", "sip-2020-rent-relief"
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +81,7 @@ def result_a(w, run=None) -> EvaluationResult:
 
 def published_result(w) -> EvaluationResult:
     run = computed(w)
-    run.appeal_deadline = TODAY + datetime.timedelta(days=15)
+    run.appeal_deadline = today() + datetime.timedelta(days=15)
     run.save()
     run_step(w.users.admin, run, "publish")
     return result_a(w, run)
@@ -178,8 +185,8 @@ def recovered(w, claw):
 def draft_call(w) -> Call:
     sync_policies()
     return Call.objects.create(policy=_policy(SIP2020), title="园区民营载体减免租金补贴申报",
-                               opens_on=TODAY - datetime.timedelta(days=10),
-                               closes_on=TODAY + datetime.timedelta(days=30))
+                               opens_on=today() - datetime.timedelta(days=10),
+                               closes_on=today() + datetime.timedelta(days=30))
 
 
 def published(w, call):
@@ -199,7 +206,7 @@ def draft_application(w) -> Application:
 
 def submitted(w, application):
     application.refresh_from_db()
-    assert application.status == ApplicationStatus.SUBMITTED and application.submitted_on == TODAY
+    assert application.status == ApplicationStatus.SUBMITTED and application.submitted_on == today()
     assert audited(application, w.users.operator_a)
 
 

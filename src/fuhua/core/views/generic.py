@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -215,7 +216,7 @@ class ObjectListView(ScopedMixin, View):
         meta = self.model._meta
         headers = [column_title(c, meta) for c in self.columns]
         rows = ([column_text(obj, c) for c in self.columns] for obj in qs.iterator(chunk_size=2000))
-        name = f"{meta.verbose_name_plural}-{datetime.date.today().isoformat()}"
+        name = f"{meta.verbose_name_plural}-{timezone.localdate().isoformat()}"
         response = export_response(name, headers, rows, fmt_)
         announce_export(self.request, meta.label_lower, total, fmt=fmt_)
         return response

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from fuhua.testing import credit_code
 
@@ -98,7 +99,7 @@ def test_each_demo_role_does_its_main_task(page, live_server, live_demo):
         page.select_option("#id_carrier", index=1)
     page.fill("#id_credit_code", code)
     page.fill("#id_name", "苏州演示新材料科技有限公司")
-    page.fill("#id_founded", (datetime.date.today() - datetime.timedelta(days=200)).isoformat())
+    page.fill("#id_founded", (timezone.localdate() - datetime.timedelta(days=200)).isoformat())
     page.select_option("#id_industry_field", "new_materials")
     page.select_option("#id_region", "320571")
     op.snap("register-form")

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from fuhua.accounts.models import RoleGrant
 from fuhua.core.exceptions import Conflict
@@ -70,7 +70,7 @@ def test_appeals_only_in_the_window_and_decisions_record_their_changes(world):
     assert services.reproduce(run) == []  # snapshot + upheld corrections + expert scores → the same numbers
     with pytest.raises(Conflict, match="already decided"):
         review.decide_appeal(world.users.bureau_sz, appeal, False, "再议")
-    run.appeal_deadline = datetime.date.today() - datetime.timedelta(days=1)
+    run.appeal_deadline = timezone.localdate() - datetime.timedelta(days=1)
     run.save()
     with pytest.raises(Conflict, match="appeal window closed"):
         review.file_appeal(world.users.operator_a, result, "再次申诉")

@@ -15,11 +15,15 @@ from fuhua.registry.models import Firm, FirmDesignation, FirmYearFigures
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-TODAY = timezone.localdate()
+
+
+def today():
+    """Beijing's date when asked: a module-level constant goes stale when a run crosses midnight."""
+    return timezone.localdate()
 
 
 def months_ago(n: int) -> D:
-    return TODAY - datetime.timedelta(days=round(n * 30.44))
+    return today() - datetime.timedelta(days=round(n * 30.44))
 
 
 @pytest.fixture
@@ -108,10 +112,10 @@ def _tenant(world, name="毕业测试科技有限公司"):
 
 GRADUATION = {  # the pack's condition variable → how a firm comes to meet it
     "graduation_by_high_tech": lambda f: FirmDesignation.objects.create(
-        firm=f, kind="high_tech", granted_on=D(2024, 1, 1), expires_on=TODAY + datetime.timedelta(days=300)),
+        firm=f, kind="high_tech", granted_on=D(2024, 1, 1), expires_on=today() + datetime.timedelta(days=300)),
     "graduation_by_investment": lambda f: testing.investment(f, amount_fen=500_000_001, date=D(2023, 1, 1)),
     "graduation_by_revenue": lambda f: [
-        FirmYearFigures.objects.create(firm=f, year=TODAY.year - k, revenue_fen=500_000_001) for k in (1, 2)],
+        FirmYearFigures.objects.create(firm=f, year=today().year - k, revenue_fen=500_000_001) for k in (1, 2)],
     "graduation_by_listing": lambda f: Firm.objects.filter(pk=f.pk).update(listed_on=D(2024, 5, 1),
                                                                              listing_board="neeq"),
     "graduation_by_merger": lambda f: Firm.objects.filter(pk=f.pk).update(acquired_on=D(2024, 5, 1)),
@@ -135,7 +139,7 @@ def test_graduation_detected_for_each_condition(world, condition):
 def test_revenue_just_at_the_threshold_does_not_graduate(world):
     firm, record = _tenant(world)
     for k in (1, 2):
-        FirmYearFigures.objects.create(firm=firm, year=TODAY.year - k, revenue_fen=500_000_000)
+        FirmYearFigures.objects.create(firm=firm, year=today().year - k, revenue_fen=500_000_000)
     assert record.pk not in {p.incubation.pk for p in lifecycle.graduation_proposals(world.users.bureau_sz)}
 
 
@@ -172,7 +176,7 @@ def test_invalid_firm_data_writes_nothing(world):
 def test_graduation_conditions_are_the_packs_variables_in_its_words():
     import inspect
 
-    pack = lifecycle.tenant_pack(TODAY).pack
+    pack = lifecycle.tenant_pack(today()).pack
     assert lifecycle.condition_names(pack) == ["graduation_by_high_tech", "graduation_by_investment",
                                                "graduation_by_revenue", "graduation_by_listing",
                                                "graduation_by_merger"]

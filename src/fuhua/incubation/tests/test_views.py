@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fuhua.core.models import ObjectChange
 from fuhua.incubation.models import Incubation, IncubationStatus
@@ -23,7 +24,7 @@ def step(client, incubation, **data):
 @pytest.fixture
 def applied(world):
     # A firm young enough to be admitted today (the tenant rules limit its age at entry to 24 months).
-    world.firm_a.founded = datetime.date.today() - datetime.timedelta(days=200)
+    world.firm_a.founded = timezone.localdate() - datetime.timedelta(days=200)
     world.firm_a.save()
     return Incubation.objects.create(firm=world.firm_a, carrier=world.carrier_a, applied_on=datetime.date(2025, 1, 5))
 

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from fuhua.core.exceptions import Conflict
 from fuhua.core.models import ObjectChange
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def application(world):
     # A firm young enough to be admitted today (the tenant rules limit its age at entry to 24 months).
-    world.firm_a.founded = datetime.date.today() - datetime.timedelta(days=200)
+    world.firm_a.founded = timezone.localdate() - datetime.timedelta(days=200)
     world.firm_a.save()
     return Incubation.objects.create(firm=world.firm_a, carrier=world.carrier_a, applied_on=datetime.date(2026, 1, 5))
 

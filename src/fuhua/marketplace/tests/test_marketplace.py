@@ -24,7 +24,10 @@ from fuhua.marketplace.tasks import flag_expired
 from fuhua.marketplace.testing import audit_factories, category, marketplace_world, product, provider
 from fuhua.testing import api_client, credit_code, organisation, web_client
 
-TODAY = timezone.localdate()
+
+def today():
+    """Beijing's date when asked: a module-level constant goes stale when a run crosses midnight."""
+    return timezone.localdate()
 
 
 @pytest.fixture
@@ -67,7 +70,7 @@ def test_a_provider_applies_for_its_own_organisation_and_the_bureau_of_its_regio
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["status"], body["name"], body["categories"], body["applied_on"]) == (
-        "applied", "苏州知识产权服务有限公司", ["ip_agency", "legal"], TODAY.isoformat())
+        "applied", "苏州知识产权服务有限公司", ["ip_agency", "legal"], today().isoformat())
     pk = body["id"]
     # Someone else's organisation cannot be applied for; nor the same one twice.
     other = post(client, "/api/v1/providers", {"credit_code": world.op_a.credit_code, "categories": [category().pk],
@@ -81,7 +84,7 @@ def test_a_provider_applies_for_its_own_organisation_and_the_bureau_of_its_regio
     assert post(api_client(world.users.bureau_nj), f"/api/v1/providers/{pk}/transitions/list", {}).status_code == 404
     listed = post(api_client(world.users.bureau_sz), f"/api/v1/providers/{pk}/transitions/list", {})
     assert (listed.status_code, listed.json()["status"], listed.json()["listed_on"]) == (
-        200, "listed", TODAY.isoformat())
+        200, "listed", today().isoformat())
     # Suspending needs a reason; delisting is final.
     bureau = api_client(world.users.bureau_sz)
     assert post(bureau, f"/api/v1/providers/{pk}/transitions/suspend", {"reason": " "}).status_code == 422
@@ -107,7 +110,7 @@ def test_a_suspended_providers_products_are_not_orderable(world, m):
 @pytest.mark.django_db
 def test_an_expired_qualification_is_flagged_and_blocks_orders_until_renewed(world, m):
     q = m.qualification_a
-    services.update_qualification(world.users.provider, q, {"valid_until": TODAY - datetime.timedelta(days=1)})
+    services.update_qualification(world.users.provider, q, {"valid_until": today() - datetime.timedelta(days=1)})
     m.provider_a.refresh_from_db()
     assert m.provider_a.qualification_expired is True  # at once, on the change
     assert not services.is_orderable(Product.objects.get(pk=m.product_a.pk))
@@ -115,7 +118,7 @@ def test_an_expired_qualification_is_flagged_and_blocks_orders_until_renewed(wor
     assert flag_expired.call() == 1  # the daily task flags it again
     assert Provider.objects.get(pk=m.provider_a.pk).qualification_expired is True
     assert expiring_count(world.users.bureau_sz) == 1 and expiring_count(world.users.bureau_nj) == 0
-    services.update_qualification(world.users.provider, q, {"valid_until": TODAY + datetime.timedelta(days=400)})
+    services.update_qualification(world.users.provider, q, {"valid_until": today() + datetime.timedelta(days=400)})
     assert Provider.objects.get(pk=m.provider_a.pk).qualification_expired is False
     assert services.is_orderable(Product.objects.get(pk=m.product_a.pk))
 
@@ -133,7 +136,7 @@ def test_products_are_approved_by_the_bureau_where_approval_is_required(world, m
     draft = Product.objects.get(pk=m.draft_a.pk)
     assert not services.PRODUCT_WORKFLOW.can(provider_user, draft, "publish")  # Suzhou requires approval
     services.transition_product(provider_user, draft, "submit")
-    assert (draft.status, draft.submitted_on) == ("pending", TODAY)
+    assert (draft.status, draft.submitted_on) == ("pending", today())
     with pytest.raises(PermissionDenied):
         services.transition_product(provider_user, draft, "approve")
     with pytest.raises(ValidationError):
@@ -143,7 +146,7 @@ def test_products_are_approved_by_the_bureau_where_approval_is_required(world, m
     services.transition_product(provider_user, draft, "revise")
     services.transition_product(provider_user, draft, "submit")
     services.transition_product(bureau, draft, "approve")
-    assert (draft.status, draft.published_on) == ("published", TODAY)
+    assert (draft.status, draft.published_on) == ("published", today())
     # Where the bureau turns approval off, the provider publishes a draft directly.
     ApprovalSetting.objects.create(region=world.regions.sz, products_need_approval=False)
     new = product(m.provider_a, "商标续展代理", publish=False)
@@ -266,13 +269,13 @@ def test_pages_for_each_role(world, m):
 def test_inbox_items(world, m):
     services.transition_product(world.users.provider, Product.objects.get(pk=m.draft_a.pk), "submit")
     organisation_c = organisation("苏州检测认证有限公司", world.regions.sz, kind="service_provider")
-    provider(organisation_c, listed=False, valid_until=TODAY + datetime.timedelta(days=10))
-    keys = {e.key: e.count for e in inbox(world.users.bureau_sz, {"bureau"}, TODAY)}
+    provider(organisation_c, listed=False, valid_until=today() + datetime.timedelta(days=10))
+    keys = {e.key: e.count for e in inbox(world.users.bureau_sz, {"bureau"}, today())}
     assert (keys["marketplace.providers_applied"], keys["marketplace.products_pending"],
             keys["marketplace.qualifications_expiring"]) == (1, 1, 1)
-    assert "marketplace.providers_applied" not in {e.key for e in inbox(world.users.bureau_nj, {"bureau"}, TODAY)}
+    assert "marketplace.providers_applied" not in {e.key for e in inbox(world.users.bureau_nj, {"bureau"}, today())}
     services.transition_product(world.users.bureau_sz, Product.objects.get(pk=m.draft_a.pk), "reject", reason="补充")
-    own = {e.key: e.count for e in inbox(world.users.provider, {"service_provider"}, TODAY)
+    own = {e.key: e.count for e in inbox(world.users.provider, {"service_provider"}, today())
            if e.key.startswith("marketplace.")}
     assert own == {"marketplace.products_rejected": 1}
 
@@ -286,7 +289,7 @@ def test_commands(world, m):
     assert result.output.strip().endswith("1 provider(s)")
     result = runner.invoke(marketplace_cli, ["categories"])
     assert "ip_agency" in result.output and "知识产权代理" in result.output
-    services.update_qualification(SYSTEM, m.qualification_b, {"valid_until": TODAY - datetime.timedelta(days=3)})
+    services.update_qualification(SYSTEM, m.qualification_b, {"valid_until": today() - datetime.timedelta(days=3)})
     Provider.objects.filter(pk=m.provider_b.pk).update(qualification_expired=False)
     result = runner.invoke(marketplace_cli, ["flag-expired", "--user", "bureau_sz"])  # not Nanjing's
     assert result.output.strip() == "0 provider(s) changed"
@@ -324,7 +327,7 @@ def test_a_certificate_is_uploaded_within_its_cap_and_downloaded_by_readers(worl
     client = web_client(world.users.provider)
     url = reverse("marketplace:qualification_create")
     form = {"provider": m.provider_a.pk, "kind": "cma", "number": "CMA-2026-01", "issuer": "江苏省市场监督管理局",
-            "valid_until": (TODAY + datetime.timedelta(days=365)).isoformat()}
+            "valid_until": (today() + datetime.timedelta(days=365)).isoformat()}
     monkeypatch.setattr(views, "MAX_UPLOAD_BYTES", 1000)
     big = client.post(url, {**form, "attachment": SimpleUploadedFile("cma.pdf", b"%PDF" + b"0" * 2000)})
     assert big.status_code == 400 and "1000 B" in big.content.decode()

@@ -7,6 +7,7 @@ import datetime
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -50,7 +51,7 @@ class RegionReadiness(LoginRequiredMixin, View):
         if not roles_of(request.user) & {Role.BUREAU, Role.ADMIN}:
             raise PermissionDenied(_("Only bureau staff see the region's readiness."))
         as_of = _as_of(request)
-        pack_id = request.GET.get("pack") or default_pack("incubator", as_of or datetime.date.today())
+        pack_id = request.GET.get("pack") or default_pack("incubator", as_of or timezone.localdate())
         context = {"pack_ids": sorted(set(registry().ids()) & set(PACK_KINDS))}
         try:
             data = region_readiness(Carrier.objects.restrict(request.user, "view"), pack_id, as_of)
