@@ -6,14 +6,18 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from fuhua.core.middleware import SESSION_ACTIVITY_RESOLUTION
 from fuhua.testing import PASSWORD
 
 
@@ -95,3 +99,33 @@ def test_sessions_expire(world, settings):
     assert client.get("/api/v1/me").status_code == 401
     page = client.get("/")
     assert page.status_code == 302 and page["Location"].startswith("/accounts/login/")
+
+
+def _session_writes(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return sum(1 for q in queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"])
+
+
+@pytest.mark.django_db
+def test_the_idle_timeout_counts_from_the_last_request_written_once_a_minute(world, monkeypatch):
+    client = Client()
+    assert client.post("/accounts/login/", {"username": "operator_a", "password": PASSWORD}).status_code == 302
+    assert _session_writes(client, "/api/v1/me") == 1  # the first request after signing in marks the activity
+    expires = Session.objects.get().expire_date
+    # Within the minute: pages and API calls read the session and write nothing.
+    assert [_session_writes(client, path) for path in ("/", "/api/v1/me", "/")] == [0, 0, 0]
+    assert Session.objects.get().expire_date == expires
+    # A minute on, the next request writes the session once, and its expiry moves on with it.
+    later = time.time() + SESSION_ACTIVITY_RESOLUTION
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert _session_writes(client, "/") == 1
+    assert Session.objects.get().expire_date > expires
+    assert _session_writes(client, "/") == 0
+
+
+@pytest.mark.django_db
+def test_anonymous_requests_create_no_session(world):
+    client = Client()
+    assert client.get("/accounts/login/").status_code == 200
+    assert not Session.objects.exists()
