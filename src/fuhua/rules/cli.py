@@ -54,14 +54,15 @@ def show(registry, pack_id: str, as_of: str | None) -> None:
     Without --as-of, a pack with no version in force today (superseded, or not yet in force)
     shows its latest version, with a note."""
     note = ""
+    today = beijing_today().isoformat()
     try:
-        pack = registry.get(pack_id, as_of or beijing_today().isoformat())
-        as_of = as_of or beijing_today().isoformat()
+        pack = registry.get(pack_id, as_of or today)
+        as_of = as_of or today
     except RulesError as exc:
         versions = registry.versions(pack_id)
         if as_of is not None or not versions:
             raise click.ClickException(str(exc)) from None
-        pack, today = versions[-1], np.datetime64(beijing_today().isoformat(), "D")
+        pack, today = versions[-1], np.datetime64(today, "D")
         if pack.effective_to is not None and pack.effective_to < today:
             as_of = str(pack.effective_to)  # its last day in force
             note = f"NO LONGER IN FORCE: ended {pack.effective_to}"

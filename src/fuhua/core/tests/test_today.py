@@ -7,6 +7,7 @@ later; and ``datetime.date.today()`` is the server's (UTC) date, a day behind Be
 """
 
 import ast
+import functools
 from pathlib import Path
 
 import fuhua
@@ -40,10 +41,11 @@ def is_server_date(call: ast.Call) -> bool:
     return False
 
 
-def modules():
-    for path in sorted(SOURCE.rglob("*.py")):
-        if "migrations" not in path.parts:
-            yield path, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+@functools.cache
+def modules() -> tuple:
+    """Every module's path and syntax tree, parsed once for the tests of this file."""
+    return tuple((path, ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+                 for path in sorted(SOURCE.rglob("*.py")) if "migrations" not in path.parts)
 
 
 def test_no_module_reads_the_servers_date():
@@ -65,7 +67,8 @@ def test_no_module_binds_today_at_import():
 
 def test_the_checks_catch_both_slips():
     tree = ast.parse("import datetime\nTODAY = timezone.localdate()\nLATER = lambda: timezone.localdate()\n"
-                     "def f():\n    return datetime.date.today(), timezone.now().date(), now(BEIJING).date()\n")
+                     "def f():\n    return (datetime.date.today(), timezone.now().date(),\n"
+                     "            dt.datetime.now(BEIJING).date())\n")
     assert sorted(c.func.attr for c in calls(tree) if is_server_date(c)) == ["date", "today"]
     assert [[c.func.attr for c in calls(s.value, into_functions=False) if c.func.attr in DATE_CALLS]
             for s in tree.body[1:3]] == [["localdate"], []]
